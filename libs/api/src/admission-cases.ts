@@ -1,0 +1,389 @@
+// The admission table: objects and changes the API server must admit or reject, one or more per CEL rule
+// of the CRDs, plus the OpenAPI checks (ranges, enums) a person most often meets. Unit tests check that
+// every rule of the generated CRDs has cases; the cluster test runs them against a real API server.
+import { readdirSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { commandRules, proposalRules } from './command-proposal.ts';
+import type { CelRule } from './common.ts';
+import { apiVersion, commandProposalNames, roasterNames, roastSessionNames } from './constants.ts';
+import { crdsDirectory } from './crd.ts';
+import { celRules, type OpenApiSchema } from './openapi.ts';
+import { sessionRules } from './roast-session.ts';
+import { roasterRules } from './roaster.ts';
+
+type Fields = Record<string, unknown>;
+
+export interface Manifest {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: Fields;
+  readonly spec: Fields;
+}
+
+interface JsonPatchOperation {
+  readonly op: 'add' | 'remove' | 'replace';
+  readonly path: string;
+  readonly value?: unknown;
+}
+
+/** An update: a JSON merge patch or a JSON patch. */
+export type Change = { readonly merge: unknown } | { readonly json: readonly JsonPatchOperation[] };
+
+export interface AdmissionCase {
+  readonly name: string;
+  /** Created first; without a change, the object under test. */
+  readonly object: Manifest;
+  /** Applied to the created object: the update under test. */
+  readonly change?: Change;
+  /** The CEL rule the case exercises; absent for a check of the OpenAPI schema. */
+  readonly rule?: CelRule;
+  /** Text the API server's error must contain; absent when the object or change is admitted. */
+  readonly rejectedWith?: string;
+}
+
+const manifest = (kind: string, spec: Fields): Manifest => ({ apiVersion, kind, metadata: {}, spec });
+
+const roaster = (spec: Fields = {}) =>
+  manifest(roasterNames.kind, { model: 'AillioBulletR1', binding: { nodeName: 'roast-node-1' }, ...spec });
+
+const session = (spec: Fields = {}) =>
+  manifest(roastSessionNames.kind, { roasterRef: { name: 'bullet-1' }, ...spec });
+
+const proposal = (command: Fields, spec: Fields = {}) =>
+  manifest(commandProposalNames.kind, {
+    roasterRef: { name: 'bullet-1' },
+    command,
+    proposedBy: 'alice',
+    ...spec,
+  });
+
+const rejects = (rule: CelRule, name: string, object: Manifest, change?: Change): AdmissionCase => ({
+  name,
+  object,
+  rule,
+  rejectedWith: rule.message,
+  ...(change ? { change } : {}),
+});
+
+const admits = (rule: CelRule, name: string, object: Manifest, change?: Change): AdmissionCase => ({
+  name,
+  object,
+  rule,
+  ...(change ? { change } : {}),
+});
+
+const schemaRejects = (name: string, object: Manifest, rejectedWith: string): AdmissionCase => ({
+  name,
+  object,
+  rejectedWith,
+});
+
+const heaterUp = proposal(
+  { type: 'SetHeater', target: 6 },
+  { sessionRef: { name: 'batch-7' }, rationale: 'RoR falls' },
+);
+const approval = { decision: 'Approved', approver: 'bob', reason: 'looks right' };
+const approved = proposal({ type: 'SetHeater', target: 6 }, { approval });
+const marked = session({
+  marks: [
+    { type: 'present', by: 'alice' },
+    { type: 'firstCrack', by: 'alice', note: 'rolling' },
+  ],
+});
+const weighed = (weightOutGrams: number) => session({ profile: { batchGrams: 350 }, weightOutGrams });
+const limited = (limits: Fields) => roaster({ limits });
+
+const { targetInRange } = commandRules;
+const { limitsInModelRange } = roasterRules;
+
+export const admissionCases: readonly AdmissionCase[] = [
+  // CommandProposal: the command's shape per type.
+  rejects(commandRules.targetShape, 'SetHeater without target', proposal({ type: 'SetHeater' })),
+  rejects(
+    commandRules.targetShape,
+    'EmergencyStop with a target',
+    proposal({ type: 'EmergencyStop', target: 0 }),
+  ),
+  rejects(
+    commandRules.targetShape,
+    'a press with a target',
+    proposal({ type: 'Drop', fromState: 'Roasting', target: 1 }),
+  ),
+  admits(commandRules.targetShape, 'SetFan with target', proposal({ type: 'SetFan', target: 6 })),
+  admits(commandRules.targetShape, 'EmergencyStop alone', proposal({ type: 'EmergencyStop' })),
+  rejects(commandRules.fromStateShape, 'Charge without fromState', proposal({ type: 'Charge' })),
+  rejects(
+    commandRules.fromStateShape,
+    'SetDrum with fromState',
+    proposal({ type: 'SetDrum', target: 5, fromState: 'Roasting' }),
+  ),
+  rejects(
+    commandRules.fromStateShape,
+    'EmergencyStop with fromState',
+    proposal({ type: 'EmergencyStop', fromState: 'Off' }),
+  ),
+  admits(
+    commandRules.fromStateShape,
+    'Charge from ReadyToCharge',
+    proposal({ type: 'Charge', fromState: 'ReadyToCharge' }),
+  ),
+  rejects(commandRules.latchIdShape, 'ResetLatch without latchId', proposal({ type: 'ResetLatch' })),
+  rejects(
+    commandRules.latchIdShape,
+    'EmergencyStop with latchId',
+    proposal({ type: 'EmergencyStop', latchId: 'l-1' }),
+  ),
+  admits(
+    commandRules.latchIdShape,
+    'ResetLatch with latchId',
+    proposal({ type: 'ResetLatch', latchId: '7f3a9c' }),
+  ),
+  rejects(
+    commandRules.pressFromState,
+    'Drop while Cooling',
+    proposal({ type: 'Drop', fromState: 'Cooling' }),
+  ),
+  rejects(
+    commandRules.pressFromState,
+    'Preheat while Roasting',
+    proposal({ type: 'Preheat', fromState: 'Roasting' }),
+  ),
+  admits(commandRules.pressFromState, 'Preheat from Off', proposal({ type: 'Preheat', fromState: 'Off' })),
+  admits(commandRules.pressFromState, 'Cool from Cooling', proposal({ type: 'Cool', fromState: 'Cooling' })),
+
+  // CommandProposal: targets inside the union of the models' ranges.
+  rejects(targetInRange.SetHeater, 'heater 10', proposal({ type: 'SetHeater', target: 10 })),
+  admits(targetInRange.SetHeater, 'heater 0', proposal({ type: 'SetHeater', target: 0 })),
+  admits(targetInRange.SetHeater, 'heater 9', proposal({ type: 'SetHeater', target: 9 })),
+  rejects(targetInRange.SetFan, 'fan 0', proposal({ type: 'SetFan', target: 0 })),
+  admits(targetInRange.SetFan, 'fan 12', proposal({ type: 'SetFan', target: 12 })),
+  rejects(targetInRange.SetDrum, 'drum 0', proposal({ type: 'SetDrum', target: 0 })),
+  rejects(targetInRange.SetDrum, 'drum 10', proposal({ type: 'SetDrum', target: 10 })),
+  admits(targetInRange.SetDrum, 'drum 1', proposal({ type: 'SetDrum', target: 1 })),
+
+  // CommandProposal: spec immutable after create, approval write-once.
+  rejects(proposalRules.specImmutable, 'change command.target', heaterUp, {
+    merge: { spec: { command: { target: 7 } } },
+  }),
+  rejects(proposalRules.specImmutable, 'change the rationale', heaterUp, {
+    merge: { spec: { rationale: 'edited' } },
+  }),
+  rejects(proposalRules.specImmutable, 'remove sessionRef', heaterUp, {
+    json: [{ op: 'remove', path: '/spec/sessionRef' }],
+  }),
+  rejects(proposalRules.specImmutable, 'change ttlSeconds', heaterUp, {
+    merge: { spec: { ttlSeconds: 300 } },
+  }),
+  rejects(proposalRules.specImmutable, 'change proposedBy', heaterUp, {
+    json: [{ op: 'replace', path: '/spec/proposedBy', value: 'mallory' }],
+  }),
+  admits(proposalRules.specImmutable, 'add the approval', heaterUp, { merge: { spec: { approval } } }),
+  admits(proposalRules.specImmutable, 'label the proposal', heaterUp, {
+    merge: { metadata: { labels: { 'roasting.simcorp.io/reviewed': 'true' } } },
+  }),
+  rejects(proposalRules.approvalWriteOnce, 'remove approval by merge patch', approved, {
+    merge: { spec: { approval: null } },
+  }),
+  rejects(proposalRules.approvalWriteOnce, 'remove approval by JSON patch', approved, {
+    json: [{ op: 'remove', path: '/spec/approval' }],
+  }),
+  rejects(proposalRules.approvalWriteOnce, 'edit only approval.reason', approved, {
+    merge: { spec: { approval: { reason: 'second thoughts' } } },
+  }),
+  rejects(proposalRules.approvalWriteOnce, 'turn Approved into Rejected', approved, {
+    json: [{ op: 'replace', path: '/spec/approval/decision', value: 'Rejected' }],
+  }),
+  admits(proposalRules.approvalWriteOnce, 'set the approval once', heaterUp, {
+    merge: { spec: { approval: { decision: 'Rejected', approver: 'bob' } } },
+  }),
+  admits(proposalRules.approvalWriteOnce, 'repeat the same approval', approved, {
+    merge: { spec: { approval } },
+  }),
+
+  // CommandProposal: OpenAPI checks.
+  schemaRejects(
+    'ttlSeconds above 300',
+    proposal({ type: 'EmergencyStop' }, { ttlSeconds: 301 }),
+    'spec.ttlSeconds in body should be less than or equal to 300',
+  ),
+  schemaRejects(
+    'ttlSeconds 0',
+    proposal({ type: 'EmergencyStop' }, { ttlSeconds: 0 }),
+    'spec.ttlSeconds in body should be greater than or equal to 1',
+  ),
+  schemaRejects(
+    'an unknown decision',
+    proposal({ type: 'EmergencyStop' }, { approval: { decision: 'Maybe', approver: 'bob' } }),
+    'spec.approval.decision: Unsupported value: "Maybe"',
+  ),
+  schemaRejects(
+    'no proposedBy',
+    manifest(commandProposalNames.kind, { roasterRef: { name: 'b' }, command: { type: 'EmergencyStop' } }),
+    'spec.proposedBy: Required value',
+  ),
+
+  // Roaster: binding.
+  rejects(
+    roasterRules.serialOnlyPhysical,
+    'a Simulated roaster with a serial',
+    roaster({ model: 'Simulated', binding: { nodeName: 'roast-node-1', serial: '21547' } }),
+  ),
+  rejects(
+    roasterRules.serialOnlyPhysical,
+    'a Replay roaster with a serial',
+    roaster({ model: 'Replay', binding: { nodeName: 'roast-node-1', serial: '21547' } }),
+  ),
+  admits(
+    roasterRules.serialOnlyPhysical,
+    'an R1 with a serial',
+    roaster({ binding: { nodeName: 'roast-node-1', serial: '21547' } }),
+  ),
+  admits(roasterRules.serialOnlyPhysical, 'a Simulated roaster on a node', roaster({ model: 'Simulated' })),
+  rejects(roasterRules.bindingExactlyOne, 'a binding with neither', roaster({ binding: {} })),
+  rejects(
+    roasterRules.bindingExactlyOne,
+    'a binding with both',
+    roaster({
+      binding: { nodeName: 'roast-node-1', nodeSelector: { 'roasting.simcorp.io/r1': 'true' }, serial: '1' },
+    }),
+  ),
+  admits(
+    roasterRules.bindingExactlyOne,
+    'a binding by node name',
+    roaster({ binding: { nodeName: 'roast-node-1' } }),
+  ),
+  rejects(
+    roasterRules.selectorNeedsSerial,
+    'a node selector without serial',
+    roaster({ binding: { nodeSelector: { 'roasting.simcorp.io/r1': 'true' } } }),
+  ),
+  admits(
+    roasterRules.selectorNeedsSerial,
+    'a node selector with serial',
+    roaster({ binding: { nodeSelector: { 'roasting.simcorp.io/r1': 'true' }, serial: '21547' } }),
+  ),
+
+  // Roaster: limits inside the model's ranges, min <= max.
+  rejects(limitsInModelRange.heater, 'heater min above max', limited({ heater: { min: 5, max: 3 } })),
+  admits(limitsInModelRange.heater, 'the whole heater range', limited({ heater: { min: 0, max: 9 } })),
+  admits(limitsInModelRange.heater, 'one heater level', limited({ heater: { min: 4, max: 4 } })),
+  rejects(limitsInModelRange.fan, 'fan min above max', limited({ fan: { min: 8, max: 2 } })),
+  admits(limitsInModelRange.fan, 'the whole fan range', limited({ fan: { min: 1, max: 12 } })),
+  rejects(limitsInModelRange.drum, 'drum min above max', limited({ drum: { min: 9, max: 1 } })),
+  rejects(
+    limitsInModelRange.drum,
+    'a drum limit lowered below min later',
+    limited({ drum: { min: 3, max: 9 } }),
+    {
+      merge: { spec: { limits: { drum: { max: 2 } } } },
+    },
+  ),
+  admits(limitsInModelRange.drum, 'the whole drum range', limited({ drum: { min: 1, max: 9 } })),
+
+  // Roaster: OpenAPI checks.
+  schemaRejects(
+    'an unknown autonomy level',
+    roaster({ autonomy: { level: 'L6' } }),
+    'spec.autonomy.level: Unsupported value: "L6"',
+  ),
+  schemaRejects(
+    'a breaker threshold of 0',
+    roaster({ circuitBreaker: { failureRateThreshold: 0 } }),
+    'spec.circuitBreaker.failureRateThreshold in body should be greater than 0',
+  ),
+  schemaRejects(
+    'a breaker threshold above 1',
+    roaster({ circuitBreaker: { failureRateThreshold: 1.5 } }),
+    'spec.circuitBreaker.failureRateThreshold in body should be less than or equal to 1',
+  ),
+  schemaRejects(
+    'a heater limit beyond every model',
+    limited({ heater: { min: 0, max: 10 } }),
+    'spec.limits.heater.max in body should be less than or equal to 9',
+  ),
+
+  // RoastSession: roasterRef, marks, weight.
+  rejects(sessionRules.roasterRefImmutable, 'move to another roaster', session(), {
+    merge: { spec: { roasterRef: { name: 'bullet-2' } } },
+  }),
+  admits(sessionRules.roasterRefImmutable, 'change the profile', session(), {
+    merge: { spec: { profile: { coffee: 'Kenya Nyeri AA' } } },
+  }),
+  rejects(sessionRules.marksAppendOnly, 'remove a mark', marked, {
+    json: [{ op: 'remove', path: '/spec/marks/0' }],
+  }),
+  rejects(sessionRules.marksAppendOnly, 'remove every mark', marked, { merge: { spec: { marks: null } } }),
+  rejects(sessionRules.marksAppendOnly, 'edit a mark', marked, {
+    json: [{ op: 'replace', path: '/spec/marks/1/note', value: 'first crack was later' }],
+  }),
+  rejects(sessionRules.marksAppendOnly, 'insert a mark before others', marked, {
+    json: [{ op: 'add', path: '/spec/marks/0', value: { type: 'dryEnd', by: 'bob' } }],
+  }),
+  admits(sessionRules.marksAppendOnly, 'append a mark', marked, {
+    json: [{ op: 'add', path: '/spec/marks/-', value: { type: 'secondCrack', by: 'bob' } }],
+  }),
+  admits(sessionRules.marksAppendOnly, 'add the first mark', session(), {
+    merge: { spec: { marks: [{ type: 'present', by: 'bob' }] } },
+  }),
+  rejects(sessionRules.weightLoss, 'more coffee out than in', weighed(400)),
+  rejects(sessionRules.weightLoss, 'no weight lost', weighed(350)),
+  rejects(sessionRules.weightLoss, 'weighed heavier later', weighed(300), {
+    merge: { spec: { weightOutGrams: 351 } },
+  }),
+  admits(sessionRules.weightLoss, 'a 15 % loss', weighed(297.5)),
+  admits(sessionRules.weightLoss, 'a weight without a batch size', session({ weightOutGrams: 297.5 })),
+
+  // RoastSession: OpenAPI checks.
+  schemaRejects(
+    'a drop temperature beyond any roast',
+    session({ profile: { dropTemperatureCelsius: 300 } }),
+    'spec.profile.dropTemperatureCelsius in body should be less than or equal to 260',
+  ),
+  schemaRejects(
+    'an unknown mark',
+    session({ marks: [{ type: 'crack', by: 'alice' }] }),
+    'spec.marks[0].type: Unsupported value: "crack"',
+  ),
+];
+
+/** A CEL rule of an installed CRD, found by walking its schema. */
+export interface CrdRule {
+  readonly kind: string;
+  readonly path: string;
+  readonly rule: CelRule;
+}
+
+/** The CEL rules in the generated manifests under `crds/`. */
+export function rulesInCrdFiles(): CrdRule[] {
+  return readdirSync(crdsDirectory)
+    .filter((name) => name.endsWith('.yaml'))
+    .flatMap((name) => {
+      const crd = parse(readFileSync(new URL(name, crdsDirectory), 'utf8'), { version: '1.1' });
+      const [served] = crd.spec.versions as { schema: { openAPIV3Schema: OpenApiSchema } }[];
+      const schema = served?.schema.openAPIV3Schema ?? {};
+      return celRules(schema).map(({ path, rule }) => ({ kind: crd.spec.names.kind as string, path, rule }));
+    });
+}
+
+/** The cases of a rule: matched by kind and message (messages are unique across the API). */
+export function casesOf(rule: CrdRule, cases: readonly AdmissionCase[] = admissionCases): AdmissionCase[] {
+  return cases.filter((c) => c.object.kind === rule.kind && c.rule?.message === rule.rule.message);
+}
+
+/** Why the table falls short of the CRDs: rules without a rejecting and an admitted case, cases of no rule. */
+export function coverageProblems(rules: readonly CrdRule[], cases: readonly AdmissionCase[]): string[] {
+  const missing = rules.flatMap((rule) => {
+    const own = casesOf(rule, cases);
+    const where = `${rule.kind}${rule.path}: "${rule.rule.message}"`;
+    return [
+      ...(own.some((c) => c.rejectedWith) ? [] : [`${where} has no case it rejects`]),
+      ...(own.some((c) => !c.rejectedWith) ? [] : [`${where} has no case it admits`]),
+    ];
+  });
+  const orphans = cases
+    .filter(
+      (c) => c.rule && !rules.some((r) => r.kind === c.object.kind && r.rule.message === c.rule?.message),
+    )
+    .map((c) => `case "${c.name}" names a rule no ${c.object.kind} CRD has`);
+  return [...missing, ...orphans];
+}
