@@ -27,7 +27,8 @@ describe('control plane', () => {
     const ns = await cluster.kubectl(['get', 'namespaces', '-o', 'name']);
     expect(ns.stdout).toContain('namespace/kube-system');
     expect(ns.stdout).toContain(`namespace/${namespace()}`);
-    const helm = await cluster.helm(['list', '--all-namespaces', '--output=json']);
+    // Other files install releases into their own namespaces; this one has none.
+    const helm = await cluster.helm(['list', '--output=json'], { namespace: namespace() });
     expect(JSON.parse(helm.stdout)).toEqual([]);
   });
 

@@ -1,0 +1,71 @@
+{{/* The API group of every Roast Operator kind, and of the verbs on roasters that carry every right. */}}
+{{- define "roast-operator.group" -}}
+roasting.simcorp.io
+{{- end }}
+
+{{- define "roast-operator.labels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end }}
+
+{{- define "roast-operator.operatorServiceAccount" -}}
+{{ .Values.operator.serviceAccount.name }}
+{{- end }}
+
+{{/* The operator's user name as the API server authenticates its service-account token. */}}
+{{- define "roast-operator.operatorUser" -}}
+system:serviceaccount:{{ .Release.Namespace }}:{{ include "roast-operator.operatorServiceAccount" . }}
+{{- end }}
+
+{{- define "roast-operator.edgeNamespace" -}}
+{{ .Values.edge.namespace | default .Release.Namespace }}
+{{- end }}
+
+{{/*
+CEL variables the policies share. Robots are service accounts and the system's own users: they may act for
+themselves but never stand in for a person.
+*/}}
+{{- define "roast-operator.isRobot" -}}
+- name: isRobot
+  expression: request.userInfo.username.startsWith('system:')
+{{- end }}
+
+{{- define "roast-operator.isOperator" -}}
+- name: isOperator
+  expression: request.userInfo.username == {{ include "roast-operator.operatorUser" . | squote }}
+{{- end }}
+
+{{/*
+CEL: whether the requesting user holds a verb on a Roaster in the request's namespace — the
+CertificateSigningRequest "signers" pattern, with roasters as the resource. Arguments: roaster (a CEL
+string expression) and verb (a CEL string expression).
+*/}}
+{{- define "roast-operator.mayOnRoaster" -}}
+authorizer.group('{{ include "roast-operator.group" . }}').resource('roasters').namespace(request.namespace).name({{ .roaster }}).check({{ .verb }}).allowed()
+{{- end }}
+
+{{/* A binding that makes a ValidatingAdmissionPolicy deny. Arguments: name (of the policy), root. */}}
+{{- define "roast-operator.validatingBinding" -}}
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "roast-operator.labels" .root | nindent 4 }}
+spec:
+  policyName: {{ .name }}
+  validationActions: [Deny]
+  matchResources:
+    namespaceSelector:
+      {{- toYaml .root.Values.admission.namespaceSelector | nindent 6 }}
+{{- end }}
+
+{{/* Read access to the three kinds and their status; every role includes it. */}}
+{{- define "roast-operator.readRules" -}}
+- apiGroups: [{{ include "roast-operator.group" . }}]
+  resources: [roasters, roastsessions, commandproposals, roasters/status, roastsessions/status, commandproposals/status]
+  verbs: [get, list, watch]
+{{- end }}
