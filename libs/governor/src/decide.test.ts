@@ -193,7 +193,8 @@ describe('hard rules deny at every level, whoever proposes', () => {
     temperatureCeilingsCelsius: { roasting: 220 },
   };
   const hot = {
-    ...{ phase: 'Roasting', levels: { heater: 5, fan: 6, drum: 5 } },
+    phase: 'Roasting',
+    levels: { heater: 5, fan: 6, drum: 5 },
     lastTelemetry: { time: '2026-11-24T09:59:59Z', beanTemperatureCelsius: 221 },
   } as const;
 
@@ -513,7 +514,7 @@ describe('PRS presses', () => {
 
 describe('ResetLatch', () => {
   const latch = { id: 'latch-42', cause: 'EdgeInterlock', since: '2026-11-24T09:50:00Z' } as const;
-  const reset = (latchId = latch.id): Command => ({ type: 'ResetLatch', latchId });
+  const reset = (latchId: string = latch.id): Command => ({ type: 'ResetLatch', latchId });
   const latchedRoaster = (options: Case['roaster'] = {}) => ({
     ...options,
     spec: options.spec,
