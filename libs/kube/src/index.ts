@@ -1,0 +1,81 @@
+export { Backoff, ItemBackoff } from './backoff.ts';
+export {
+  ApiError,
+  type DeleteOptions,
+  isConflict,
+  isGone,
+  isNotFound,
+  KubeClient,
+  type KubeClientOptions,
+  type ListOptions,
+  type ListPage,
+  type PatchOptions,
+  type PatchType,
+  ResourceClient,
+} from './client.ts';
+export { type Clock, ManualClock, settle, sleep, systemClock, type Timer } from './clock.ts';
+export {
+  type Condition,
+  type ConditionUpdate,
+  findStatusCondition,
+  isStatusConditionFalse,
+  isStatusConditionTrue,
+  metaTime,
+  removeStatusCondition,
+  setStatusCondition,
+} from './conditions.ts';
+export {
+  Controller,
+  type ControllerOptions,
+  generationChanged,
+  type ReconcileContext,
+  type ReconcileResult,
+  type Reconciler,
+  type Runnable,
+  TerminalError,
+  type WatchSource,
+} from './controller.ts';
+export { type EventInput, EventRecorder, type EventRecorderOptions } from './events.ts';
+export {
+  Informer,
+  type InformerEvent,
+  type InformerHandler,
+  type InformerOptions,
+  type InformerStats,
+} from './informer.ts';
+export { type LeaderElectionOptions, LeaderElector, LeadershipLost, type Lease } from './leader.ts';
+export { Manager, type ManagerOptions } from './manager.ts';
+export { type ControllerObserver, type ReconcileResultLabel, RuntimeMetrics } from './metrics.ts';
+export type { Check } from './probes.ts';
+export {
+  apiVersionOf,
+  collectionPath,
+  configMaps,
+  events,
+  groupOf,
+  type KubeObject,
+  keyOf,
+  leases,
+  type ObjectMeta,
+  type OwnerReference,
+  objectKey,
+  objectPath,
+  parseKey,
+  type ResourceDescriptor,
+} from './resource.ts';
+export { fieldIndex, type IndexFunc, namespaceIndex, type ReplaceDiff, Store } from './store.ts';
+export { type QueueObserver, WorkQueue, type WorkQueueOptions } from './workqueue.ts';
+export {
+  AlreadyOwnedError,
+  addFinalizer,
+  applyStatus,
+  type GuardedPatchOptions,
+  guardedPatch,
+  hasFinalizer,
+  type MergePatch,
+  patchCondition,
+  patchStatus,
+  removeFinalizer,
+  setControllerReference,
+  withControllerReference,
+} from './writes.ts';

@@ -1,0 +1,314 @@
+import { Logger } from '@roast-operator/log';
+import { Backoff } from './backoff.ts';
+import { ApiError, isGone, type KubeClient, type ResourceClient } from './client.ts';
+import { type Clock, sleep, systemClock, type Timer } from './clock.ts';
+import { collectionPath, type KubeObject, objectKey, type ResourceDescriptor } from './resource.ts';
+import { type IndexFunc, Store } from './store.ts';
+
+export type InformerEvent<T> =
+  | { type: 'added'; object: T }
+  | { type: 'modified'; object: T; old: T }
+  /** `stale`: the delete was inferred by a relist, so `object` is the last state the cache saw. */
+  | { type: 'deleted'; object: T; stale: boolean };
+
+export type InformerHandler<T> = (event: InformerEvent<T>) => void;
+
+export interface InformerOptions<T> {
+  /** Watch one namespace; all namespaces when omitted. */
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  indexes?: Record<string, IndexFunc<T>>;
+  /** List page size. */
+  pageSize?: number;
+  /** Range the server-side watch timeout is drawn from, so many watches do not expire together. */
+  watchTimeoutSeconds?: readonly [number, number];
+  /**
+   * A watch with no bytes for this long is presumed stalled (e.g. a silently dropped connection) and
+   * restarted. The API server sends a bookmark about every 60 s, so this must be longer than that.
+   */
+  inactivityTimeoutMs?: number;
+  backoff?: Backoff;
+  clock?: Clock;
+  logger?: Logger;
+  random?: () => number;
+}
+
+export interface InformerStats {
+  lists: number;
+  watches: number;
+  /** Relists after a 410 Gone (`expired`) and after any other failure (`error`). */
+  relists: { expired: number; error: number };
+  lastError?: string;
+}
+
+interface WatchEvent<T> {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: T;
+}
+
+class WatchStalled extends Error {
+  constructor(ms: number) {
+    super(`watch stalled: no data for ${ms} ms`);
+    this.name = 'WatchStalled';
+  }
+}
+
+/**
+ * Reflector and cache for one resource (client-go's informer, kube-rs' watcher → reflector):
+ * a paginated list fills the store, a watch from the list's resourceVersion keeps it current. The
+ * resourceVersion follows every event including bookmarks, so a watch the server ends cleanly resumes
+ * where it stopped. A 410 Gone or any failure (a dropped connection, a stalled stream, an error
+ * response) leads to a relist whose diff against the store emits the changes missed, including deletes;
+ * failures back off with jitter first. The loop never gives up: it runs until `stop`.
+ */
+export class Informer<T extends KubeObject = KubeObject> {
+  readonly resource: ResourceDescriptor;
+  readonly store: Store<T>;
+  readonly stats: InformerStats = { lists: 0, watches: 0, relists: { expired: 0, error: 0 } };
+  readonly #api: ResourceClient<T>;
+  readonly #client: KubeClient;
+  readonly #opts: InformerOptions<T>;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #backoff: Backoff;
+  readonly #inactivityMs: number;
+  readonly #handlers = new Set<InformerHandler<T>>();
+  #resourceVersion: string | undefined;
+  #synced = false;
+  #syncWaiters: (() => void)[] = [];
+  #lastContact = Number.NEGATIVE_INFINITY;
+  #stop = new AbortController();
+  #loop: Promise<void> | undefined;
+
+  constructor(client: KubeClient, resource: ResourceDescriptor, opts: InformerOptions<T> = {}) {
+    this.resource = resource;
+    this.store = new Store<T>(opts.indexes);
+    this.#client = client;
+    this.#api = client.resource<T>(resource);
+    this.#opts = opts;
+    this.#clock = opts.clock ?? systemClock;
+    this.#backoff = opts.backoff ?? new Backoff();
+    this.#inactivityMs = Math.ceil(opts.inactivityTimeoutMs ?? 90_000);
+    this.#log = (opts.logger ?? new Logger()).child({
+      informer: resource.plural,
+      ...(opts.namespace && { namespace: opts.namespace }),
+    });
+  }
+
+  /** The resourceVersion the next watch resumes from. */
+  get resourceVersion(): string | undefined {
+    return this.#resourceVersion;
+  }
+
+  /** True once the first list has filled the store. */
+  hasSynced(): boolean {
+    return this.#synced;
+  }
+
+  /** Synced, and the API server was heard from within the inactivity timeout. */
+  isFresh(): boolean {
+    return this.#synced && this.#clock.now() - this.#lastContact < this.#inactivityMs;
+  }
+
+  /** Resolves once synced; rejects if `signal` aborts first. */
+  waitForSync(signal?: AbortSignal): Promise<void> {
+    if (this.#synced) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(signal?.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#syncWaiters.push(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+    });
+  }
+
+  /** Subscribes to changes of the store; returns the unsubscribe function. */
+  on(handler: InformerHandler<T>): () => void {
+    this.#handlers.add(handler);
+    return () => this.#handlers.delete(handler);
+  }
+
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#stop.abort(new Error('informer stopped'));
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    const signal = this.#stop.signal;
+    let mustList = true;
+    while (!signal.aborted) {
+      try {
+        if (mustList) await this.#list(signal);
+        mustList = false;
+        await this.#watch(signal);
+      } catch (err) {
+        if (signal.aborted) break;
+        mustList = true;
+        await this.#failed(err, signal).catch(() => {});
+      }
+    }
+  }
+
+  /** Logs and counts a failure, then waits before the relist; a 410 relists at once. */
+  async #failed(err: unknown, signal: AbortSignal): Promise<void> {
+    this.stats.lastError = err instanceof Error ? err.message : String(err);
+    if (isGone(err)) {
+      this.stats.relists.expired++;
+      this.#log.info('resourceVersion expired, relisting', { resourceVersion: this.#resourceVersion });
+      return;
+    }
+    this.stats.relists.error++;
+    const delayMs = Math.round(this.#backoff.next());
+    this.#log.warn('list/watch failed, relisting after backoff', { err, delayMs });
+    await sleep(this.#clock, delayMs, signal);
+  }
+
+  async #list(stop: AbortSignal): Promise<void> {
+    const items: T[] = [];
+    let page: Awaited<ReturnType<ResourceClient<T>['list']>> | undefined;
+    do {
+      page = await this.#api.list({
+        ...this.#selectors(),
+        limit: this.#opts.pageSize ?? 500,
+        ...(page?.continue && { continue: page.continue }),
+        // A page stuck as long as a silent watch is just as stalled.
+        signal: AbortSignal.any([stop, AbortSignal.timeout(this.#inactivityMs)]),
+      });
+      items.push(...page.items);
+    } while (page.continue);
+    this.stats.lists++;
+    this.#lastContact = this.#clock.now();
+    this.#resourceVersion = page.resourceVersion;
+    const diff = this.store.replace(items);
+    for (const object of diff.deleted) this.#emit({ type: 'deleted', object, stale: true });
+    for (const object of diff.added) this.#emit({ type: 'added', object });
+    for (const { old, obj } of diff.updated) this.#emit({ type: 'modified', object: obj, old });
+    this.#markSynced();
+  }
+
+  /** Runs one watch; resolves when the server ends it cleanly, rejects on any failure. */
+  async #watch(stop: AbortSignal): Promise<void> {
+    const abort = new AbortController();
+    const onStop = () => abort.abort(stop.reason);
+    stop.addEventListener('abort', onStop, { once: true });
+    let timer: Timer | undefined;
+    const arm = () => {
+      timer?.cancel();
+      timer = this.#clock.setTimer(
+        () => abort.abort(new WatchStalled(this.#inactivityMs)),
+        this.#inactivityMs,
+      );
+    };
+    arm();
+    let close = () => {};
+    const opened = this.#clock.now();
+    try {
+      const stream = await this.#client.stream(
+        collectionPath(this.resource, this.#opts.namespace),
+        this.#watchQuery(),
+        abort.signal,
+      );
+      close = stream.close;
+      this.stats.watches++;
+      const events = await this.#consume(stream.body, arm);
+      // As client-go: a watch closed at once without a single event is a failure, or a server that
+      // keeps doing that would be re-watched in a tight loop.
+      if (events === 0 && this.#clock.now() - opened < 1000)
+        throw new Error('watch closed at once, with no events');
+      this.#backoff.reset();
+    } catch (err) {
+      throw abort.signal.reason instanceof WatchStalled ? abort.signal.reason : err;
+    } finally {
+      timer?.cancel();
+      stop.removeEventListener('abort', onStop);
+      close();
+    }
+  }
+
+  /** Applies the stream's events as they come; returns how many there were. */
+  async #consume(body: ReadableStream<Uint8Array>, onData: () => void): Promise<number> {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    let events = 0;
+    for await (const chunk of body) {
+      onData();
+      this.#lastContact = this.#clock.now();
+      buffer += decoder.decode(chunk, { stream: true });
+      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+        const line = buffer.slice(0, nl).trim();
+        buffer = buffer.slice(nl + 1);
+        if (!line) continue;
+        // An unparsable line throws: a lost event must lead to a relist, never be skipped.
+        this.#apply(JSON.parse(line) as WatchEvent<T>);
+        events++;
+      }
+    }
+    return events;
+  }
+
+  #apply(event: WatchEvent<T>): void {
+    const object = event.object;
+    if (event.type === 'ERROR') {
+      const status = object as unknown as { code?: number };
+      throw new ApiError(
+        'WATCH',
+        collectionPath(this.resource, this.#opts.namespace),
+        status.code ?? 500,
+        status,
+      );
+    }
+    this.#resourceVersion = object.metadata.resourceVersion;
+    this.#backoff.reset();
+    if (event.type === 'BOOKMARK') return;
+    if (event.type === 'DELETED') {
+      if (this.store.remove(objectKey(object))) this.#emit({ type: 'deleted', object, stale: false });
+      return;
+    }
+    if (event.type !== 'ADDED' && event.type !== 'MODIFIED')
+      throw new Error(`unknown watch event ${event.type}`);
+    const old = this.store.upsert(object);
+    this.#emit(old ? { type: 'modified', object, old } : { type: 'added', object });
+  }
+
+  #emit(event: InformerEvent<T>): void {
+    for (const handler of this.#handlers) {
+      try {
+        handler(event);
+      } catch (err) {
+        // A faulty handler must not break the watch of every other subscriber.
+        this.#log.error('event handler failed', { err, event: event.type, key: objectKey(event.object) });
+      }
+    }
+  }
+
+  #markSynced(): void {
+    if (this.#synced) return;
+    this.#synced = true;
+    this.#log.info('cache synced', { objects: this.store.size, resourceVersion: this.#resourceVersion });
+    for (const resolve of this.#syncWaiters.splice(0)) resolve();
+  }
+
+  #selectors() {
+    const { namespace, labelSelector, fieldSelector } = this.#opts;
+    return { namespace, labelSelector, fieldSelector };
+  }
+
+  #watchQuery() {
+    const [min, max] = this.#opts.watchTimeoutSeconds ?? [300, 600];
+    const random = this.#opts.random ?? Math.random;
+    return {
+      watch: true,
+      resourceVersion: this.#resourceVersion,
+      allowWatchBookmarks: true,
+      timeoutSeconds: Math.floor(min + random() * (max - min + 1)),
+      labelSelector: this.#opts.labelSelector,
+      fieldSelector: this.#opts.fieldSelector,
+    };
+  }
+}

@@ -1,0 +1,193 @@
+import { eventually, testCluster, useTestNamespace } from '@roast-operator/control-plane';
+import { Logger } from '@roast-operator/log';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isConflict, KubeClient, type ResourceClient } from './client.ts';
+import type { Condition } from './conditions.ts';
+import { EventRecorder } from './events.ts';
+import { configMaps, events, type KubeObject, type ResourceDescriptor } from './resource.ts';
+import {
+  AlreadyOwnedError,
+  addFinalizer,
+  applyStatus,
+  patchCondition,
+  removeFinalizer,
+  setControllerReference,
+} from './writes.ts';
+
+const namespace = useTestNamespace('kube-writes');
+const pods: ResourceDescriptor = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
+type Pod = KubeObject & { status?: { conditions?: (Condition & { lastProbeTime?: string | null })[] } };
+
+let client: KubeClient;
+let cms: ResourceClient;
+let podApi: ResourceClient<Pod>;
+
+beforeAll(() => {
+  client = new KubeClient(testCluster().kubeConfig(), { fieldManager: 'roast-test' });
+  cms = client.resource(configMaps);
+  podApi = client.resource<Pod>(pods);
+});
+
+afterAll(() => client?.close());
+
+const configMap = (name: string) => ({ metadata: { name, namespace: namespace() }, data: {} }) as KubeObject;
+
+/** A Pod that will never run (no scheduler): a built-in kind with a status subresource and conditions. */
+function pod(name: string): Pod {
+  return {
+    metadata: { name, namespace: namespace() },
+    spec: { containers: [{ name: 'main', image: 'registry.invalid/none:0' }] },
+  } as Pod;
+}
+
+const conditionTypes = (p: Pod) => (p.status?.conditions ?? []).map((c) => c.type).sort();
+
+describe('guarded writes', () => {
+  it('a patch computed from a stale object is rejected by the API server', async () => {
+    const stale = await cms.create(configMap('guard'));
+    await cms.patch(namespace(), 'guard', { data: { someone: 'else' } }, { type: 'merge' });
+    const write = cms.patch(
+      namespace(),
+      'guard',
+      { metadata: { resourceVersion: stale.metadata.resourceVersion, finalizers: ['x.example.com/f'] } },
+      { type: 'merge' },
+    );
+    await expect(write).rejects.toSatisfy(isConflict);
+  });
+
+  it('adds and removes finalizers without losing a concurrent change', async () => {
+    const stale = await cms.create(configMap('finalized'));
+    await cms.patch(
+      namespace(),
+      'finalized',
+      { metadata: { finalizers: ['other.example.com/keep'] } },
+      { type: 'merge' },
+    );
+    const added = await addFinalizer(cms, stale, 'roasting.simcorp.io/cleanup');
+    expect(added.metadata.finalizers).toEqual(['other.example.com/keep', 'roasting.simcorp.io/cleanup']);
+    const again = await addFinalizer(cms, added, 'roasting.simcorp.io/cleanup');
+    expect(again.metadata.resourceVersion).toBe(added.metadata.resourceVersion);
+    await cms.patch(namespace(), 'finalized', { data: { concurrent: 'change' } }, { type: 'merge' });
+    const removed = await removeFinalizer(cms, added, 'roasting.simcorp.io/cleanup');
+    expect(removed.metadata.finalizers).toEqual(['other.example.com/keep']);
+    expect((removed as KubeObject & { data: object }).data).toEqual({ concurrent: 'change' });
+    await removeFinalizer(cms, removed, 'other.example.com/keep');
+  });
+
+  it('sets a controller reference without losing a concurrent change, and refuses a second controller', async () => {
+    const owner = await cms.create(configMap('owner'));
+    const stale = await cms.create(configMap('owned'));
+    await cms.patch(namespace(), 'owned', { data: { concurrent: 'change' } }, { type: 'merge' });
+    const owned = await setControllerReference(
+      cms,
+      stale,
+      owner as KubeObject & { apiVersion: string; kind: string },
+    );
+    expect(owned.metadata.ownerReferences).toEqual([
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        name: 'owner',
+        uid: owner.metadata.uid,
+        controller: true,
+        blockOwnerDeletion: true,
+      },
+    ]);
+    expect((owned as KubeObject & { data: object }).data).toEqual({ concurrent: 'change' });
+    const rival = (await cms.create(configMap('rival'))) as KubeObject & { apiVersion: string; kind: string };
+    await expect(setControllerReference(cms, owned, rival)).rejects.toThrow(AlreadyOwnedError);
+  });
+});
+
+describe('status writes', () => {
+  it('server-side applies status through the status subresource under our field manager', async () => {
+    const created = await podApi.create(pod('applied'));
+    const condition = {
+      type: 'roasting.simcorp.io/Ready',
+      status: 'True',
+      reason: 'Applied',
+      message: 'by apply',
+      lastTransitionTime: '2026-11-24T10:00:00Z',
+    };
+    const applied = await applyStatus(podApi, created, { conditions: [condition] });
+    expect(applied.status?.conditions).toContainEqual(expect.objectContaining(condition));
+    const managers = (
+      applied.metadata as { managedFields?: { manager: string; operation: string; subresource?: string }[] }
+    ).managedFields;
+    expect(managers).toContainEqual(
+      expect.objectContaining({ manager: 'roast-test', operation: 'Apply', subresource: 'status' }),
+    );
+  });
+
+  it('sets a condition with metav1 semantics, keeping conditions written concurrently', async () => {
+    const stale = await podApi.create(pod('conditioned'));
+    await podApi.patch(
+      namespace(),
+      'conditioned',
+      {
+        status: { conditions: [{ type: 'example.com/Other', status: 'True', reason: 'Else', message: '' }] },
+      },
+      { type: 'strategic', subresource: 'status' },
+    );
+    const first = await patchCondition(podApi, stale, {
+      type: 'roasting.simcorp.io/Roasting',
+      status: 'True',
+      reason: 'Started',
+    });
+    expect(conditionTypes(first)).toEqual(['example.com/Other', 'roasting.simcorp.io/Roasting']);
+    const since = first.status?.conditions?.find(
+      (c) => c.type === 'roasting.simcorp.io/Roasting',
+    )?.lastTransitionTime;
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // metav1.Time has seconds precision
+    const reworded = await patchCondition(podApi, first, {
+      type: 'roasting.simcorp.io/Roasting',
+      status: 'True',
+      reason: 'StillRoasting',
+    });
+    const roasting = reworded.status?.conditions?.find((c) => c.type === 'roasting.simcorp.io/Roasting');
+    expect(roasting).toMatchObject({ reason: 'StillRoasting', lastTransitionTime: since });
+    const unchanged = await patchCondition(podApi, reworded, {
+      type: 'roasting.simcorp.io/Roasting',
+      status: 'True',
+      reason: 'StillRoasting',
+    });
+    expect(unchanged.metadata.resourceVersion).toBe(reworded.metadata.resourceVersion);
+  });
+});
+
+describe('EventRecorder', () => {
+  it('records events.k8s.io/v1 Events and folds repeats into a series', async () => {
+    const regarding = await cms.create(configMap('eventful'));
+    const recorder = new EventRecorder(client, {
+      controller: 'roasting.simcorp.io/test-controller',
+      instance: 'test-instance',
+      logger: new Logger({ level: 'error' }),
+    });
+    for (let i = 0; i < 3; i++)
+      recorder.event(regarding, {
+        type: 'Warning',
+        reason: 'Overheat',
+        action: 'Govern',
+        note: 'bean temperature',
+      });
+    recorder.event(regarding, { type: 'Normal', reason: 'Started', action: 'Roast' });
+    await recorder.flush();
+    const api = client.resource<KubeObject & Record<string, unknown>>(events);
+    await eventually(async () => {
+      const recorded = (await api.list({ namespace: namespace() })).items.filter(
+        (e) => (e.regarding as { uid?: string }).uid === regarding.metadata.uid,
+      );
+      const byReason = Object.fromEntries(recorded.map((e) => [e.reason, e]));
+      expect(Object.keys(byReason).sort()).toEqual(['Overheat', 'Started']);
+      expect(byReason.Overheat).toMatchObject({
+        type: 'Warning',
+        action: 'Govern',
+        note: 'bean temperature',
+        reportingController: 'roasting.simcorp.io/test-controller',
+        reportingInstance: 'test-instance',
+        series: { count: 3 },
+      });
+      expect(byReason.Started?.series).toBeUndefined();
+    });
+  });
+});
