@@ -1,9 +1,9 @@
+import { sleep, systemClock, VirtualClock } from '@roast-operator/clock';
 import { eventually, testCluster, useTestNamespace } from '@roast-operator/control-plane';
 import { Logger } from '@roast-operator/log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ItemBackoff } from './backoff.ts';
 import { KubeClient, type ResourceClient } from './client.ts';
-import { ManualClock, sleep, systemClock } from './clock.ts';
 import { Controller, type ControllerOptions, TerminalError } from './controller.ts';
 import { Informer } from './informer.ts';
 import { RuntimeMetrics } from './metrics.ts';
@@ -117,14 +117,14 @@ describe('Controller against a real kube-apiserver', () => {
       name: string,
       reconcile: (key: string) => Promise<unknown>,
       body: (ctx: {
-        clock: ManualClock;
+        clock: VirtualClock;
         times: number[];
         retries: number[];
         metrics: RuntimeMetrics;
       }) => Promise<void>,
     ) {
       await cms.create(configMap(name));
-      const clock = new ManualClock();
+      const clock = new VirtualClock();
       const times: number[] = [];
       const retries: number[] = [];
       const metrics = new RuntimeMetrics({ processMetrics: false });
@@ -146,7 +146,7 @@ describe('Controller against a real kube-apiserver', () => {
     }
 
     /** Asserts the next attempt comes exactly `delay` virtual ms later, not a moment sooner. */
-    async function nextAttemptAfter(clock: ManualClock, times: number[], delay: number) {
+    async function nextAttemptAfter(clock: VirtualClock, times: number[], delay: number) {
       const count = times.length;
       await clock.advance(delay - 1);
       expect(times).toHaveLength(count);

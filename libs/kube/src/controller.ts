@@ -1,6 +1,6 @@
+import { type Clock, systemClock } from '@roast-operator/clock';
 import { Logger } from '@roast-operator/log';
 import { ItemBackoff } from './backoff.ts';
-import { type Clock, systemClock } from './clock.ts';
 import type { Informer, InformerEvent } from './informer.ts';
 import type { ControllerObserver, RuntimeMetrics } from './metrics.ts';
 import { groupOf, type KubeObject, keyOf, objectKey } from './resource.ts';

@@ -1,5 +1,5 @@
+import { VirtualClock } from '@roast-operator/clock';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from './clock.ts';
 import { EventAggregator, microTime, TokenBucket } from './events.ts';
 
 describe('TokenBucket', () => {
@@ -20,7 +20,7 @@ describe('TokenBucket', () => {
 
 describe('EventAggregator', () => {
   it('counts identical events within the window into one series', async () => {
-    const clock = new ManualClock();
+    const clock = new VirtualClock();
     const agg = new EventAggregator(clock, { seriesWindowMs: 60_000 });
     const first = agg.observe('e', 'obj', 'ns');
     expect(first.action).toBe('create');
@@ -35,7 +35,7 @@ describe('EventAggregator', () => {
   });
 
   it('starts a new Event once the window since the last occurrence has passed', async () => {
-    const clock = new ManualClock();
+    const clock = new VirtualClock();
     const agg = new EventAggregator(clock, { seriesWindowMs: 60_000 });
     agg.observe('e', 'obj', 'ns');
     await clock.advance(60_001);
@@ -43,7 +43,7 @@ describe('EventAggregator', () => {
   });
 
   it('holds back counts until the Event exists', () => {
-    const agg = new EventAggregator(new ManualClock());
+    const agg = new EventAggregator(new VirtualClock());
     const first = agg.observe('e', 'obj', 'ns');
     agg.observe('e', 'obj', 'ns');
     expect(agg.takeDirty()).toEqual([]);
@@ -52,7 +52,7 @@ describe('EventAggregator', () => {
   });
 
   it('rate limits new events per object but never repeats of a series', async () => {
-    const clock = new ManualClock();
+    const clock = new VirtualClock();
     const agg = new EventAggregator(clock, { burst: 2, refillPerMs: 1 / 10_000 });
     expect(agg.observe('a', 'obj', 'ns').action).toBe('create');
     expect(agg.observe('b', 'obj', 'ns').action).toBe('create');
@@ -64,7 +64,7 @@ describe('EventAggregator', () => {
   });
 
   it('forgets a series whose Event is gone and prunes expired state', async () => {
-    const clock = new ManualClock();
+    const clock = new VirtualClock();
     const agg = new EventAggregator(clock, { seriesWindowMs: 1000, burst: 1, refillPerMs: 1 / 1000 });
     const first = agg.observe('e', 'obj', 'ns');
     if (first.action !== 'create') throw new Error('expected create');

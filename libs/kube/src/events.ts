@@ -1,6 +1,6 @@
+import { type Clock, systemClock, type Timer } from '@roast-operator/clock';
 import { Logger } from '@roast-operator/log';
 import { isNotFound, type KubeClient, type ResourceClient } from './client.ts';
-import { type Clock, systemClock, type Timer } from './clock.ts';
 import { events, type KubeObject } from './resource.ts';
 
 export interface EventInput {

@@ -13,7 +13,6 @@ export {
   type PatchType,
   ResourceClient,
 } from './client.ts';
-export { type Clock, ManualClock, settle, sleep, systemClock, type Timer } from './clock.ts';
 export {
   type Condition,
   type ConditionUpdate,

@@ -1,7 +1,7 @@
+import { type Clock, sleep, systemClock, type Timer } from '@roast-operator/clock';
 import { Logger } from '@roast-operator/log';
 import { Backoff } from './backoff.ts';
 import { ApiError, isGone, type KubeClient, type ResourceClient } from './client.ts';
-import { type Clock, sleep, systemClock, type Timer } from './clock.ts';
 import { collectionPath, type KubeObject, objectKey, type ResourceDescriptor } from './resource.ts';
 import { type IndexFunc, Store } from './store.ts';
 

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
+import { type Clock, sleep, systemClock } from '@roast-operator/clock';
 import { Logger } from '@roast-operator/log';
 import { isConflict, isNotFound, type KubeClient, type ResourceClient } from './client.ts';
-import { type Clock, sleep, systemClock } from './clock.ts';
 import { microTime } from './events.ts';
 import type { RuntimeMetrics } from './metrics.ts';
 import { type KubeObject, leases } from './resource.ts';

@@ -1,10 +1,10 @@
 import { KubeConfig } from '@kubernetes/client-node';
+import { sleep, systemClock } from '@roast-operator/clock';
 import { eventually, testCluster, useTestNamespace } from '@roast-operator/control-plane';
 import { Logger } from '@roast-operator/log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backoff } from './backoff.ts';
 import { KubeClient } from './client.ts';
-import { sleep, systemClock } from './clock.ts';
 import type { Lease } from './leader.ts';
 import { Manager } from './manager.ts';
 import { configMaps, type KubeObject, leases } from './resource.ts';

@@ -1,6 +1,6 @@
+import { settle, VirtualClock } from '@roast-operator/clock';
 import { describe, expect, it } from 'vitest';
 import { Backoff, ItemBackoff } from './backoff.ts';
-import { ManualClock, settle } from './clock.ts';
 import { type QueueObserver, WorkQueue } from './workqueue.ts';
 
 function recorder() {
@@ -61,7 +61,7 @@ describe('WorkQueue', () => {
   });
 
   it('addAfter delays on the clock and keeps only the earliest pending time per key', async () => {
-    const clock = new ManualClock();
+    const clock = new VirtualClock();
     const q = new WorkQueue({ clock });
     q.addAfter('k', 1000);
     q.addAfter('k', 300);
@@ -74,7 +74,7 @@ describe('WorkQueue', () => {
   });
 
   it('addRateLimited backs off exponentially per key until forget', async () => {
-    const clock = new ManualClock();
+    const clock = new VirtualClock();
     const q = new WorkQueue({ clock, backoff: new ItemBackoff({ baseMs: 10, maxMs: 1000 }) });
     const delays: number[] = [];
     for (let i = 0; i < 5; i++) {
@@ -91,7 +91,7 @@ describe('WorkQueue', () => {
   });
 
   it('reports adds, depth, retries and the time keys wait and are worked on', async () => {
-    const clock = new ManualClock();
+    const clock = new VirtualClock();
     const { seen, observer } = recorder();
     const q = new WorkQueue({ clock, observer });
     q.add('a');
@@ -119,7 +119,7 @@ describe('WorkQueue', () => {
   });
 
   it('on shutdown drops queued and delayed keys, refuses new ones and resolves once held keys are done', async () => {
-    const clock = new ManualClock();
+    const clock = new VirtualClock();
     const q = new WorkQueue({ clock });
     q.add('held');
     const held = (await q.get())!;

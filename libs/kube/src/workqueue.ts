@@ -1,5 +1,5 @@
+import { type Clock, systemClock, type Timer } from '@roast-operator/clock';
 import { ItemBackoff } from './backoff.ts';
-import { type Clock, systemClock, type Timer } from './clock.ts';
 
 /** Observations a queue reports; the controller wires them to the `workqueue_*` metrics. */
 export interface QueueObserver {

@@ -1,4 +1,12 @@
 export {
+  type Figures,
+  fan8From4Min,
+  firstCrackC,
+  medianSchedule,
+  realismFigures,
+  type ScheduleChange,
+} from './calibration.ts';
+export {
   type Beans,
   type Controls,
   charge,

@@ -1,0 +1,370 @@
+import { describe, expect, it } from 'vitest';
+import { defaultSafetyConfig, type SafetyConfig, safetyConfig } from '../safety/config.ts';
+import type { InterlockCause } from '../safety/interlocks.ts';
+import { type SimulatedEdge, type SimulatedEdgeOptions, settled, simulatedEdge } from '../sim/harness.ts';
+
+// The edge's local safety, exercised on the simulated R1 through the link API. Nothing upstream (governor,
+// operator) is involved: these rules hold whatever sends the commands.
+
+const deadline = (edge: SimulatedEdge, seconds = 30) => edge.clock.now() + seconds * 1000;
+
+/** A roaster charged a moment ago with heater 6, fan 2, drum 9, working for a known session, link up. */
+async function roasting(options: SimulatedEdgeOptions = {}): Promise<SimulatedEdge> {
+  const edge = await simulatedEdge({
+    session: 'batch-1',
+    ...options,
+    device: {
+      ...options.device,
+      roaster: { start: 'roasting', levels: { heater: 6, fan: 2, drum: 9 }, ...options.device?.roaster },
+    },
+  });
+  edge.agent.linkUp();
+  return edge;
+}
+
+const levelCommands = (edge: SimulatedEdge) =>
+  edge.device.received.filter((c) => c.command.kind === 'heater' || c.command.kind === 'fan');
+
+async function safeAndLatched(edge: SimulatedEdge, cause: InterlockCause | 'emergency-stop' | 'pre-stop') {
+  await edge.until(
+    () => edge.device.roaster.levels.heater === 0 && edge.device.roaster.levels.fan === 12,
+    10_000,
+  );
+  expect(edge.agent.latches().map((l) => l.cause)).toContain(cause);
+}
+
+describe('limits', () => {
+  it('refuses an out-of-limit target whatever sent it, and writes nothing', async () => {
+    const edge = await roasting({ safety: safetyConfig({ heater: { min: 0, max: 7 } }) });
+    const refused = [
+      await edge.command({ kind: 'set', control: 'heater', target: 10, deadline: deadline(edge) }),
+      await edge.command({ kind: 'set', control: 'heater', target: 8, deadline: deadline(edge) }),
+      await edge.command({ kind: 'set', control: 'fan', target: 0, deadline: deadline(edge) }),
+      await edge.command({ kind: 'set', control: 'drum', target: 3.5, deadline: deadline(edge) }),
+    ];
+    expect(refused.map((r) => [r.outcome, r.message])).toEqual([
+      ['refused', 'heater target 10 is outside the limits 0–7'],
+      ['refused', 'heater target 8 is outside the limits 0–7'],
+      ['refused', 'fan target 0 is outside the limits 1–12'],
+      ['refused', 'drum target 3.5 is not a whole level'],
+    ]);
+    expect(edge.agent.updateLimits({ heater: { min: 0, max: 5 } }).ok).toBe(true);
+    const tightened = await edge.command({
+      kind: 'set',
+      control: 'heater',
+      target: 6,
+      deadline: deadline(edge),
+    });
+    expect(tightened.message).toBe('heater target 6 is outside the limits 0–5');
+    expect(levelCommands(edge)).toEqual([]);
+    expect(
+      (await edge.command({ kind: 'set', control: 'heater', target: 5, deadline: deadline(edge) })).outcome,
+    ).toBe('succeeded');
+    await edge.stop();
+  });
+
+  it('stops a target in progress that newly pushed limits forbid', async () => {
+    const edge = await roasting({ device: { roaster: { levels: { heater: 2, fan: 2, drum: 9 } } } });
+    const ramp = edge.submit({ kind: 'set', control: 'heater', target: 9, deadline: deadline(edge) });
+    await edge.until(() => edge.device.roaster.levels.heater === 4, 10_000);
+    edge.agent.updateLimits({ heater: { min: 0, max: 6 } });
+    expect(await settled(edge.clock, ramp, 5000)).toMatchObject({
+      outcome: 'aborted',
+      message: 'the limits changed: heater target 9 is outside the limits 0–6',
+    });
+    await edge.clock.advance(3000);
+    expect(edge.device.roaster.levels.heater).toBeLessThanOrEqual(5);
+    await edge.stop();
+  });
+
+  it('cannot be loosened by a pushed limit: the local ceiling still trips', async () => {
+    const local = safetyConfig({ ceilingsC: { roasting: 200 } });
+    const edge = await roasting({
+      safety: local,
+      device: { roaster: { levels: { heater: 9, fan: 1, drum: 9 } } },
+    });
+    const update = edge.agent.updateLimits({
+      temperatureCeilingsCelsius: { roasting: 250 },
+      heater: { min: 0, max: 9 },
+    });
+    expect(update).toMatchObject({
+      ok: true,
+      ignored: ['roasting ceiling 250 °C is above the local 200 °C'],
+    });
+    expect(edge.agent.hello().limits.ceilingsC.roasting).toBe(200);
+    await edge.until(() => edge.agent.latches().length > 0, 15 * 60_000);
+    const hottest = Math.max(...edge.readings.map((r) => Math.max(r.bt, r.ibts)));
+    expect(hottest).toBeGreaterThan(200);
+    expect(hottest).toBeLessThan(205);
+    await safeAndLatched(edge, 'over-temperature');
+    await edge.stop();
+  });
+});
+
+describe('interlocks', () => {
+  it.each<[string, SafetyConfig, InterlockCause]>([
+    [
+      'max(BT, IBTS) above the state ceiling',
+      safetyConfig({ ceilingsC: { roasting: 190 } }),
+      'over-temperature',
+    ],
+    ['exhaust above its ceiling', safetyConfig({ exhaustCeilingC: 160 }), 'exhaust-over-temperature'],
+    ['rising too fast', safetyConfig({ riseRate: { maxCPerMin: 15, aboveC: 120 } }), 'rise-rate'],
+  ])('%s: safe state and a latch', async (_, safety, cause) => {
+    const edge = await roasting({ safety, device: { roaster: { levels: { heater: 9, fan: 1, drum: 9 } } } });
+    await edge.until(() => edge.agent.latches().length > 0, 15 * 60_000);
+    expect(edge.agent.latches()).toEqual([expect.objectContaining({ cause })]);
+    await safeAndLatched(edge, cause);
+    await edge.stop();
+  });
+
+  it('goes safe on stale data: no valid block for 5 s while heating', async () => {
+    const edge = await roasting();
+    const stalledAt = edge.clock.now();
+    edge.device.faults.stall(8000);
+    await edge.until(() => edge.agent.latches().length > 0, 10_000);
+    expect(edge.clock.now() - stalledAt).toBeGreaterThanOrEqual(5000);
+    expect(edge.clock.now() - stalledAt).toBeLessThan(6500);
+    expect(edge.agent.latches()).toEqual([expect.objectContaining({ cause: 'stale-readings' })]);
+    await safeAndLatched(edge, 'stale-readings');
+    await edge.stop();
+  });
+
+  it('goes safe when the readings cannot be believed for 5 s (a dropped-out sensor)', async () => {
+    const edge = await roasting();
+    edge.device.roaster.overrideSensor('ibts', -1);
+    await edge.until(() => edge.agent.latches().length > 0, 10_000);
+    expect(edge.agent.latches()).toEqual([
+      expect.objectContaining({
+        cause: 'implausible-readings',
+        detail: expect.stringMatching(/ibts reports no reading/),
+      }),
+    ]);
+    expect(edge.latest().issue).toBe('ibts reports no reading (−1)');
+    await safeAndLatched(edge, 'implausible-readings');
+    await edge.stop();
+  });
+
+  it('holds while the link is silent, then goes safe after the timeout', async () => {
+    const edge = await roasting({ safety: { ...defaultSafetyConfig, linkTimeoutSeconds: 60 } });
+    const ramp = edge.submit({ kind: 'set', control: 'heater', target: 9, deadline: deadline(edge) });
+    await edge.until(() => edge.device.roaster.levels.heater === 7, 10_000);
+    edge.agent.linkDown();
+    const lostAt = edge.clock.now();
+    await edge.clock.advance(1000);
+    expect((await ramp).outcome).toBe('aborted');
+    const held = edge.device.roaster.levels;
+    expect(held.heater).toBe(7);
+    const refused = await edge.command({ kind: 'set', control: 'fan', target: 5, deadline: deadline(edge) });
+    expect(refused.message).toMatch(/the link is down/);
+    await edge.clock.advance(lostAt + 59_000 - edge.clock.now());
+    expect(edge.device.roaster.levels).toEqual(held);
+    expect(edge.agent.latches()).toEqual([]);
+    await edge.clock.advance(1500);
+    expect(edge.agent.latches()).toEqual([expect.objectContaining({ cause: 'link-lost' })]);
+    await safeAndLatched(edge, 'link-lost');
+    const latch = edge.agent.latches()[0]!;
+    expect((await edge.command({ kind: 'reset', latchId: latch.id })).outcome).toBe('refused');
+    edge.agent.linkUp();
+    expect((await edge.command({ kind: 'reset', latchId: latch.id })).outcome).toBe('succeeded');
+    await edge.stop();
+  });
+
+  it('makes safe a roaster found roasting at start with no session, and not one with a session', async () => {
+    const unknown = await simulatedEdge({
+      device: { roaster: { start: 'roasting', levels: { heater: 7, fan: 2, drum: 9 } } },
+    });
+    await safeAndLatched(unknown, 'found-roasting');
+    await unknown.stop();
+    const known = await roasting();
+    await known.clock.advance(10_000);
+    expect(known.agent.latches()).toEqual([]);
+    expect(known.device.roaster.levels.heater).toBe(6);
+    await known.stop();
+  });
+});
+
+describe('commands', () => {
+  it('refuses a PRS press from the wrong state and does not press', async () => {
+    const edge = await simulatedEdge();
+    edge.agent.linkUp();
+    const wrong = await edge.command({ kind: 'press', fromState: 'charge', deadline: deadline(edge) });
+    expect(wrong).toMatchObject({ outcome: 'refused', message: 'the roaster is off, not charge' });
+    const unknown = await edge.command({ kind: 'press', fromState: 'preheating', deadline: deadline(edge) });
+    expect(unknown).toMatchObject({
+      outcome: 'refused',
+      message: 'the edge does not press PRS from preheating',
+    });
+    expect(edge.device.received.filter((c) => c.command.kind === 'prs')).toEqual([]);
+    expect((await edge.command({ kind: 'press', fromState: 'off', deadline: deadline(edge) })).outcome).toBe(
+      'succeeded',
+    );
+    await edge.stop();
+  });
+
+  it('stops at once: heater 0 with nothing queued behind it, latched under the operator’s id', async () => {
+    const edge = await roasting({ device: { roaster: { levels: { heater: 0, fan: 2, drum: 9 } } } });
+    const ramp = edge.submit({ kind: 'set', control: 'heater', target: 9, deadline: deadline(edge) });
+    await edge.until(() => edge.device.roaster.levels.heater === 5, 10_000);
+    const stoppedAt = edge.clock.now();
+    const stop = await edge.command({ kind: 'emergency-stop', latchId: 'op-7' });
+    expect(stop).toMatchObject({
+      outcome: 'succeeded',
+      message: expect.stringMatching(/^latched op-7: heater 0, fan \d+$/),
+    });
+    expect(stop.latencyMs).toBeLessThan(1000);
+    expect((await ramp).outcome).toBe('aborted');
+    const afterStop = edge.device.received.filter((c) => c.at >= stoppedAt);
+    expect(afterStop.map((c) => c.command)).not.toContainEqual({ kind: 'heater', step: 1 });
+    // At most the cycle already under way finishes first; then the heater-down steps go out back to back.
+    const firstDown = afterStop.findIndex((c) => c.command.kind === 'heater');
+    expect(afterStop[firstDown]!.at - stoppedAt).toBeLessThan(10);
+    const downs = afterStop.slice(firstDown, firstDown + 5);
+    expect(downs.map((c) => c.command)).toEqual(Array(5).fill({ kind: 'heater', step: -1 }));
+    expect(downs.at(-1)!.at).toBe(downs[0]!.at);
+    expect(edge.agent.latches()).toEqual([expect.objectContaining({ id: 'op-7', cause: 'emergency-stop' })]);
+    const refused = await edge.command({
+      kind: 'set',
+      control: 'heater',
+      target: 3,
+      deadline: deadline(edge),
+    });
+    expect(refused.message).toBe('latched (op-7: emergency-stop)');
+    expect((await edge.command({ kind: 'reset', latchId: 'op-7' })).outcome).toBe('succeeded');
+    expect(
+      (await edge.command({ kind: 'set', control: 'heater', target: 3, deadline: deadline(edge) })).outcome,
+    ).toBe('succeeded');
+    await edge.stop();
+  });
+
+  it('clears a latch only when its condition is gone', async () => {
+    const edge = await roasting({
+      safety: safetyConfig({ ceilingsC: { roasting: 190 } }),
+      device: { roaster: { levels: { heater: 9, fan: 1, drum: 9 } } },
+    });
+    await edge.until(() => edge.agent.latches().length > 0, 15 * 60_000);
+    const latch = edge.agent.latches()[0]!;
+    const early = await edge.command({ kind: 'reset', latchId: latch.id });
+    expect(early).toMatchObject({
+      outcome: 'refused',
+      message: expect.stringMatching(/the condition is still present/),
+    });
+    expect(edge.agent.latches()).toHaveLength(1);
+    await edge.until(() => Math.max(edge.latest().bt, edge.latest().ibts) <= 189, 10 * 60_000);
+    const late = await edge.command({ kind: 'reset', latchId: latch.id });
+    expect(late).toMatchObject({
+      outcome: 'succeeded',
+      message: `latch ${latch.id} (over-temperature) cleared`,
+    });
+    expect(edge.agent.latches()).toEqual([]);
+    expect((await edge.command({ kind: 'reset', latchId: latch.id })).message).toBe(`no latch ${latch.id}`);
+    await edge.stop();
+  });
+
+  it('answers a repeated UID with the first result and does not run it again', async () => {
+    const edge = await roasting();
+    const command = {
+      uid: 'proposal-1',
+      kind: 'set',
+      control: 'heater',
+      target: 8,
+      deadline: deadline(edge),
+    } as const;
+    const first = edge.agent.submit(command);
+    const again = edge.agent.submit(command);
+    await edge.until(() => edge.device.roaster.levels.heater === 8, 10_000);
+    const [a, b] = await settled(edge.clock, Promise.all([first, again]), 10_000);
+    expect(b).toEqual(a);
+    const stepsBefore = levelCommands(edge).length;
+    expect(await edge.agent.submit({ ...command, target: 2 })).toEqual(a);
+    await edge.clock.advance(3000);
+    expect(levelCommands(edge)).toHaveLength(stepsBefore);
+    expect(stepsBefore).toBe(2);
+    await edge.stop();
+  });
+});
+
+describe('lifecycle', () => {
+  it('takes a heating roaster to the safe state on preStop, and latches', async () => {
+    const edge = await roasting();
+    const result = await settled(edge.clock, edge.agent.preStop(), 10_000);
+    expect(result).toEqual({ safe: true, message: expect.stringMatching(/^heater 0, fan \d+$/) });
+    await safeAndLatched(edge, 'pre-stop');
+    await edge.stop();
+  });
+
+  it('leaves a cold roaster alone on preStop', async () => {
+    const edge = await simulatedEdge();
+    const result = await settled(edge.clock, edge.agent.preStop(), 10_000);
+    expect(result).toEqual({ safe: true, message: 'the roaster is not heating' });
+    expect(edge.agent.latches()).toEqual([]);
+    await edge.stop();
+  });
+
+  it('keeps its latches and first results across a restart, and holds the roaster safe', async () => {
+    const before = await roasting();
+    const stop = { uid: 'proposal-9', kind: 'emergency-stop', latchId: 'op-9' } as const;
+    const first = await settled(before.clock, before.agent.submit(stop), 10_000);
+    expect(first.outcome).toBe('succeeded');
+    await before.stop();
+
+    const after = await simulatedEdge({
+      store: before.store,
+      reuseDevice: before.device,
+      clock: before.clock,
+    });
+    after.agent.linkUp();
+    expect(after.agent.hello().latches).toEqual([
+      expect.objectContaining({ id: 'op-9', cause: 'emergency-stop' }),
+    ]);
+    expect(await after.agent.submit(stop)).toEqual(first);
+    // Someone turns the heater up on the panel: the new agent holds the safe state too.
+    const panelAt = after.clock.now();
+    after.device.roaster.accept({ kind: 'heater', step: 1 });
+    await after.until(() => after.latest().heater === 1, 2000);
+    await after.until(() => after.latest().heater === 0, 2000);
+    const sent = after.device.received.filter((c) => c.at >= panelAt).map((c) => c.command);
+    expect(sent).toContainEqual({ kind: 'heater', step: -1 });
+    expect((await after.command({ kind: 'reset', latchId: 'op-9' })).outcome).toBe('succeeded');
+    await after.stop();
+  });
+
+  it('exits non-zero in a container when the roaster is unplugged', async () => {
+    const edge = await roasting({ inContainer: true });
+    edge.device.faults.unplug();
+    await edge.until(() => edge.exits.length > 0, 5000);
+    expect(edge.exits).toEqual([5]);
+    expect(edge.events).toContainEqual(expect.objectContaining({ type: 'device', status: 'lost' }));
+  });
+
+  it('reconnects with backoff outside a container, and numbering goes on', async () => {
+    const edge = await roasting();
+    edge.device.faults.unplug();
+    const lastSeq = edge.latest().seq;
+    await edge.clock.advance(4000);
+    expect(edge.agent.connected).toBe(false);
+    edge.device.faults.replug();
+    await edge.until(() => edge.agent.connected && edge.latest().seq > lastSeq, 60_000);
+    const seqs = edge.readings.map((r) => r.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
+    const statuses = edge.events.flatMap((e) => (e.type === 'device' ? [e.status] : []));
+    expect(statuses[0]).toBe('connected');
+    expect(statuses.at(-1)).toBe('connected');
+    expect(statuses.filter((s) => s === 'lost').length).toBeGreaterThanOrEqual(2);
+    expect(edge.exits).toEqual([]);
+    await edge.stop();
+  });
+
+  it('refuses a device that does not match the Roaster model', async () => {
+    const edge = await simulatedEdge({ model: 'AillioBulletR1V2', inContainer: true });
+    expect(edge.events).toContainEqual(
+      expect.objectContaining({
+        type: 'device',
+        status: 'refused',
+        detail: 'model AillioBulletR1V2 needs a usb device, not a simulated one',
+      }),
+    );
+    expect(edge.exits).toEqual([4]);
+    expect(edge.device.received).toEqual([]);
+  });
+});

@@ -1,0 +1,491 @@
+import { type Clock, wakeableSleep } from '@roast-operator/clock';
+import type { Logger } from '@roast-operator/log';
+import {
+  decodeInfo1,
+  decodeInfo2,
+  decodeStatus1,
+  decodeStatus2,
+  encodeCommand,
+  isValidStatus1,
+  nextStep,
+  type R1Command,
+  type R1Control,
+  R1Ranges,
+  R1ReplyBytes,
+  type R1StateName,
+  type R1Targets,
+  R1Usb,
+  r1StateName,
+} from '@roast-operator/r1';
+import type { Outcome } from '../commands.ts';
+import { DeviceGoneError, type R1Device, TransferTimeoutError } from '../device/device.ts';
+import { pressTarget } from '../presses.ts';
+import { Topic } from '../topic.ts';
+
+// The R1 driver, shared by every device: a ~10 Hz loop that asks for both status blocks, trusts a pair
+// only when it is aligned, and sends at most one command per trusted pair — a PRS press, or one step
+// toward the targets (heater and fan ±1, drum absolute) computed by r1's nextStep from the levels the
+// pair reports. A new command wakes the loop at once. After a failed transfer it drains the IN endpoint
+// before trusting another block, since a late reply would otherwise be read as the answer to the next
+// request. A step is not repeated until a block shows it applied or it has had time to be, so a step
+// whose confirmation was lost cannot overshoot.
+
+/** The loop's timings. */
+const timings = {
+  /** Time between the starts of two cycles: about 10 Hz, as Artisan polls. */
+  pollMs: 100,
+  /** Every transfer's timeout; Artisan relies on pyusb's 1000 ms. */
+  transferTimeoutMs: R1Usb.transferTimeoutMs,
+  /** A drain read that waits this long without a reply ends the drain. */
+  drainTimeoutMs: 250,
+  /** A step not seen applied within this time is deemed lost and may be sent again. */
+  stepSettleMs: 1000,
+  /** A PRS press must show its new state within this time. */
+  pressVerifyMs: 2000,
+} as const;
+
+/** One trusted status pair. Temperatures in °C, as the roaster sends them. */
+export type Reading = {
+  /** Counts trusted pairs since the agent started, across reconnects. */
+  readonly seq: number;
+  /** Epoch milliseconds when the pair was read. */
+  readonly at: number;
+  /** Bytes 0–3: BT. On the R1 V2 a fast channel that reads the drum while it is empty. */
+  readonly bt: number;
+  /** Bytes 4–7: the roaster's own rate of rise of BT, °C/min. */
+  readonly btRor: number;
+  /** Bytes 8–11: the IBTS bean sensor on the R1 V2 (the drum on the original R1). */
+  readonly ibts: number;
+  /** Bytes 16–19: exit air. */
+  readonly exhaust: number;
+  readonly heater: number;
+  readonly fan: number;
+  readonly drum: number;
+  readonly stateCode: number;
+  /** Undefined for a code the R1 driver does not know. */
+  readonly state: R1StateName | undefined;
+  /** Block 2 bytes 40–41, °C. */
+  readonly preheatSetpoint: number;
+  /** The roaster's clock, bytes 24–25, s. */
+  readonly roasterClockSeconds: number;
+};
+
+export type DeviceInfo = { readonly serial: number; readonly firmware: number; readonly roastCount: number };
+
+export type DriverEvent =
+  | { readonly type: 'reading'; readonly reading: Reading }
+  | {
+      readonly type: 'state';
+      readonly at: number;
+      readonly from: R1StateName | undefined;
+      readonly to: R1StateName | undefined;
+      readonly code: number;
+    }
+  | { readonly type: 'sent'; readonly at: number; readonly command: R1Command; readonly blind: boolean }
+  | { readonly type: 'transfer-failed'; readonly at: number; readonly error: string }
+  | { readonly type: 'resync'; readonly at: number; readonly drained: number }
+  /** Ends every loop iteration, trusted or not: the agent's interlocks run on it. */
+  | { readonly type: 'cycle'; readonly at: number; readonly trusted: boolean };
+
+export type JobOutcome = { readonly outcome: Outcome; readonly message: string };
+
+type LevelJob = {
+  readonly target: number;
+  readonly deadline: number;
+  readonly settle: (o: JobOutcome) => void;
+};
+
+type PressJob = {
+  readonly from: R1StateName;
+  readonly to: R1StateName;
+  readonly deadline: number;
+  readonly settle: (o: JobOutcome) => void;
+  sentAt?: number;
+};
+
+/** A step on its way: not repeated until a block shows `to`, shows something else, or it settles. */
+type PendingStep = { readonly from: number; readonly to: number; readonly at: number };
+
+type Pair = { readonly block1: Uint8Array; readonly block2: Uint8Array };
+
+const validityOffset = 41;
+const validityMarker = 10;
+
+export class R1Driver {
+  readonly events: Topic<DriverEvent>;
+  readonly #device: R1Device;
+  readonly #clock: Clock;
+  readonly #log: Logger | undefined;
+  #nextSeq: number;
+  #latest: Reading | undefined;
+  readonly #jobs = new Map<R1Control, LevelJob>();
+  #press: PressJob | undefined;
+  /** The safe state's targets, held until released; while set, nothing else is driven. */
+  #hold: R1Targets | undefined;
+  readonly #pending = new Map<R1Control, PendingStep>();
+  #resync = false;
+  #running = false;
+  #wakeRequested = false;
+  #wake: (() => void) | undefined;
+  #io: Promise<unknown> = Promise.resolve();
+
+  constructor(options: {
+    device: R1Device;
+    clock: Clock;
+    log?: Logger;
+    /** The first reading's seq, so numbering continues across reconnects. */
+    firstSeq?: number;
+  }) {
+    this.#device = options.device;
+    this.#clock = options.clock;
+    this.#log = options.log;
+    this.#nextSeq = options.firstSeq ?? 0;
+    this.events = new Topic((error) => this.#log?.error('driver event listener failed', { error }));
+  }
+
+  get latest(): Reading | undefined {
+    return this.#latest;
+  }
+
+  get holding(): boolean {
+    return this.#hold !== undefined;
+  }
+
+  /** The targets of the level commands in progress. */
+  get targets(): R1Targets {
+    return Object.fromEntries([...this.#jobs].map(([control, job]) => [control, job.target]));
+  }
+
+  /** Opens the device and reads both info blocks (serial, firmware, roast count). */
+  async connect(): Promise<DeviceInfo> {
+    await this.#device.open();
+    return this.#exclusive(async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const info1 = decodeInfo1(await this.#request({ kind: 'info1' }, R1ReplyBytes.info1));
+          const info2 = decodeInfo2(await this.#request({ kind: 'info2' }, R1ReplyBytes.info2));
+          return { serial: info1.serial, firmware: info1.firmware, roastCount: info2.roastCount };
+        } catch (error) {
+          if (error instanceof DeviceGoneError || attempt === 3) throw error;
+          await this.#drain();
+        }
+      }
+    });
+  }
+
+  /** Polls until `stop()`; rejects with DeviceGoneError when the device goes away. */
+  async run(): Promise<void> {
+    this.#running = true;
+    const unlisten = this.#device.onDisconnect(() => this.#wakeUp());
+    try {
+      while (this.#running) {
+        const started = this.#clock.now();
+        await this.#exclusive(() => this.#cycle());
+        await this.#idle(started + timings.pollMs - this.#clock.now());
+      }
+    } finally {
+      unlisten();
+      this.#running = false;
+      this.#abortAll('the driver stopped');
+    }
+  }
+
+  stop(): void {
+    this.#running = false;
+    this.#wakeUp();
+  }
+
+  /** Drives `control` to `target`; settles when a block shows it, at the deadline, or when pre-empted. */
+  setLevel(control: R1Control, target: number, deadline: number): Promise<JobOutcome> {
+    if (this.#hold) return Promise.resolve({ outcome: 'refused', message: 'holding the safe state' });
+    return new Promise((settle) => {
+      this.#jobs.get(control)?.settle({ outcome: 'aborted', message: `superseded by ${control} ${target}` });
+      this.#jobs.set(control, { target, deadline, settle });
+      this.#wakeUp();
+    });
+  }
+
+  /** Presses PRS once, only while the roaster is in `from`, and waits for the state it leads to. */
+  press(from: R1StateName, deadline: number): Promise<JobOutcome> {
+    const to = pressTarget(from);
+    if (this.#hold) return Promise.resolve({ outcome: 'refused', message: 'holding the safe state' });
+    if (to === undefined) return Promise.resolve({ outcome: 'refused', message: `no press from ${from}` });
+    if (this.#press) return Promise.resolve({ outcome: 'refused', message: 'another press is in progress' });
+    return new Promise((settle) => {
+      this.#press = { from, to, deadline, settle };
+      this.#wakeUp();
+    });
+  }
+
+  /**
+   * The safe state: every command in progress is aborted, heater-down steps for the last known heater
+   * level go out at once without waiting for blocks, and heater 0 with the fan at `fan` or above is held
+   * until `releaseHold()`. It never presses PRS.
+   */
+  async enterSafeState(fan: number): Promise<void> {
+    this.#hold = { heater: R1Ranges.heater.min, fan: Math.max(fan, this.#latest?.fan ?? fan) };
+    this.#abortAll('pre-empted by the safe state');
+    await this.#exclusive(() => this.#heaterDownBlind());
+    this.#wakeUp();
+  }
+
+  /** Stops the commands in progress where they are: the levels stay as they are now. */
+  cancelCommands(message: string): void {
+    this.#abortAll(message);
+  }
+
+  releaseHold(): void {
+    this.#hold = undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.#device.close().catch(() => {});
+  }
+
+  async #cycle(): Promise<void> {
+    let trusted = false;
+    try {
+      if (this.#resync) await this.#drain();
+      const reading = this.#trust(await this.#readPair());
+      if (reading) {
+        trusted = true;
+        this.#observe(reading);
+        const command = this.#choose(reading);
+        if (command) await this.#send(command, false);
+      }
+    } catch (error) {
+      if (!(error instanceof TransferTimeoutError)) throw error;
+      this.#transferFailed(error);
+    }
+    this.#expire();
+    this.events.publish({ type: 'cycle', at: this.#clock.now(), trusted });
+  }
+
+  async #readPair(): Promise<Pair> {
+    const block1 = await this.#request({ kind: 'status1' }, R1ReplyBytes.statusBlock);
+    const block2 = await this.#request({ kind: 'status2' }, R1ReplyBytes.statusBlock);
+    return { block1, block2 };
+  }
+
+  /**
+   * The reading of a pair, or undefined when it carries none. A block 2 with the validity marker is a
+   * block 1 answering the wrong request: the replies are out of step, so drain and resync. (Block 2's
+   * byte 41 is the high byte of the preheat setpoint, 0 or 1.) A block 1 without the marker in an
+   * aligned pair is the message the R1 sends now and then outside a roast: skip it.
+   */
+  #trust({ block1, block2 }: Pair): Reading | undefined {
+    const sized = block1.length === R1ReplyBytes.statusBlock && block2.length === R1ReplyBytes.statusBlock;
+    if (!sized || block2[validityOffset] === validityMarker) {
+      this.#resync = true;
+      return undefined;
+    }
+    const status = isValidStatus1(block1) ? decodeStatus1(block1) : null;
+    if (status === null) return undefined;
+    const { preheatSetpoint } = decodeStatus2(block2);
+    return {
+      seq: this.#nextSeq++,
+      at: this.#clock.now(),
+      bt: status.bt,
+      btRor: status.btRor,
+      ibts: status.dt,
+      exhaust: status.exitTemp,
+      heater: status.heater,
+      fan: status.fan,
+      drum: status.drum,
+      stateCode: status.state,
+      state: r1StateName(status.state),
+      preheatSetpoint,
+      roasterClockSeconds: status.clockMinutes * 60 + status.clockSeconds,
+    };
+  }
+
+  #observe(reading: Reading): void {
+    const previous = this.#latest;
+    this.#latest = reading;
+    this.events.publish({ type: 'reading', reading });
+    if (previous?.stateCode !== reading.stateCode) {
+      this.events.publish({
+        type: 'state',
+        at: reading.at,
+        from: previous?.state,
+        to: reading.state,
+        code: reading.stateCode,
+      });
+    }
+    this.#settlePending(reading);
+    for (const [control, job] of this.#jobs) {
+      if (reading[control] === job.target && !this.#pending.has(control)) {
+        this.#jobs.delete(control);
+        job.settle({ outcome: 'succeeded', message: `${control} at ${job.target}` });
+      }
+    }
+    this.#verifyPress(reading);
+  }
+
+  #settlePending(reading: Reading): void {
+    const now = this.#clock.now();
+    for (const [control, step] of this.#pending) {
+      const level = reading[control];
+      const applied = level === step.to;
+      const changedElsewhere = level !== step.from;
+      if (applied || changedElsewhere || now - step.at >= timings.stepSettleMs) this.#pending.delete(control);
+    }
+  }
+
+  #verifyPress(reading: Reading): void {
+    const press = this.#press;
+    if (press?.sentAt === undefined) return;
+    if (reading.state === press.to) {
+      this.#finishPress({ outcome: 'succeeded', message: `${press.from} → ${press.to}` });
+    } else if (reading.state !== press.from) {
+      this.#finishPress({
+        outcome: 'failed',
+        message: `pressed in ${press.from}, the roaster went to ${reading.state ?? reading.stateCode}`,
+      });
+    }
+  }
+
+  /** The one command this cycle sends, if any: a waiting press first, else a step toward the targets. */
+  #choose(reading: Reading): R1Command | undefined {
+    const press = this.#press;
+    if (press && press.sentAt === undefined) {
+      if (reading.state !== press.from) {
+        this.#finishPress({
+          outcome: 'refused',
+          message: `the roaster is ${reading.state ?? reading.stateCode}, not ${press.from}`,
+        });
+      } else {
+        press.sentAt = this.#clock.now();
+        return { kind: 'prs' };
+      }
+    }
+    return nextStep(reading, this.#targets());
+  }
+
+  /** The targets to step toward now: the hold, or the commands' — minus controls with a step on its way. */
+  #targets(): R1Targets {
+    const targets: Partial<Record<R1Control, number>> = { ...(this.#hold ?? this.targets) };
+    for (const control of this.#pending.keys()) delete targets[control];
+    return targets;
+  }
+
+  async #send(command: R1Command, blind: boolean): Promise<void> {
+    this.#recordPending(command);
+    this.events.publish({ type: 'sent', at: this.#clock.now(), command, blind });
+    await this.#device.write(encodeCommand(command), timings.transferTimeoutMs);
+  }
+
+  /** Remembered before the write: a write that times out may still have reached the roaster. */
+  #recordPending(command: R1Command): void {
+    const at = this.#clock.now();
+    const latest = this.#latest;
+    if (!latest) return;
+    if (command.kind === 'heater' || command.kind === 'fan') {
+      const from = latest[command.kind];
+      this.#pending.set(command.kind, { from, to: from + command.step, at });
+    } else if (command.kind === 'drum') {
+      this.#pending.set('drum', { from: latest.drum, to: command.level, at });
+    }
+  }
+
+  /** Heater-down steps for every level the heater may be at, without waiting for a block in between. */
+  async #heaterDownBlind(): Promise<void> {
+    const latest = this.#latest;
+    if (!latest) return;
+    const pending = this.#pending.get('heater');
+    const level = Math.max(latest.heater, pending?.to ?? 0);
+    try {
+      for (let i = 0; i < level; i++) await this.#send({ kind: 'heater', step: -1 }, true);
+    } catch (error) {
+      if (!(error instanceof TransferTimeoutError)) throw error;
+      this.#transferFailed(error);
+    }
+    // The blocks that follow tell whether every step landed; the hold steps on from there.
+    this.#pending.set('heater', { from: latest.heater, to: R1Ranges.heater.min, at: this.#clock.now() });
+  }
+
+  #expire(): void {
+    const now = this.#clock.now();
+    for (const [control, job] of this.#jobs) {
+      if (job.deadline > now) continue;
+      this.#jobs.delete(control);
+      const level = this.#latest?.[control];
+      job.settle({
+        outcome: 'failed',
+        message: `${control} not at ${job.target} by the deadline (at ${level ?? 'unknown'})`,
+      });
+    }
+    const press = this.#press;
+    if (press?.sentAt !== undefined && now - press.sentAt > timings.pressVerifyMs) {
+      this.#finishPress({
+        outcome: 'failed',
+        message: `pressed in ${press.from}, no ${press.to} within ${timings.pressVerifyMs / 1000} s; not pressed again`,
+      });
+    } else if (press?.sentAt === undefined && press && press.deadline <= now) {
+      this.#finishPress({ outcome: 'failed', message: 'no valid block to press from before the deadline' });
+    }
+  }
+
+  #finishPress(outcome: JobOutcome): void {
+    const press = this.#press;
+    this.#press = undefined;
+    press?.settle(outcome);
+  }
+
+  #abortAll(message: string): void {
+    for (const job of this.#jobs.values()) job.settle({ outcome: 'aborted', message });
+    this.#jobs.clear();
+    // A press already sent is left to its verification: aborting it would hide whether it happened.
+    if (this.#press?.sentAt === undefined) this.#finishPress({ outcome: 'aborted', message });
+  }
+
+  async #request(command: R1Command, length: number): Promise<Uint8Array> {
+    const { transferTimeoutMs } = timings;
+    await this.#device.write(encodeCommand(command), transferTimeoutMs);
+    return this.#device.read(length, transferTimeoutMs);
+  }
+
+  /** Reads and discards whatever the roaster still has queued, until it stays silent. */
+  async #drain(): Promise<void> {
+    let drained = 0;
+    for (; drained < 16; drained++) {
+      try {
+        await this.#device.read(R1ReplyBytes.statusBlock, timings.drainTimeoutMs);
+      } catch (error) {
+        if (error instanceof TransferTimeoutError) break;
+        throw error;
+      }
+    }
+    this.#resync = false;
+    this.events.publish({ type: 'resync', at: this.#clock.now(), drained });
+  }
+
+  #transferFailed(error: Error): void {
+    this.#resync = true;
+    this.events.publish({ type: 'transfer-failed', at: this.#clock.now(), error: error.message });
+  }
+
+  /** Every transfer goes through here: the R1's endpoints take one transfer at a time. */
+  #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#io.then(work, work);
+    this.#io = run.catch(() => {});
+    return run;
+  }
+
+  async #idle(ms: number): Promise<void> {
+    if (!this.#running || this.#wakeRequested || ms <= 0) {
+      this.#wakeRequested = false;
+      return;
+    }
+    const sleep = wakeableSleep(this.#clock, ms);
+    this.#wake = sleep.wake;
+    await sleep.done;
+    this.#wake = undefined;
+    this.#wakeRequested = false;
+  }
+
+  #wakeUp(): void {
+    this.#wakeRequested = true;
+    this.#wake?.();
+  }
+}

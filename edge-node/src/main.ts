@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createLogger } from '@roast-operator/log';
+import { startEdge } from './agent/compose.ts';
+import { type EdgeModel, isEdgeModel } from './device/models.ts';
+
+// The edge agent's command line. `edge-node` drives the roaster on this node; `edge-node prestop` is the
+// pod's preStop hook: it asks the running agent, on the loopback address, to make the roaster safe.
+
+const usage = `usage: edge-node [run] [options]
+       edge-node prestop [--port N]
+
+  --model M             Roaster model: AillioBulletR1 | AillioBulletR1V2 | Simulated (env ROASTER_MODEL)
+  --device D            usb | simulated (default usb; simulated with --simulate)
+  --simulate            demo mode: a simulated R1 and model Simulated
+  --allow-real-usb      let demo mode drive a real roaster
+  --store DIR           the UID → result store (env EDGE_STORE_DIR; default /var/lib/roast-edge in a pod)
+  --safety-config FILE  edge-local limits and ceilings, JSON (env EDGE_SAFETY_CONFIG)
+  --port N              health, hello and preStop HTTP port (default 8089)
+  --seed N --preheat-c C --batch-grams G --time-scale X --sim-start off|charge   the simulated roaster
+`;
+
+/** Exit codes besides the agent's device codes (3–6). */
+const usageError = 2;
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    model: { type: 'string' },
+    device: { type: 'string' },
+    simulate: { type: 'boolean', default: false },
+    'allow-real-usb': { type: 'boolean', default: false },
+    store: { type: 'string' },
+    'safety-config': { type: 'string' },
+    port: { type: 'string', default: '8089' },
+    seed: { type: 'string', default: '1' },
+    'preheat-c': { type: 'string', default: '239' },
+    'batch-grams': { type: 'string', default: '400' },
+    'time-scale': { type: 'string', default: '1' },
+    'sim-start': { type: 'string', default: 'off' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+const inContainer = process.env.KUBERNETES_SERVICE_HOST !== undefined;
+const log = createLogger({ component: 'edge-node', node: process.env.NODE_NAME, pod: process.env.POD_NAME });
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n\n${usage}`);
+  process.exit(usageError);
+}
+
+function number(name: string, text: string | undefined): number {
+  const value = Number(text);
+  if (text === undefined || !Number.isFinite(value)) fail(`--${name} needs a number, got ${text}`);
+  return value;
+}
+
+async function prestop(): Promise<void> {
+  const response = await fetch(`http://127.0.0.1:${number('port', values.port)}/prestop`, { method: 'POST' });
+  const body = (await response.json()) as { safe?: boolean };
+  process.stdout.write(`${JSON.stringify(body)}\n`);
+  process.exit(body.safe ? 0 : 1);
+}
+
+function chooseDevice(): 'usb' | 'simulated' {
+  const device = values.device ?? (values.simulate ? 'simulated' : 'usb');
+  if (device !== 'usb' && device !== 'simulated') fail(`--device is usb or simulated, not ${device}`);
+  if (values.simulate && device === 'usb' && !values['allow-real-usb']) {
+    fail('demo mode (--simulate) refuses a real roaster: add --allow-real-usb to drive one');
+  }
+  return device;
+}
+
+function chooseModel(device: 'usb' | 'simulated'): EdgeModel {
+  const model =
+    values.model ?? process.env.ROASTER_MODEL ?? (device === 'simulated' ? 'Simulated' : undefined);
+  // A physical roaster's model is never guessed: the ids check is only as good as the model it checks.
+  if (model === undefined) fail('--model is required with a USB roaster');
+  if (!isEdgeModel(model)) fail(`unknown model ${model}`);
+  return model;
+}
+
+function simStart(): 'off' | 'charge' {
+  const start = values['sim-start'];
+  if (start !== 'off' && start !== 'charge') fail(`--sim-start is off or charge, not ${start}`);
+  return start;
+}
+
+async function run(): Promise<void> {
+  const device = chooseDevice();
+  const model = chooseModel(device);
+  const storeDir =
+    values.store ??
+    process.env.EDGE_STORE_DIR ??
+    (inContainer ? '/var/lib/roast-edge' : join(homedir(), '.local', 'state', 'roast-edge'));
+  const edge = await startEdge({
+    device,
+    model,
+    storeDir,
+    safetyFile: values['safety-config'] ?? process.env.EDGE_SAFETY_CONFIG,
+    port: number('port', values.port),
+    simulator: {
+      seed: number('seed', values.seed),
+      preheatC: number('preheat-c', values['preheat-c']),
+      batchGrams: number('batch-grams', values['batch-grams']),
+      timeScale: number('time-scale', values['time-scale']),
+      start: simStart(),
+    },
+    nodeName: process.env.NODE_NAME,
+    podName: process.env.POD_NAME,
+    inContainer,
+    log,
+    exit: (code) => process.exit(code),
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('signal', { signal });
+    edge.shutdown().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error('shutdown failed', { error });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+if (values.help) {
+  process.stdout.write(usage);
+} else if (positionals[0] === 'prestop') {
+  await prestop();
+} else if (positionals.length === 0 || positionals[0] === 'run') {
+  await run().catch((error: unknown) => {
+    log.error('edge agent failed to start', { error });
+    process.exit(1);
+  });
+} else {
+  fail(`unknown command ${positionals[0]}`);
+}

@@ -1,0 +1,4 @@
+import manifest from '../package.json' with { type: 'json' };
+
+/** The agent's version, reported in hello. */
+export const agentVersion: string = manifest.version;
