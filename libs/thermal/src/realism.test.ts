@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   type ScheduleChange as Change,
-  type Figures,
   fan8From4Min,
   realismFigures as figures,
   medianSchedule,
