@@ -11,6 +11,8 @@ export type SetLevel = {
   readonly target: number;
   /** Epoch milliseconds after which the target is abandoned. */
   readonly deadline: number;
+  /** Epoch milliseconds: a command that has not started by then ends expired, never late. */
+  readonly startBy?: number;
 };
 
 /** One press of the roaster's PRS button, valid only while the roaster is in `fromState`. */
@@ -19,6 +21,7 @@ export type Press = {
   readonly kind: 'press';
   readonly fromState: R1StateName;
   readonly deadline: number;
+  readonly startBy?: number;
 };
 
 /** Heater to 0 and fan up, without pressing PRS; latches under `latchId` (the operator's) or a new id. */
@@ -33,7 +36,8 @@ export type ResetLatch = { readonly uid: string; readonly kind: 'reset'; readonl
 
 export type EdgeCommand = SetLevel | Press | EmergencyStop | ResetLatch;
 
-export type Outcome = 'succeeded' | 'failed' | 'refused' | 'aborted' | 'unknown';
+/** `expired`: it could not start before its `startBy`, so it never acted. */
+export type Outcome = 'succeeded' | 'failed' | 'refused' | 'expired' | 'aborted' | 'unknown';
 
 export type CommandResult = {
   readonly uid: string;

@@ -1,4 +1,4 @@
-// What the link (the gRPC client to the gateway) and other edge processes use.
+// What the link (the gRPC client to the gateway, link/) and other edge processes use.
 export {
   type AgentEvent,
   type AgentReading,
@@ -9,7 +9,7 @@ export {
   type Hello,
   type LimitsUpdate,
 } from './agent/agent.ts';
-export { type EdgeConfig, type RunningEdge, startEdge } from './agent/compose.ts';
+export { type EdgeConfig, type LinkConfig, type RunningEdge, startEdge } from './agent/compose.ts';
 export type {
   CommandResult,
   EdgeCommand,
@@ -22,6 +22,15 @@ export type {
 export type { R1Device, UsbIds } from './device/device.ts';
 export { type EdgeModel, edgeModels } from './device/models.ts';
 export type { DeviceInfo, Reading } from './driver/driver.ts';
+export {
+  defaultLinkTuning,
+  LinkClient,
+  type LinkOptions,
+  type LinkStatus,
+  type LinkTuning,
+} from './link/client.ts';
+export type { RoasterRef } from './link/convert.ts';
+export type { LinkState } from './link/metrics.ts';
 export { prsTransitions } from './presses.ts';
 export type { SafetyConfig } from './safety/config.ts';
 export type { InterlockCause } from './safety/interlocks.ts';

@@ -2,8 +2,9 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { credentials } from '@grpc/grpc-js';
 import { createLogger } from '@roast-operator/log';
-import { startEdge } from './agent/compose.ts';
+import { type LinkConfig, startEdge } from './agent/compose.ts';
 import { type EdgeModel, isEdgeModel } from './device/models.ts';
 
 // The edge agent's command line. `edge-node` drives the roaster on this node; `edge-node prestop` is the
@@ -12,13 +13,22 @@ import { type EdgeModel, isEdgeModel } from './device/models.ts';
 const usage = `usage: edge-node [run] [options]
        edge-node prestop [--port N]
 
-  --model M             Roaster model: AillioBulletR1 | AillioBulletR1V2 | Simulated (env ROASTER_MODEL)
+  --model M             Roaster model: AillioBulletR1 | AillioBulletR1V2 | Simulated | Replay
+                        (env ROASTER_MODEL)
   --device D            usb | simulated (default usb; simulated with --simulate)
   --simulate            demo mode: a simulated R1 and model Simulated
+  --replay FILE         play a recorded roast (.json) as an R1, model Replay; never with a real roaster
+  --speed N             recorded seconds the replay plays per second (default 1)
   --allow-real-usb      let demo mode drive a real roaster
   --store DIR           the UID → result store (env EDGE_STORE_DIR; default /var/lib/roast-edge in a pod)
   --safety-config FILE  edge-local limits and ceilings, JSON (env EDGE_SAFETY_CONFIG)
-  --port N              health, hello and preStop HTTP port (default 8089)
+  --port N              health, hello, metrics and preStop HTTP port (default 8089)
+  --gateway HOST:PORT   stream to the operator's gateway (env EDGE_GATEWAY); without it the agent
+                        runs alone
+  --insecure-demo       plaintext to the gateway, no token: for a demo only
+  --roaster NS/NAME     the Roaster this agent drives (env ROASTER_NAMESPACE, ROASTER_NAME)
+  --roaster-uid UID     its UID (env ROASTER_UID)
+  --telemetry-buffer N  unacknowledged telemetry batches kept while the link is down (default 3600)
   --seed N --preheat-c C --batch-grams G --time-scale X --sim-start off|charge   the simulated roaster
 `;
 
@@ -31,10 +41,17 @@ const { positionals, values } = parseArgs({
     model: { type: 'string' },
     device: { type: 'string' },
     simulate: { type: 'boolean', default: false },
+    replay: { type: 'string' },
+    speed: { type: 'string' },
     'allow-real-usb': { type: 'boolean', default: false },
     store: { type: 'string' },
     'safety-config': { type: 'string' },
     port: { type: 'string', default: '8089' },
+    gateway: { type: 'string' },
+    'insecure-demo': { type: 'boolean', default: false },
+    roaster: { type: 'string' },
+    'roaster-uid': { type: 'string' },
+    'telemetry-buffer': { type: 'string', default: '3600' },
     seed: { type: 'string', default: '1' },
     'preheat-c': { type: 'string', default: '239' },
     'batch-grams': { type: 'string', default: '400' },
@@ -65,7 +82,11 @@ async function prestop(): Promise<void> {
   process.exit(body.safe ? 0 : 1);
 }
 
-function chooseDevice(): 'usb' | 'simulated' {
+type DeviceChoice = 'usb' | 'simulated' | 'replay';
+
+function chooseDevice(): DeviceChoice {
+  if (values.replay !== undefined) return replayDevice();
+  if (values.speed !== undefined) fail('--speed is for --replay');
   const device = values.device ?? (values.simulate ? 'simulated' : 'usb');
   if (device !== 'usb' && device !== 'simulated') fail(`--device is usb or simulated, not ${device}`);
   if (values.simulate && device === 'usb' && !values['allow-real-usb']) {
@@ -74,19 +95,70 @@ function chooseDevice(): 'usb' | 'simulated' {
   return device;
 }
 
-function chooseModel(device: 'usb' | 'simulated'): EdgeModel {
-  const model =
-    values.model ?? process.env.ROASTER_MODEL ?? (device === 'simulated' ? 'Simulated' : undefined);
-  // A physical roaster's model is never guessed: the ids check is only as good as the model it checks.
+/** A recording is never played where a real roaster could be driven, nor taken for one. */
+function replayDevice(): 'replay' {
+  if (values.device !== undefined) fail(`--replay plays a recording: no --device ${values.device}`);
+  if (values.simulate || values['allow-real-usb'])
+    fail('--replay goes with neither --simulate nor --allow-real-usb');
+  return 'replay';
+}
+
+/** Software roasters have one model each; a physical roaster's model is never guessed. */
+const defaultModels: Readonly<Record<DeviceChoice, EdgeModel | undefined>> = {
+  usb: undefined,
+  simulated: 'Simulated',
+  replay: 'Replay',
+};
+
+function chooseModel(device: DeviceChoice): EdgeModel {
+  const model = values.model ?? process.env.ROASTER_MODEL ?? defaultModels[device];
+  // The ids check is only as good as the model it checks.
   if (model === undefined) fail('--model is required with a USB roaster');
   if (!isEdgeModel(model)) fail(`unknown model ${model}`);
+  if (device === 'replay' && model !== 'Replay') fail(`--replay is model Replay, not ${model}`);
   return model;
+}
+
+function replaySpeed(): number {
+  const speed = number('speed', values.speed ?? '1');
+  if (!(speed > 0)) fail(`--speed must be above 0, got ${speed}`);
+  return speed;
 }
 
 function simStart(): 'off' | 'charge' {
   const start = values['sim-start'];
   if (start !== 'off' && start !== 'charge') fail(`--sim-start is off or charge, not ${start}`);
   return start;
+}
+
+function roaster(): LinkConfig['roaster'] {
+  const [namespace, name, ...rest] = values.roaster?.split('/') ?? [
+    process.env.ROASTER_NAMESPACE,
+    process.env.ROASTER_NAME,
+  ];
+  const uid = values['roaster-uid'] ?? process.env.ROASTER_UID;
+  // The gateway matches hello against the Roaster: an agent that cannot name it exactly must not connect.
+  if (!namespace || !name || rest.length > 0) fail('the link needs the Roaster: --roaster namespace/name');
+  if (!uid) fail('the link needs the Roaster’s UID: --roaster-uid');
+  return { namespace, name, uid };
+}
+
+function link(): LinkConfig | undefined {
+  const gateway = values.gateway ?? process.env.EDGE_GATEWAY;
+  if (gateway === undefined) return undefined;
+  // The link speaks TLS pinned to the gateway's CA, with a service-account token; the agent takes neither
+  // from the command line yet, so only an explicit demo may connect, in plaintext and without a token.
+  if (!values['insecure-demo']) {
+    fail('--gateway needs --insecure-demo until the agent is given the gateway’s CA and a token');
+  }
+  const bufferBatches = number('telemetry-buffer', values['telemetry-buffer']);
+  if (!Number.isInteger(bufferBatches) || bufferBatches < 1) fail('--telemetry-buffer is a count of batches');
+  return {
+    gateway,
+    credentials: credentials.createInsecure(),
+    roaster: roaster(),
+    tuning: { bufferBatches },
+  };
 }
 
 async function run(): Promise<void> {
@@ -102,6 +174,7 @@ async function run(): Promise<void> {
     storeDir,
     safetyFile: values['safety-config'] ?? process.env.EDGE_SAFETY_CONFIG,
     port: number('port', values.port),
+    link: link(),
     simulator: {
       seed: number('seed', values.seed),
       preheatC: number('preheat-c', values['preheat-c']),
@@ -109,6 +182,7 @@ async function run(): Promise<void> {
       timeScale: number('time-scale', values['time-scale']),
       start: simStart(),
     },
+    replay: values.replay === undefined ? undefined : { file: values.replay, speed: replaySpeed() },
     nodeName: process.env.NODE_NAME,
     podName: process.env.POD_NAME,
     inContainer,

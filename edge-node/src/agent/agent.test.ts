@@ -282,6 +282,26 @@ describe('commands', () => {
     expect(stepsBefore).toBe(2);
     await edge.stop();
   });
+
+  it('expires a command that starts after its startBy, never acts on it, and keeps that result', async () => {
+    const edge = await roasting();
+    const late = {
+      uid: 'proposal-2',
+      kind: 'set',
+      control: 'heater',
+      target: 8,
+      deadline: deadline(edge),
+      startBy: edge.clock.now() - 1,
+    } as const;
+    expect(edge.agent.result(late.uid)).toBeUndefined();
+    const expired = await edge.agent.submit(late);
+    expect(expired).toMatchObject({ outcome: 'expired', message: 'not started by its deadline (1 ms late)' });
+    expect(edge.agent.result(late.uid)).toEqual(expired);
+    expect(await edge.agent.submit({ ...late, startBy: deadline(edge) })).toEqual(expired);
+    await edge.clock.advance(2000);
+    expect(levelCommands(edge)).toEqual([]);
+    await edge.stop();
+  });
 });
 
 describe('lifecycle', () => {

@@ -76,12 +76,18 @@ export type LimitsUpdate =
 
 /** What the link uses. */
 export interface EdgeLink {
+  /** The agent's clock, epoch milliseconds: command deadlines are on it. */
+  now(): number;
   hello(): Hello;
   onReading(listener: (reading: AgentReading) => void): Unsubscribe;
   onEvent(listener: (event: AgentEvent) => void): Unsubscribe;
   /** Runs a command once per UID; a repeated UID gets the first result. */
   submit(command: EdgeCommand): Promise<CommandResult>;
+  /** The first result of a finished command, from the store; undefined for a UID never seen or running. */
+  result(uid: string): CommandResult | undefined;
   latches(): readonly Latch[];
+  /** The interlock conditions present now: a latch with one of their causes cannot be reset yet. */
+  conditions(): readonly Condition[];
   /** Replaces the pushed limits; they only ever tighten the local ones. */
   updateLimits(pushed: PushedLimits): LimitsUpdate;
   linkUp(): void;
@@ -204,6 +210,10 @@ export class EdgeAgent implements EdgeLink {
     return this.#goSafe(driver);
   }
 
+  now(): number {
+    return this.#clock.now();
+  }
+
   hello(): Hello {
     return {
       model: this.#o.model,
@@ -228,6 +238,14 @@ export class EdgeAgent implements EdgeLink {
 
   latches(): readonly Latch[] {
     return [...this.#latches];
+  }
+
+  conditions(): readonly Condition[] {
+    return this.#conditions;
+  }
+
+  result(uid: string): CommandResult | undefined {
+    return this.#o.store.result(uid);
   }
 
   submit(command: EdgeCommand): Promise<CommandResult> {
@@ -295,8 +313,15 @@ export class EdgeAgent implements EdgeLink {
   }
 
   async #execute(command: EdgeCommand): Promise<JobOutcome> {
+    const now = this.#clock.now();
+    if ('startBy' in command && command.startBy !== undefined && now > command.startBy) {
+      return {
+        outcome: 'expired',
+        message: `not started by its deadline (${now - command.startBy} ms late)`,
+      };
+    }
     const refused = refusal(command, {
-      now: this.#clock.now(),
+      now,
       connected: this.#driver !== undefined,
       linkUp: this.#linkDownSince === undefined,
       latches: this.#latches,

@@ -1,16 +1,22 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@roast-operator/log';
+import type { Registry } from 'prom-client';
 import type { EdgeAgent } from './agent.ts';
 
 // The agent's small HTTP surface: liveness and readiness for the kubelet, hello for a human with
-// port-forward, and the preStop path. preStop runs as an exec hook (`edge-node prestop`) that calls
-// /prestop on the loopback address: the kubelet's httpGet would come from outside the pod, and anyone who
-// can reach the pod IP must not be able to stop a roast.
+// port-forward, Prometheus metrics, and the preStop path. preStop runs as an exec hook (`edge-node
+// prestop`) that calls /prestop on the loopback address: the kubelet's httpGet would come from outside the
+// pod, and anyone who can reach the pod IP must not be able to stop a roast.
 
-export async function serveHttp(agent: EdgeAgent, port: number, log: Logger): Promise<Server> {
+export async function serveHttp(
+  agent: EdgeAgent,
+  port: number,
+  log: Logger,
+  metrics: Registry,
+): Promise<Server> {
   const server = createServer((request, response) => {
-    route(agent, request, response).catch((error: unknown) => {
+    route(agent, metrics, request, response).catch((error: unknown) => {
       log.error('http handler failed', { error, path: request.url });
       send(response, 500, { error: String(error) });
     });
@@ -20,7 +26,12 @@ export async function serveHttp(agent: EdgeAgent, port: number, log: Logger): Pr
   return server;
 }
 
-async function route(agent: EdgeAgent, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function route(
+  agent: EdgeAgent,
+  metrics: Registry,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const path = request.url?.split('?')[0];
   if (request.method === 'GET' && path === '/healthz') return send(response, 200, { ok: true });
   if (request.method === 'GET' && path === '/readyz') {
@@ -30,6 +41,11 @@ async function route(agent: EdgeAgent, request: IncomingMessage, response: Serve
     });
   }
   if (request.method === 'GET' && path === '/hello') return send(response, 200, agent.hello());
+  if (request.method === 'GET' && path === '/metrics') {
+    response.writeHead(200, { 'content-type': metrics.contentType });
+    response.end(await metrics.metrics());
+    return;
+  }
   if (request.method === 'POST' && path === '/prestop') {
     if (!isLoopback(request.socket.remoteAddress)) return send(response, 403, { error: 'loopback only' });
     return send(response, 200, await agent.preStop());

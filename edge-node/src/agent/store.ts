@@ -55,6 +55,14 @@ export class EdgeStore {
     return { state: 'done', result: JSON.parse(row.result) as CommandResult };
   }
 
+  /** The first result of `uid`, once it has one. */
+  result(uid: string): CommandResult | undefined {
+    const row = this.#db
+      .prepare('SELECT result FROM command WHERE uid = ? AND result IS NOT NULL')
+      .get(uid) as { result: string } | undefined;
+    return row && (JSON.parse(row.result) as CommandResult);
+  }
+
   finish(result: CommandResult): void {
     this.#db.prepare('UPDATE command SET result = ? WHERE uid = ?').run(JSON.stringify(result), result.uid);
   }

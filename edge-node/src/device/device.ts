@@ -1,10 +1,10 @@
 // The boundary between the shared driver and a roaster: raw bytes in and out of the R1's two bulk
-// endpoints. The USB adapter and the simulated R1 implement it byte for byte, so everything above it — the
-// poll loop, resync, stepping, safety — runs unchanged against either.
+// endpoints. The USB adapter, the simulated R1 and the replay of a recording implement it byte for byte, so
+// everything above it — the poll loop, resync, stepping, safety — runs unchanged against any of them.
 
 export type UsbIds = { readonly vendorId: number; readonly productId: number };
 
-export type DeviceKind = 'usb' | 'simulated';
+export type DeviceKind = 'usb' | 'simulated' | 'replay';
 
 export interface R1Device {
   readonly kind: DeviceKind;

@@ -33,13 +33,16 @@ describe('deviceMismatch', () => {
     ['Simulated', 'simulated', v2, undefined],
     ['Simulated', 'usb', v2, 'model Simulated needs a simulated device, not a usb one'],
     ['AillioBulletR1V2', 'simulated', v2, 'model AillioBulletR1V2 needs a usb device, not a simulated one'],
+    ['Replay', 'replay', v2, undefined],
+    ['Replay', 'simulated', v2, 'model Replay needs a replay device, not a simulated one'],
+    ['AillioBulletR1V2', 'replay', v2, 'model AillioBulletR1V2 needs a usb device, not a replay one'],
   ])('%s on a %s device %o', (model, kind, ids, reason) => {
     expect(deviceMismatch(model, { kind, ids })).toBe(reason);
   });
 
   it('knows the Roaster model names and nothing else', () => {
-    expect(['AillioBulletR1', 'AillioBulletR1V2', 'Simulated'].every(isEdgeModel)).toBe(true);
-    expect(isEdgeModel('Replay')).toBe(false);
+    expect(['AillioBulletR1', 'AillioBulletR1V2', 'Simulated', 'Replay'].every(isEdgeModel)).toBe(true);
+    expect(isEdgeModel('AillioBulletR2')).toBe(false);
     expect(isEdgeModel('toString')).toBe(false);
   });
 });

@@ -12,6 +12,7 @@ export const edgeModels = {
     usb: { vendorId: R1UsbIds.vendorId, productId: R1UsbIds.productIds.r1Ibts },
   },
   Simulated: { device: 'simulated', usb: undefined },
+  Replay: { device: 'replay', usb: undefined },
 } as const satisfies Record<string, { device: DeviceKind; usb: UsbIds | undefined }>;
 
 export type EdgeModel = keyof typeof edgeModels;
@@ -21,9 +22,9 @@ export function isEdgeModel(name: string): name is EdgeModel {
 }
 
 /**
- * Why a device may not serve a Roaster of `model`, or undefined when it may. A simulated device never
- * stands in for a physical model (its readings would be recorded as a real roast), and a USB device must
- * carry exactly the model's ids.
+ * Why a device may not serve a Roaster of `model`, or undefined when it may. A simulated or replayed device
+ * never stands in for another model (its readings would be recorded as a real roast), and a USB device
+ * must carry exactly the model's ids.
  */
 export function deviceMismatch(
   model: EdgeModel,

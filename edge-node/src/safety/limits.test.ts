@@ -62,10 +62,24 @@ describe('tighten', () => {
     });
   });
 
+  it('applies a lower exhaust ceiling and ignores a higher one', () => {
+    expect(tighten(local, { exhaustCeilingCelsius: 250 })).toMatchObject({
+      ok: true,
+      limits: { exhaustCeilingC: 250 },
+      ignored: [],
+    });
+    expect(tighten(local, { exhaustCeilingCelsius: 300 })).toMatchObject({
+      ok: true,
+      limits: { exhaustCeilingC: local.exhaustCeilingC },
+      ignored: [`exhaust ceiling 300 °C is above the local ${local.exhaustCeilingC} °C`],
+    });
+  });
+
   it('never loosens, whatever is pushed', () => {
     const pushed: PushedLimits[] = [
       { heater: { min: 0, max: 9 }, fan: { min: 1, max: 12 }, drum: { min: 1, max: 9 } },
       { temperatureCeilingsCelsius: { preheating: 350, readyToCharge: 350, roasting: 350, cooling: 350 } },
+      { exhaustCeilingCelsius: 350 },
     ];
     for (const p of pushed) {
       const result = tighten(local, p);

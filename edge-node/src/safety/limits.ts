@@ -26,6 +26,8 @@ export type PushedLimits = {
     readonly roasting?: number;
     readonly cooling?: number;
   };
+  /** The link's exhaust ceiling (proto `Limits.max_exhaust_temp`); the Roaster API has none yet. */
+  readonly exhaustCeilingCelsius?: number;
 };
 
 /** The Roaster API's ceiling names for the R1 states they cover. */
@@ -70,7 +72,12 @@ export function tighten(local: SafetyLimits, pushed: PushedLimits): Tightened {
     }
     ceilingsC[state] = Math.min(ceiling, local.ceilingsC[state]);
   }
-  return { ok: true, limits: { ...local, levels, ceilingsC }, ignored };
+  const exhaust = pushed.exhaustCeilingCelsius ?? local.exhaustCeilingC;
+  if (exhaust > local.exhaustCeilingC) {
+    ignored.push(`exhaust ceiling ${exhaust} °C is above the local ${local.exhaustCeilingC} °C`);
+  }
+  const exhaustCeilingC = Math.min(exhaust, local.exhaustCeilingC);
+  return { ok: true, limits: { ...local, levels, ceilingsC, exhaustCeilingC }, ignored };
 }
 
 /** Why a level target is refused, or undefined when it is inside the limits. */

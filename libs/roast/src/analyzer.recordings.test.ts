@@ -1,60 +1,30 @@
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeRoast, RoastAnalyzer } from './analyzer.ts';
 import { median } from './curve.ts';
-import { type Recording, type RecordingMark, readRecordings } from './recordings.ts';
-import type { RoastAnalysis, RoastEvent, RoastEventKind, RoastMark } from './types.ts';
+import { type Recording, readRecordings } from './recordings.ts';
+import type { RoastAnalysis, RoastEvent, RoastEventKind } from './types.ts';
+import {
+  type AssertedKind as Asserted,
+  analysisInput,
+  CHARGE_TOLERANCE_S,
+  type Check,
+  check,
+  DROP_TOLERANCE_S,
+  errorSpread,
+  eventError,
+  MARK_DISAGREEMENTS,
+  recordingsDir,
+  TURNING_POINT_TOLERANCE_C,
+  TURNING_POINT_TOLERANCE_S,
+} from './validation.ts';
 
 // Real Artisan recordings, kept beside the repository (their README gives format and licences).
-const LOGS_DIR =
-  process.env.ROAST_LOGS_DIR ??
-  fileURLToPath(new URL('../../../../shared/data/roast-logs/', import.meta.url));
-const recordings = readRecordings(LOGS_DIR);
+const recordings = readRecordings(recordingsDir());
 const JACCIZ = recordings
   .filter((r) => r.source.repo === 'jacciz/coffee_roasting_profiles')
   .map((r) => r.name);
 
-// Tolerances against the files' own marks, fixed before tuning.
-const CHARGE_TOLERANCE_S = 5;
-const DROP_TOLERANCE_S = 5;
-const TURNING_POINT_TOLERANCE_S = 10;
-const TURNING_POINT_TOLERANCE_C = 3;
 const MIN_ROR_CORRELATION = 0.9;
-
-// When an assertion applies, decided from the curve around the file's own mark. A curve shows an event
-// when BT falls at least SHOWN_FALL_C below its value at the mark within the given seconds after it.
-const SHOWN_FALL_C = 5;
-const CHARGE_FALL_WITHIN_S = 60;
-const DIP_WITHIN_S = 180;
-const DROP_FALL_WITHIN_S = 30;
-// Artisan accepts a turning point only strictly inside this range (°C); a dip whose bottom lies outside
-// has no turning point under the rules the analyzer follows.
-const TP_VALID_C = { min: 50, max: 150 };
-
-// Files whose person-pressed mark disagrees with its own curve by more than the tolerance. Each stays
-// asserted: the test fails if the analyzer comes to agree with the mark, so the list cannot go stale.
-const MARK_DISAGREEMENTS: Readonly<Record<string, { readonly kind: 'drop'; readonly reason: string }>> = {
-  'scottjames__coffee-roasting__roast_25-08-17_1612': {
-    kind: 'drop',
-    reason: 'BT peaked 10 s before DROP and had fallen 7 °C by the press',
-  },
-  'scottjames__coffee-roasting__roast_25-08-30_1650': {
-    kind: 'drop',
-    reason: 'BT kept rising at the roast rate for 8 s after DROP, then fell',
-  },
-  'scottjames__coffee-roasting__roast_25-08-30_1714': {
-    kind: 'drop',
-    reason: 'BT kept rising at the roast rate for 8 s after DROP, then fell',
-  },
-};
-
-interface Check {
-  /** Whether the assertion applies; otherwise why not. */
-  readonly applies: true | string;
-  /** Detected minus marked seconds (and °C for the turning point); undefined when nothing was detected. */
-  readonly errorS: number | undefined;
-  readonly errorC?: number | undefined;
-}
 
 interface FileResult {
   readonly recording: Recording;
@@ -66,82 +36,6 @@ interface FileResult {
   readonly dryEnd: number | undefined;
   readonly firstCrack: number | undefined;
   readonly rorCorrelation: number | undefined;
-}
-
-function readingsAfter(recording: Recording, mark: RecordingMark, withinS: number): number[] {
-  return recording.samples
-    .filter((s) => s.t > mark.t && s.t <= mark.t + withinS && Number.isFinite(s.bt))
-    .map((s) => s.bt);
-}
-
-/** How far BT falls below the marked value within `withinS` seconds after the mark, °C. */
-function fallAfter(recording: Recording, mark: RecordingMark, withinS: number): number {
-  return mark.bt - Math.min(mark.bt, ...readingsAfter(recording, mark, withinS));
-}
-
-function showsChargeBreak(r: Recording, charge: RecordingMark): true | string {
-  return fallAfter(r, charge, CHARGE_FALL_WITHIN_S) >= SHOWN_FALL_C
-    ? true
-    : `no charge break: BT does not fall ${SHOWN_FALL_C} °C within ${CHARGE_FALL_WITHIN_S} s after CHARGE`;
-}
-
-function showsDip(r: Recording, charge: RecordingMark): true | string {
-  if (fallAfter(r, charge, DIP_WITHIN_S) < SHOWN_FALL_C) return `no dip after CHARGE`;
-  const bottom = Math.min(...readingsAfter(r, charge, DIP_WITHIN_S));
-  return bottom > TP_VALID_C.min && bottom < TP_VALID_C.max
-    ? true
-    : `dip bottom ${bottom.toFixed(1)} °C outside Artisan's TP range`;
-}
-
-function showsDrop(r: Recording, drop: RecordingMark): true | string {
-  return fallAfter(r, drop, DROP_FALL_WITHIN_S) >= SHOWN_FALL_C
-    ? true
-    : `no fall after DROP: the recording does not show the beans leaving`;
-}
-
-// Dry-end and first-crack temperatures depend on the probe, so each file is analyzed with the median
-// marked temperature of the other files from the same roaster (leave-one-out: never its own mark).
-function probeThreshold(r: Recording, kind: 'dryEnd' | 'firstCrack'): number | undefined {
-  const others = recordings.filter((o) => o.source.repo === r.source.repo && o !== r);
-  const temperatures = others.flatMap((o) => (o.marks[kind] ? [o.marks[kind].bt] : []));
-  return temperatures.length > 0 ? median(temperatures) : undefined;
-}
-
-// A person's CHARGE stands in where the curve cannot show it (beans loaded cold), so the events that
-// follow charge are still analyzed; everywhere else nothing but the curve goes in.
-function analysisInput(r: Recording) {
-  const charge = r.marks.charge;
-  const marks: RoastMark[] =
-    charge && showsChargeBreak(r, charge) !== true ? [{ kind: 'charge', t: charge.t }] : [];
-  const dryEndBt = probeThreshold(r, 'dryEnd');
-  const firstCrackBt = probeThreshold(r, 'firstCrack');
-  return {
-    unit: 'C' as const,
-    marks,
-    weights: r.weights,
-    settings: { ...(dryEndBt && { dryEndBt }), ...(firstCrackBt && { firstCrackBt }) },
-  };
-}
-
-function eventError(event: RoastEvent | undefined, mark: RecordingMark | null): number | undefined {
-  return event && mark ? event.t - mark.t : undefined;
-}
-
-function check(
-  analysis: RoastAnalysis,
-  r: Recording,
-  kind: 'charge' | 'turningPoint' | 'drop',
-  criterion: (r: Recording, mark: RecordingMark) => true | string,
-  from: RecordingMark | null,
-): Check {
-  const mark = r.marks[kind];
-  const event = analysis.events[kind];
-  if (mark === null || from === null) return { applies: `no ${kind} mark`, errorS: undefined };
-  return {
-    applies: criterion(r, from),
-    errorS: eventError(event, mark),
-    errorC: event?.bt != null ? event.bt - mark.bt : undefined,
-  };
 }
 
 function pearson(xs: readonly number[], ys: readonly number[]): number {
@@ -179,14 +73,14 @@ function rorCorrelation(r: Recording, analysis: RoastAnalysis): number | undefin
 }
 
 function evaluate(r: Recording): FileResult {
-  const { marks, ...options } = analysisInput(r);
+  const { marks, ...options } = analysisInput(r, recordings);
   const analysis = analyzeRoast(r.samples, { ...options, marks });
   return {
     recording: r,
     analysis,
-    charge: check(analysis, r, 'charge', showsChargeBreak, r.marks.charge),
-    turningPoint: check(analysis, r, 'turningPoint', showsDip, r.marks.charge),
-    drop: check(analysis, r, 'drop', showsDrop, r.marks.drop),
+    charge: check(analysis.events, r, 'charge'),
+    turningPoint: check(analysis.events, r, 'turningPoint'),
+    drop: check(analysis.events, r, 'drop'),
     dryEnd: eventError(analysis.events.dryEnd, r.marks.dryEnd),
     firstCrack: eventError(analysis.events.firstCrack, r.marks.firstCrack),
     rorCorrelation: rorCorrelation(r, analysis),
@@ -203,8 +97,6 @@ function expectWithin(errorS: number | undefined, toleranceS: number): void {
   expect(errorS, 'not detected').toBeDefined();
   expect(Math.abs(errorS as number)).toBeLessThanOrEqual(toleranceS);
 }
-
-type Asserted = 'charge' | 'turningPoint' | 'drop';
 
 const asserted = (kind: Asserted) =>
   results.filter((r) => r[kind].applies === true && MARK_DISAGREEMENTS[r.recording.name]?.kind !== kind);
@@ -267,7 +159,7 @@ describe("events against the recordings' own marks", () => {
 
 describe('streaming agrees with the whole curve', () => {
   it.each(cases(results))('%s', (_, result) => {
-    const { marks, ...options } = analysisInput(result.recording);
+    const { marks, ...options } = analysisInput(result.recording, recordings);
     const analyzer = new RoastAnalyzer(options);
     const emitted = new Map<RoastEventKind, RoastEvent>();
     const record = (events: readonly RoastEvent[]) => {
@@ -307,10 +199,9 @@ const cell = (c: Check, value = c.errorS) => (c.applies === true ? fmt(value) : 
 
 /** Count, median and worst of absolute values, and the median signed value (the bias). */
 function spread(label: string, values: readonly (number | undefined)[], unit = 's'): string {
-  const found = values.filter((v): v is number => v !== undefined);
-  if (found.length === 0) return `${label}: none found`;
-  const abs = found.map(Math.abs);
-  return `${label}: n=${found.length}/${values.length}, median |err| ${fmt(median(abs))} ${unit}, worst ${fmt(Math.max(...abs))} ${unit}, median signed ${fmt(median(found))} ${unit}`;
+  const s = errorSpread(values);
+  if (s.n === 0) return `${label}: none found`;
+  return `${label}: n=${s.n}/${s.of}, median |err| ${fmt(s.medianAbs)} ${unit}, worst ${fmt(s.worstAbs)} ${unit}, median signed ${fmt(s.medianSigned)} ${unit}`;
 }
 
 function count(label: string, flags: readonly (boolean | null)[]): string {

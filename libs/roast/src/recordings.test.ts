@@ -19,6 +19,10 @@ const log = (overrides: Record<string, unknown> = {}) => ({
   bt: [410, 400, -1, 212],
   et: [-1, 500, 490, 480],
   extras: { ROR: [18, -1, 9, 0] },
+  specialevents: [
+    { idx: 1, t: 0, type: 'Burner', value_raw: 7, value_pct: 60, label: '' },
+    { idx: 3, t: 2, type: 'Air', value_raw: 1.9, value_pct: 9, label: 'Fan 9' },
+  ],
   ...overrides,
 });
 
@@ -50,6 +54,14 @@ describe('parseRecording', () => {
     expect(parseRecording(log({ weight }), 'a').weights).toEqual(grams);
   });
 
+  it("places control changes on the recording's clock with their slider values", () => {
+    expect(parseRecording(log(), 'a').controls).toEqual([
+      { t: 11, type: 'Burner', value: 60, label: '' },
+      { t: 13, type: 'Air', value: 9, label: 'Fan 9' },
+    ]);
+    expect(parseRecording(log({ specialevents: undefined }), 'a').controls).toEqual([]);
+  });
+
   it('has no logger RoR without the extra channel', () => {
     expect(parseRecording(log({ extras: null }), 'a').roasterRor).toBeNull();
   });
@@ -60,6 +72,10 @@ describe('parseRecording', () => {
     [{ timex: 'x' }, /timex must be an array/],
     [{ weight: [1, 2, 'stone'] }, /unit/],
     [{ events: { ...log().events, drop: { t: 1, bt: 2, idx: 9 } } }, /outside the samples/],
+    [
+      { specialevents: [{ idx: 4, type: 'Air', value_pct: 1, label: '' }] },
+      /specialevents\[0\]\.idx is outside/,
+    ],
   ])('rejects a malformed log (%o)', (overrides, message) => {
     expect(() => parseRecording(log(overrides), 'a')).toThrow(message);
   });

@@ -16,6 +16,20 @@ export interface RecordingMark {
 
 export type RecordingMarkKind = 'charge' | 'turningPoint' | 'dryEnd' | 'firstCrack' | 'drop';
 
+/**
+ * A control change logged with the roast (Artisan's special events), on the recording's clock. Which
+ * control a type stands for and the scale of its value are the roaster setup's: Artisan stores the
+ * slider's value, whatever range the user gave the slider.
+ */
+export interface RecordingControl {
+  readonly t: number;
+  /** The event type, as the setup names it (Artisan's defaults: Air, Drum, Damper, Burner). */
+  readonly type: string;
+  /** The slider's value (the converted log's `value_pct`). */
+  readonly value: number;
+  readonly label: string;
+}
+
 export interface Recording {
   /** File name without `.json`. */
   readonly name: string;
@@ -28,6 +42,8 @@ export interface Recording {
   readonly weights: BatchWeights;
   /** The logger's own bean rate of rise per sample (extra channel `ROR`), °C/min; null where it had none. */
   readonly roasterRor: readonly (number | null)[] | null;
+  /** Control changes in time order. */
+  readonly controls: readonly RecordingControl[];
   readonly samplingIntervalS: number;
   /** Data-quality notes from the conversion. */
   readonly flags: readonly string[];
@@ -88,6 +104,7 @@ export function parseRecording(json: unknown, name: string): Recording {
         : asNumbers(extras.ROR, at('extras.ROR')).map((v) =>
             v === NO_READING ? null : deltaToCelsius(v, mode),
           ),
+    controls: parseControls(doc.specialevents, timex, at('specialevents')),
     samplingIntervalS: asNumber(
       asObject(doc.sampling_interval_s, at('sampling_interval_s')).median_measured,
       at('sampling_interval_s'),
@@ -99,6 +116,24 @@ export function parseRecording(json: unknown, name: string): Recording {
       license: String(source.license),
     },
   };
+}
+
+function parseControls(value: unknown, timex: readonly number[], what: string): RecordingControl[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new Error(`${what} must be an array`);
+  const controls = value.map((v, i) => {
+    const e = asObject(v, `${what}[${i}]`);
+    const t = timex[asNumber(e.idx, `${what}[${i}].idx`)];
+    if (t === undefined) throw new Error(`${what}[${i}].idx is outside the samples`);
+    return {
+      t,
+      type: String(e.type),
+      value: asNumber(e.value_pct, `${what}[${i}].value_pct`),
+      label: String(e.label),
+    };
+  });
+  // Logged in the order they were made; sorted, so a consumer can step through them with the samples.
+  return controls.sort((a, b) => a.t - b.t);
 }
 
 // [green, roasted, unit]; Artisan stores 0 for a weight nobody entered.

@@ -1,0 +1,480 @@
+import { type ChannelCredentials, type ClientDuplexStream, Metadata, type StatusObject } from '@grpc/grpc-js';
+import { type Clock, systemClock, type Timer, wakeableSleep } from '@roast-operator/clock';
+import type { Logger } from '@roast-operator/log';
+import {
+  type ConnectRequest,
+  type ConnectResponse,
+  type Hello,
+  type Limits,
+  LinkServiceClient,
+  type Welcome,
+} from '@roast-operator/proto';
+import type { Registry } from 'prom-client';
+import type { AgentEvent, AgentReading, EdgeLink } from '../agent/agent.ts';
+import type { CommandResult } from '../commands.ts';
+import type { Unsubscribe } from '../topic.ts';
+import { type Backoff, backoffDelay } from './backoff.ts';
+import { CommandRunner } from './commands.ts';
+import {
+  deviceKey,
+  helloMessage,
+  latchMessages,
+  pushedLimits,
+  type RoasterRef,
+  resultMessage,
+  sample,
+} from './convert.ts';
+import { LinkMetrics, type LinkState } from './metrics.ts';
+import { TelemetryBuffer } from './telemetry.ts';
+
+// The edge's end of the link: one gRPC stream to the gateway at a time, reopened with jittered
+// exponential backoff. Each stream starts with a hello and is live once the gateway's welcome arrives:
+// then the agent hears linkUp, the buffered telemetry goes out (unacknowledged batches first, in order),
+// commands run, and heartbeats flow both ways. Silence for `missedHeartbeats` intervals, a failed stream
+// or no stream at all is link loss: the agent hears linkDown (it holds, and goes safe after its own
+// timeout) and the stream is replaced.
+
+export type LinkTuning = {
+  /** A batch closes at this many samples… */
+  readonly batchSamples: number;
+  /** …or this long after its first sample. */
+  readonly batchMs: number;
+  /** Unacknowledged batches kept; beyond it the oldest is dropped and counted. */
+  readonly bufferBatches: number;
+  readonly backoff: Backoff;
+  /** The heartbeat interval until a welcome names one. */
+  readonly heartbeatMs: number;
+  /** Intervals without a word from the gateway before the stream counts as lost. */
+  readonly missedHeartbeats: number;
+  /** How long a new stream may wait for its welcome. */
+  readonly welcomeTimeoutMs: number;
+  /** How long a level target or a press may take once started. */
+  readonly commandReachMs: number;
+  /** How long `stop()` lets the stream close cleanly, so the last results and latches get out. */
+  readonly closeGraceMs: number;
+};
+
+export const defaultLinkTuning: LinkTuning = {
+  batchSamples: 10,
+  batchMs: 1000,
+  // An hour of a 10 Hz roaster in 1 s batches: a few megabytes.
+  bufferBatches: 3600,
+  backoff: { initialMs: 500, maxMs: 30_000 },
+  heartbeatMs: 5000,
+  missedHeartbeats: 3,
+  welcomeTimeoutMs: 10_000,
+  commandReachMs: 30_000,
+  closeGraceMs: 1000,
+};
+
+export type LinkOptions = {
+  readonly agent: EdgeLink;
+  /** host:port of the gateway. */
+  readonly gateway: string;
+  /** TLS pinned to the gateway's CA, or plaintext for a demo only. */
+  readonly credentials: ChannelCredentials;
+  /** A bearer token (the projected service-account token), read again for every stream. */
+  readonly token?: () => string | Promise<string>;
+  readonly roaster: RoasterRef;
+  /** For a simulated roaster its seed, for a replay the recording; empty for hardware. */
+  readonly sourceDetail?: string;
+  readonly log: Logger;
+  /** Where the metrics register (the agent's /metrics); a registry of its own by default. */
+  readonly registry?: Registry;
+  /** The link's timers (batching, heartbeats, backoff); the agent keeps its own clock. */
+  readonly clock?: Clock;
+  readonly tuning?: Partial<LinkTuning>;
+};
+
+export type LinkStatus = {
+  readonly state: LinkState;
+  readonly bufferedBatches: number;
+  readonly lastSeq: number;
+  readonly committedSeq: number;
+  readonly droppedBatches: number;
+};
+
+type Call = ClientDuplexStream<ConnectRequest, ConnectResponse>;
+
+const minHeartbeatMs = 100;
+
+/** One stream and what belongs to it alone. */
+type Stream = {
+  readonly call: Call;
+  /** The device its hello named. */
+  readonly device: string | undefined;
+  welcomed: boolean;
+  heardAt: number;
+  /** Waiting for 'drain' before more telemetry. */
+  blocked: boolean;
+  /** The latches last reported on it, to report changes only. */
+  latchReport: string;
+  timer: Timer | undefined;
+};
+
+export class LinkClient {
+  readonly metrics: LinkMetrics;
+  readonly #o: LinkOptions;
+  readonly #tuning: LinkTuning;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #agent: EdgeLink;
+  /** Names this process's batches, with their seqs. */
+  readonly #bootEpoch: string;
+  readonly #buffer: TelemetryBuffer;
+  readonly #runner: CommandRunner;
+  readonly #unsubscribe: Unsubscribe[];
+  /** Results that finished while no stream was live: sent after the next welcome. */
+  #unsent: CommandResult[] = [];
+  #state: LinkState = 'down';
+  #stream: Stream | undefined;
+  #flush: Timer | undefined;
+  #welcomes = 0;
+  #stopping = false;
+  #loop: Promise<void> | undefined;
+  /** Ends the backoff between streams. */
+  #wake: (() => void) | undefined;
+  /** Ends the wait for the agent's device. */
+  #deviceKnown: (() => void) | undefined;
+
+  constructor(options: LinkOptions) {
+    this.#o = options;
+    this.#tuning = { ...defaultLinkTuning, ...options.tuning };
+    this.#clock = options.clock ?? systemClock;
+    this.#log = options.log;
+    this.#agent = options.agent;
+    this.#bootEpoch = options.agent.hello().bootEpoch;
+    this.#buffer = new TelemetryBuffer({
+      batchSamples: this.#tuning.batchSamples,
+      capacity: this.#tuning.bufferBatches,
+    });
+    this.metrics = new LinkMetrics(
+      { bufferedBatches: () => this.#buffer.depth, latches: () => this.#agent.latches().length },
+      options.registry,
+    );
+    this.#runner = new CommandRunner({
+      agent: this.#agent,
+      reachMs: this.#tuning.commandReachMs,
+      answer: (result, alreadyDone) => this.#answer(result, alreadyDone),
+      log: this.#log,
+    });
+    // Readings are buffered from the start, link or no link.
+    this.#unsubscribe = [
+      this.#agent.onReading((reading) => this.#onReading(reading)),
+      this.#agent.onEvent((event) => this.#onEvent(event)),
+    ];
+  }
+
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  /** Closes the stream (cleanly, within the grace) and stops reconnecting. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
+    this.#flush?.cancel();
+    this.#wake?.();
+    this.#deviceKnown?.();
+    const stream = this.#stream;
+    stream?.call.end();
+    const grace = stream && this.#clock.setTimer(() => stream.call.cancel(), this.#tuning.closeGraceMs);
+    await this.#loop;
+    grace?.cancel();
+    this.#setState('down');
+  }
+
+  status(): LinkStatus {
+    return {
+      state: this.#state,
+      bufferedBatches: this.#buffer.depth,
+      lastSeq: this.#buffer.lastSeq,
+      committedSeq: this.#buffer.committedSeq,
+      droppedBatches: this.#buffer.dropped,
+    };
+  }
+
+  async #run(): Promise<void> {
+    let failures = 0;
+    while (!this.#stopping) {
+      const hello = await this.#helloOnceDeviceKnown();
+      if (hello === undefined) return;
+      const welcomed = await this.#connect(hello);
+      failures = welcomed ? 0 : failures + 1;
+      if (this.#stopping) return;
+      await this.#pause(backoffDelay(this.#tuning.backoff, failures));
+    }
+  }
+
+  /** The gateway checks the device against the Roaster's binding: no hello until the agent has one. */
+  async #helloOnceDeviceKnown(): Promise<Hello | undefined> {
+    for (;;) {
+      if (this.#stopping) return undefined;
+      const hello = this.#hello();
+      if (hello) return hello;
+      await new Promise<void>((resolve) => {
+        this.#deviceKnown = resolve;
+      });
+    }
+  }
+
+  #hello(): Hello | undefined {
+    const { roaster, sourceDetail = '' } = this.#o;
+    return helloMessage(this.#agent.hello(), roaster, sourceDetail, this.#agent.conditions());
+  }
+
+  async #pause(ms: number): Promise<void> {
+    const sleep = wakeableSleep(this.#clock, ms);
+    this.#wake = sleep.wake;
+    await sleep.done;
+  }
+
+  /** One stream, from hello to its end; true when it was welcomed. */
+  async #connect(hello: Hello): Promise<boolean> {
+    let metadata: Metadata;
+    try {
+      metadata = await this.#metadata();
+    } catch (error) {
+      this.#log.error('no token for the gateway', { error });
+      return false;
+    }
+    if (this.#stopping) return false;
+    const client = new LinkServiceClient(this.#o.gateway, this.#o.credentials);
+    this.#setState('connecting');
+    this.metrics.connectAttempts.inc();
+    try {
+      return await new Promise<boolean>((resolve) => {
+        const call = client.connect(metadata);
+        const stream: Stream = {
+          call,
+          device: deviceKey(this.#agent.hello()),
+          welcomed: false,
+          heardAt: this.#clock.now(),
+          blocked: false,
+          latchReport: JSON.stringify(hello.latches),
+          timer: undefined,
+        };
+        this.#stream = stream;
+        call.on('data', (message: ConnectResponse) => this.#receive(stream, message));
+        // Every failure also ends in 'status'; without a listener an 'error' would throw.
+        call.on('error', () => {});
+        call.on('status', (status: StatusObject) => {
+          this.#ended(stream, status);
+          resolve(stream.welcomed);
+        });
+        call.write({ body: { $case: 'hello', value: hello } });
+        stream.timer = this.#clock.setTimer(() => {
+          this.#log.warn('no welcome from the gateway', { waitedMs: this.#tuning.welcomeTimeoutMs });
+          call.cancel();
+        }, this.#tuning.welcomeTimeoutMs);
+      });
+    } finally {
+      client.close();
+    }
+  }
+
+  async #metadata(): Promise<Metadata> {
+    const metadata = new Metadata();
+    if (this.#o.token) metadata.set('authorization', `Bearer ${(await this.#o.token()).trim()}`);
+    return metadata;
+  }
+
+  #ended(stream: Stream, status: StatusObject): void {
+    stream.timer?.cancel();
+    if (this.#stream === stream) this.#stream = undefined;
+    this.#setState('down');
+    const fields = { code: status.code, details: status.details, welcomed: stream.welcomed };
+    if (this.#stopping) this.#log.info('link closed', fields);
+    else this.#log.warn(stream.welcomed ? 'link lost' : 'no link to the gateway', fields);
+    // The agent holds, and goes safe after its own timeout unless a stream is welcomed again.
+    if (stream.welcomed) this.#agent.linkDown();
+  }
+
+  #receive(stream: Stream, message: ConnectResponse): void {
+    stream.heardAt = this.#clock.now();
+    const body = message.body;
+    if (body === undefined) return;
+    if (!stream.welcomed) {
+      if (body.$case === 'welcome') this.#welcomed(stream, body.value);
+      else this.#log.warn('ignored before the welcome', { message: body.$case });
+      return;
+    }
+    switch (body.$case) {
+      case 'welcome':
+        this.#log.warn('ignored a second welcome');
+        return;
+      case 'ack':
+        if (body.value.bootEpoch === this.#bootEpoch) this.#release(body.value.committedSeq);
+        return;
+      case 'command':
+        this.#runner.receive(body.value);
+        return;
+      case 'reset':
+        this.#runner.reset(body.value);
+        return;
+      case 'limits':
+        this.#applyLimits(body.value);
+        return;
+      case 'resultQuery':
+        this.#answerQuery(body.value.proposalUid);
+        return;
+      case 'heartbeat':
+        // Hearing it was the point.
+        return;
+    }
+  }
+
+  #welcomed(stream: Stream, welcome: Welcome): void {
+    stream.timer?.cancel();
+    stream.welcomed = true;
+    this.#buffer.rewind();
+    if (welcome.committedSeq > this.#buffer.lastSeq) {
+      this.#log.warn('the gateway claims batches never sent', {
+        committedSeq: welcome.committedSeq,
+        lastSeq: this.#buffer.lastSeq,
+      });
+    }
+    this.#release(welcome.committedSeq);
+    if (welcome.limits) this.#applyLimits(welcome.limits);
+    if (welcome.operatorLatch?.id) this.#runner.latchForOperator(welcome.operatorLatch.id);
+    if (this.#welcomes++ > 0) this.metrics.reconnects.inc();
+    this.#setState('up');
+    this.#agent.linkUp();
+    this.#log.info('link up', { gateway: this.#o.gateway, committedSeq: welcome.committedSeq });
+    const unsent = this.#unsent;
+    this.#unsent = [];
+    for (const result of unsent) this.#sendResult(result, false);
+    // A gateway asking for heartbeats faster than 10 a second would flood the stream, not watch it.
+    this.#heartbeat(
+      stream,
+      Math.max(minHeartbeatMs, welcome.heartbeatIntervalMs || this.#tuning.heartbeatMs),
+    );
+    this.#pump();
+  }
+
+  /** Sends a heartbeat and any latch change every interval, and ends a stream the gateway fell silent on. */
+  #heartbeat(stream: Stream, intervalMs: number): void {
+    const silentMs = this.#clock.now() - stream.heardAt;
+    if (silentMs > intervalMs * this.#tuning.missedHeartbeats) {
+      this.#log.warn('the gateway went silent', { silentMs });
+      stream.call.cancel();
+      return;
+    }
+    stream.call.write({ body: { $case: 'heartbeat', value: { timeMs: Math.round(this.#clock.now()) } } });
+    this.#reportLatches(stream);
+    stream.timer = this.#clock.setTimer(() => this.#heartbeat(stream, intervalMs), intervalMs);
+  }
+
+  #reportLatches(stream: Stream): void {
+    const latches = latchMessages(this.#agent.latches(), this.#agent.conditions());
+    const report = JSON.stringify(latches);
+    if (report === stream.latchReport) return;
+    stream.latchReport = report;
+    stream.call.write({ body: { $case: 'latch', value: { latches } } });
+  }
+
+  #onReading(reading: AgentReading): void {
+    if (this.#buffer.add(sample(reading))) this.#closeBatch();
+    else this.#flush ??= this.#clock.setTimer(() => this.#closeBatch(), this.#tuning.batchMs);
+  }
+
+  #closeBatch(): void {
+    this.#flush?.cancel();
+    this.#flush = undefined;
+    const dropped = this.#buffer.close();
+    if (dropped > 0) {
+      this.metrics.batchesDropped.inc(dropped);
+      this.#log.warn('telemetry buffer full: dropped the oldest batches', {
+        dropped,
+        droppedTotal: this.#buffer.dropped,
+      });
+    }
+    this.#pump();
+  }
+
+  /** Writes the batches this stream has not sent, in order, as fast as the stream takes them. */
+  #pump(): void {
+    const stream = this.#stream;
+    if (!stream?.welcomed || stream.blocked) return;
+    for (let batch = this.#buffer.next(); batch; batch = this.#buffer.next()) {
+      const writable = stream.call.write({
+        body: {
+          $case: 'telemetry',
+          value: {
+            bootEpoch: this.#bootEpoch,
+            seq: batch.seq,
+            samples: [...batch.samples],
+            droppedBatchesTotal: this.#buffer.dropped,
+          },
+        },
+      });
+      this.metrics.batchesSent.inc();
+      this.metrics.pointsSent.inc(batch.samples.length);
+      if (!writable) {
+        stream.blocked = true;
+        stream.call.once('drain', () => {
+          stream.blocked = false;
+          this.#pump();
+        });
+        return;
+      }
+    }
+  }
+
+  #release(committedSeq: number): void {
+    const released = this.#buffer.acknowledge(committedSeq);
+    if (released > 0) this.metrics.batchesAcked.inc(released);
+  }
+
+  #applyLimits(limits: Limits): void {
+    // The agent logs what it ignored or refused; the stricter local limits stay in force either way.
+    this.#agent.updateLimits(pushedLimits(limits));
+  }
+
+  #answer(result: CommandResult, alreadyDone: boolean): void {
+    if (!alreadyDone) this.metrics.countResult(result.outcome);
+    this.#sendResult(result, alreadyDone);
+  }
+
+  /** A first result that finds no live stream waits for the next; a repeated one is asked for again. */
+  #sendResult(result: CommandResult, alreadyDone: boolean): void {
+    const stream = this.#stream;
+    if (!stream?.welcomed) {
+      if (!alreadyDone) this.#unsent.push(result);
+      return;
+    }
+    stream.call.write({ body: { $case: 'result', value: resultMessage(result, alreadyDone) } });
+  }
+
+  #answerQuery(uid: string): void {
+    this.#runner.query(uid).then((result) => {
+      const stream = this.#stream;
+      if (!stream?.welcomed) return; // the gateway asks again on its next stream
+      stream.call.write({
+        body: {
+          $case: 'resultAnswer',
+          value: { proposalUid: uid, result: result && resultMessage(result, true) },
+        },
+      });
+    });
+  }
+
+  #onEvent(event: AgentEvent): void {
+    const stream = this.#stream;
+    if (event.type === 'latched' || event.type === 'latch-cleared') {
+      if (stream?.welcomed) this.#reportLatches(stream);
+    } else if (event.type === 'device' && event.status === 'connected') {
+      this.#deviceKnown?.();
+      const device = deviceKey(this.#agent.hello());
+      if (stream && stream.device !== device) {
+        this.#log.warn('another device: a new hello', { was: stream.device, now: device });
+        stream.call.cancel();
+      }
+    }
+  }
+
+  #setState(state: LinkState): void {
+    this.#state = state;
+    this.metrics.setState(state);
+  }
+}
