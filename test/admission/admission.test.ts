@@ -3,13 +3,14 @@
 // MutatingAdmissionPolicy. The chart installs cluster-scoped objects (ClusterRoles, admission policies),
 // so everything that needs it lives in this one file; its policies are bound only to this file's
 // namespace, so other files' objects never meet them.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { apiVersion, group } from '@roast-operator/api';
 import { type CommandResult, eventually, testCluster, useTestNamespace } from '@roast-operator/control-plane';
+import { guardRefusal } from '@roast-operator/controllers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chart, installChart, serviceAccountKubeconfig, serviceAccountUser } from '../support/chart.ts';
 import {
   type Act,
   type Actor,
@@ -30,7 +31,6 @@ const releaseNamespace = useTestNamespace('roast-operator');
 const namespace = useTestNamespace('admission');
 const elsewhere = useTestNamespace('admission-elsewhere');
 
-const chart = join(import.meta.dirname, '../../charts/roast-operator');
 const release = 'roast-operator';
 // Not the chart's default, so the tests show the policies take the operator's identity from values.
 const operatorServiceAccount = 'roast-operator-under-test';
@@ -46,8 +46,6 @@ const policies = [
 
 let workDir = '';
 let operatorKubeconfig = '';
-
-const serviceAccountUser = (ns: string, name: string) => `system:serviceaccount:${ns}:${name}`;
 
 function userName(actor: Actor | 'edge'): string {
   if (actor === 'admin') return 'admin';
@@ -230,40 +228,20 @@ async function expectOutcome(c: Case, mutating: boolean): Promise<void> {
     expect(spec.approval).toMatchObject({ decision: c.act.decide, approver: userName(c.by) });
 }
 
-async function install(mutating: boolean): Promise<void> {
-  // Bound to this file's namespace only: other test files create objects the policies would refuse.
-  const selector = { matchLabels: { 'kubernetes.io/metadata.name': namespace() } };
-  await cluster.helm([
-    'upgrade',
-    '--install',
+function install(mutating: boolean): Promise<void> {
+  return installChart(cluster, {
     release,
-    chart,
-    `--namespace=${releaseNamespace()}`,
-    `--set=operator.serviceAccount.name=${operatorServiceAccount}`,
-    `--set=edge.serviceAccount.name=${edgeServiceAccount}`,
-    `--set=admission.mutatingPolicy.enabled=${mutating}`,
-    `--set-json=admission.namespaceSelector=${json(selector)}`,
-  ]);
-}
-
-/** A token for the chart's operator service account (TokenRequest), as the operator's pod would get. */
-async function writeOperatorKubeconfig(): Promise<string> {
-  const admin = cluster.kubeConfig();
-  const token = await admin.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
-    name: operatorServiceAccount,
     namespace: releaseNamespace(),
-    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+    set: {
+      'operator.serviceAccount.name': operatorServiceAccount,
+      'edge.serviceAccount.name': edgeServiceAccount,
+      'admission.mutatingPolicy.enabled': mutating,
+    },
+    // Bound to this file's namespace only: other test files create objects the policies would refuse.
+    setJson: {
+      'admission.namespaceSelector': { matchLabels: { 'kubernetes.io/metadata.name': namespace() } },
+    },
   });
-  const config = new KubeConfig();
-  config.loadFromOptions({
-    clusters: [{ name: 'roast-local', server: cluster.server, caData: admin.getCurrentCluster()!.caData! }],
-    users: [{ name: 'roast-operator', token: token.status!.token }],
-    contexts: [{ name: 'roast-operator', cluster: 'roast-local', user: 'roast-operator' }],
-    currentContext: 'roast-operator',
-  });
-  const path = join(workDir, 'operator.kubeconfig');
-  await writeFile(path, config.exportConfig(), { mode: 0o600 });
-  return path;
 }
 
 function grantManifests(who: IdentityName, grants: readonly Grant[]): unknown[] {
@@ -441,7 +419,11 @@ async function waitForPolicies(mutating: boolean): Promise<void> {
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'roast-admission-'));
   await install(true);
-  operatorKubeconfig = await writeOperatorKubeconfig();
+  operatorKubeconfig = await serviceAccountKubeconfig(
+    cluster,
+    { namespace: releaseNamespace(), name: operatorServiceAccount },
+    workDir,
+  );
   const serviceAccounts = (Object.keys(identities) as IdentityName[]).filter(
     (who) => identities[who].kind === 'robot',
   );
@@ -556,9 +538,8 @@ describe('the chart', () => {
       ...approval('Approved', 'operator', 'canary').spec,
     });
     const result = await kubectl('operator', ['create', '--dry-run=server', '-f', '-'], canary);
-    expect(result.stderr).toContain(
-      "ValidatingAdmissionPolicy 'roast-proposal-create' with binding 'roast-proposal-create' denied request: a CommandProposal cannot be created with spec.approval",
-    );
+    // What the operator's canary expects, word for word: the operator and the chart must agree.
+    expect(result.stderr).toContain(guardRefusal);
   });
 });
 

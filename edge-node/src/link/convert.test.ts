@@ -1,7 +1,7 @@
-import { type Command, Outcome } from '@roast-operator/proto';
+import { type Command, ConnectRequest, Outcome } from '@roast-operator/proto';
 import { describe, expect, it } from 'vitest';
 import type { AgentReading } from '../agent/agent.ts';
-import { type Parsed, parseCommand, pushedLimits, resultMessage, sample } from './convert.ts';
+import { latchMessages, type Parsed, parseCommand, pushedLimits, resultMessage, sample } from './convert.ts';
 
 const command = (fields: Partial<Command>): Command => ({
   proposalUid: 'p-1',
@@ -118,5 +118,17 @@ describe('pushedLimits', () => {
       temperatureCeilingsCelsius: { roasting: 230 },
       exhaustCeilingCelsius: undefined,
     });
+  });
+});
+
+describe('latchMessages', () => {
+  it('sends whole milliseconds, so a latch from a time-scaled simulator still encodes', () => {
+    const [latch] = latchMessages(
+      [{ id: 'l-1', cause: 'emergency-stop', detail: 'stop', since: 1_795_490_540_850.5552 }],
+      [],
+    );
+    expect(latch?.sinceMs).toBe(1_795_490_540_851);
+    const bytes = ConnectRequest.encode({ body: { $case: 'latch', value: { latches: [latch!] } } }).finish();
+    expect(ConnectRequest.decode(bytes).body).toEqual({ $case: 'latch', value: { latches: [latch] } });
   });
 });

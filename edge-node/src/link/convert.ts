@@ -123,7 +123,8 @@ export function latchMessages(latches: readonly Latch[], conditions: readonly Co
     id: latch.id,
     cause: causes[latch.cause],
     message: latch.detail,
-    sinceMs: latch.since,
+    // int64 on the wire: a scaled simulator clock yields fractional milliseconds, which would not encode.
+    sinceMs: Math.round(latch.since),
     conditionActive: conditions.some((c) => c.cause === latch.cause),
   }));
 }

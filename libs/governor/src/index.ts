@@ -15,6 +15,16 @@ export type {
   PastCommand,
   Presence,
 } from './inputs.ts';
+export {
+  killSwitchLatchId,
+  type Latch,
+  type LatchFacts,
+  nextLatch,
+  type StopRequest,
+  stopLatched,
+  stopLatchId,
+  unresolvedStops,
+} from './latch.ts';
 export { humanPresent, presenceWindowMs } from './presence.ts';
 export { isAgent } from './proposer.ts';
 export { limitsRule, modelRangeRule, type RuleId, rules } from './rules.ts';

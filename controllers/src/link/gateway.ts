@@ -1,0 +1,670 @@
+// The link gateway: the gRPC server edge agents stream to, run only while this operator leads. It checks
+// each stream's hello against the Roaster it names, stores telemetry and acknowledges it after commit,
+// reports the link on the Roaster's status, and carries commands to edge agents as the `Dispatcher` the
+// CommandProposal controller uses. Results come back on the stream and are written to the proposals.
+import { type Metadata, Server, ServerCredentials, status } from '@grpc/grpc-js';
+import type { CommandProposal, Roaster } from '@roast-operator/api';
+import {
+  type Informer,
+  isNotFound,
+  type KubeObject,
+  type Manager,
+  type ResourceClient,
+  type Runnable,
+} from '@roast-operator/kube';
+import type { Logger } from '@roast-operator/log';
+import {
+  type CommandResult,
+  type ConnectRequest,
+  type Hello,
+  type Latch,
+  type Limits,
+  LinkServiceService,
+  type ResultAnswer,
+  type TelemetryBatch,
+} from '@roast-operator/proto';
+import type { TelemetryStore } from '@roast-operator/store';
+import {
+  type Dispatcher,
+  type DispatchReceipt,
+  type DispatchRequest,
+  NotSent,
+  type RoasterRef,
+} from '../dispatch.ts';
+import { commandProposals, phaseOf, roasters } from '../objects.ts';
+import { LinkMetrics } from './metrics.ts';
+import { type ProposalRef, ResultWriter, recordOf } from './results.ts';
+import { LinkStatus } from './status.ts';
+import { type Call, LinkStream, StreamError } from './stream.ts';
+import { bounds, InvalidMessage, validateHello, validateRequest } from './validate.ts';
+
+/**
+ * Decides whether a stream may speak for the roaster its hello names: called with the hello and the call's
+ * metadata before anything else. Throws a `StreamError` (UNAUTHENTICATED, PERMISSION_DENIED) to refuse.
+ * TLS with service-account token review slots in here; the insecure demo accepts every hello.
+ */
+export type Authenticator = (hello: Hello, metadata: Metadata) => Promise<void>;
+
+/** The pod label the gateway Service selects: only the leader carries it. */
+export const leaderLabel = 'roasting.simcorp.io/link-gateway';
+
+export interface LinkGatewayOptions {
+  /** Opens the telemetry store; called when leadership starts (only the leader may hold it open). */
+  openStore: () => TelemetryStore;
+  host?: string;
+  /** 0 picks a free port (logged). */
+  port: number;
+  /** Plaintext: only with the operator's explicit `--insecure-demo` (TLS is not built yet). */
+  insecureDemo: boolean;
+  /** Without one every hello is accepted, as the insecure demo does. */
+  authenticate?: Authenticator;
+  watchNamespace?: string;
+  /** The operator's own pod, labelled while it leads so the gateway Service selects it. */
+  pod?: { namespace: string; name: string };
+  heartbeatIntervalMs?: number;
+  /** Silence after which a stream is ended and its roaster reported Disconnected. */
+  silenceMs?: number;
+  maxInFlightBatches?: number;
+}
+
+interface Attached {
+  log: Logger;
+  roasterApi: ResourceClient<KubeObject>;
+  podApi: ResourceClient<KubeObject>;
+  proposals: Informer<KubeObject>;
+  roasters: Informer<KubeObject>;
+  metrics: LinkMetrics;
+  status: LinkStatus;
+  results: ResultWriter;
+}
+
+const defaultHeartbeatMs = 5000;
+const pods = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
+const refOf = (hello: Hello): RoasterRef => hello.roaster!;
+
+export class LinkGateway implements Dispatcher, Runnable {
+  readonly name = 'link-gateway';
+  readonly needLeaderElection = true;
+  readonly #opts: LinkGatewayOptions;
+  #attached: Attached | undefined;
+  #port: number | undefined;
+  #store: TelemetryStore | undefined;
+  /** The live stream of each roaster, by Roaster UID. */
+  readonly #streams = new Map<string, LinkStream>();
+  /** Commands written by this process and not yet answered, by proposal UID. */
+  readonly #sent = new Map<string, ProposalRef>();
+  /**
+   * Proposals this process asked an edge about. They are never sent from here: a send overtaking the
+   * answer could act on a proposal already recorded as never received.
+   */
+  readonly #asked = new Map<string, ProposalRef>();
+
+  constructor(opts: LinkGatewayOptions) {
+    // TLS is not built yet: plaintext must have been asked for by name.
+    if (!opts.insecureDemo) throw new Error('the link gateway serves plaintext only, with --insecure-demo');
+    this.#opts = opts;
+  }
+
+  /** Joins the operator's manager: its client, cache of proposals, metrics registry and leader election. */
+  attach(manager: Manager): void {
+    const scope = this.#opts.watchNamespace === undefined ? {} : { namespace: this.#opts.watchNamespace };
+    const log = manager.log.child({ component: 'link-gateway' });
+    const metrics = new LinkMetrics(manager.metrics.registry);
+    const proposals = manager.informer<KubeObject>(commandProposals, scope);
+    const roasterApi = manager.client.resource<KubeObject>(roasters);
+    const proposalApi = manager.client.resource<KubeObject>(commandProposals);
+    this.#attached = {
+      log,
+      roasterApi,
+      podApi: manager.client.resource<KubeObject>(pods),
+      proposals,
+      roasters: manager.informer<KubeObject>(roasters, scope),
+      metrics,
+      status: new LinkStatus(roasterApi, log),
+      results: new ResultWriter(proposalApi, proposals, metrics, log),
+    };
+    manager.add(this);
+  }
+
+  /** The port served, once started. */
+  get port(): number | undefined {
+    return this.#port;
+  }
+
+  #a(): Attached {
+    if (this.#attached === undefined) throw new Error('the link gateway is not attached to a manager');
+    return this.#attached;
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    const { log } = this.#a();
+    this.#store = this.#opts.openStore();
+    const server = new Server({
+      'grpc.max_receive_message_length': bounds.messageBytes,
+      'grpc.max_send_message_length': bounds.messageBytes,
+      'grpc.keepalive_time_ms': 30_000,
+    });
+    server.addService(LinkServiceService, { connect: (call: Call) => this.#connect(call) });
+    const host = this.#opts.host ?? '0.0.0.0';
+    this.#port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(`${host}:${this.#opts.port}`, ServerCredentials.createInsecure(), (err, port) =>
+        err ? reject(err) : resolve(port),
+      ),
+    );
+    log.warn('link gateway serving plaintext (--insecure-demo)', {
+      port: this.#port,
+      authenticated: this.#opts.authenticate !== undefined,
+    });
+    log.info('link gateway serving', { port: this.#port });
+    await this.#label(true);
+    const timer = setInterval(() => this.#tick(), this.#heartbeatMs());
+    const sweep = setTimeout(() => void this.#sweep(signal), this.#silenceMs());
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    clearInterval(timer);
+    clearTimeout(sweep);
+    await this.#stop(server);
+  }
+
+  async #stop(server: Server): Promise<void> {
+    const a = this.#a();
+    await this.#label(false);
+    const stopping = new StreamError(
+      status.UNAVAILABLE,
+      'the operator is stopping; reconnect to its successor',
+    );
+    for (const stream of [...this.#streams.values()]) this.#end(stream, stopping, 'GatewayStopped');
+    await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    await a.status.flush();
+    await this.#store?.close();
+    a.log.info('link gateway stopped');
+  }
+
+  /** Labels the leader's pod so the gateway Service sends edge agents to it (and unlabels it on the way out). */
+  async #label(leading: boolean): Promise<void> {
+    const { pod } = this.#opts;
+    if (pod === undefined) return;
+    const { podApi, log } = this.#a();
+    try {
+      const labels = { [leaderLabel]: leading ? 'leader' : null };
+      await podApi.patch(pod.namespace, pod.name, { metadata: { labels } }, { type: 'merge' });
+    } catch (err) {
+      // Outside a pod (or before it exists) there is nothing to label; edges are pointed at us directly.
+      log.warn('could not label the operator pod for the gateway Service', { err, pod: pod.name, leading });
+    }
+  }
+
+  #storeOpen(): TelemetryStore {
+    if (this.#store === undefined)
+      throw new StreamError(status.UNAVAILABLE, 'the telemetry store is not open');
+    return this.#store;
+  }
+
+  #heartbeatMs(): number {
+    return this.#opts.heartbeatIntervalMs ?? defaultHeartbeatMs;
+  }
+
+  #silenceMs(): number {
+    return this.#opts.silenceMs ?? 3 * this.#heartbeatMs();
+  }
+
+  /**
+   * A predecessor that died could not report its streams' end: once edges have had time to reconnect, a
+   * roaster still shown Connected with no stream here is reported Disconnected.
+   */
+  async #sweep(signal: AbortSignal): Promise<void> {
+    const a = this.#a();
+    await a.roasters.waitForSync(signal).catch(() => undefined);
+    if (signal.aborted) return;
+    for (const obj of a.roasters.store.list()) {
+      const r = obj as unknown as Roaster;
+      const shown = r.status?.conditions?.some((c) => c.type === 'Connected' && c.status === 'True');
+      const ref = {
+        namespace: r.metadata.namespace ?? '',
+        name: r.metadata.name ?? '',
+        uid: r.metadata.uid ?? '',
+      };
+      if (!shown || this.#streams.has(ref.uid)) continue;
+      a.status.disconnected(
+        ref,
+        'NoStream',
+        'No edge agent has streamed to the operator since it took over the link.',
+      );
+    }
+  }
+
+  /** Heartbeats to every edge, and the end of streams that fell silent. */
+  #tick(): void {
+    const silenceMs = this.#silenceMs();
+    const now = Date.now();
+    for (const stream of this.#streams.values()) {
+      if (now - stream.lastHeardAt > silenceMs) {
+        this.#end(
+          stream,
+          new StreamError(status.DEADLINE_EXCEEDED, `nothing heard for ${silenceMs} ms`),
+          'Silent',
+        );
+        continue;
+      }
+      stream.send({ body: { $case: 'heartbeat', value: { timeMs: now } } }).catch(() => undefined);
+    }
+  }
+
+  // --- Streams -------------------------------------------------------------------------------------------
+
+  #connect(call: Call): void {
+    const { log } = this.#a();
+    let stream: LinkStream | undefined;
+    /** Messages that arrived while the hello was being checked, handled once it is welcomed. */
+    let early: ConnectRequest[] | undefined;
+    let refused = false;
+    const refuse = (err: unknown) => {
+      refused = true;
+      const error = asStreamError(err);
+      this.#a().metrics.streamsRefused.inc({ code: status[error.code] });
+      log.warn('edge agent stream refused', { code: status[error.code], reason: error.message });
+      call.emit('error', { code: error.code, details: error.message });
+    };
+    call.on('data', (message: ConnectRequest) => {
+      if (stream !== undefined) return this.#receive(stream, message);
+      if (early !== undefined) {
+        early.push(message);
+        if (early.length > bounds.earlyMessages)
+          refuse(new StreamError(status.INVALID_ARGUMENT, 'too many messages before the welcome'));
+        return;
+      }
+      early = [];
+      this.#open(call, message).then((s) => {
+        // Refused while its hello was being checked: it never becomes the roaster's stream.
+        if (refused) return this.#forget(s, 'InvalidMessage', 'Refused before its welcome.');
+        stream = s;
+        for (const m of early ?? []) this.#receive(s, m);
+      }, refuse);
+    });
+    const gone = () => {
+      if (stream !== undefined) this.#lost(stream);
+    };
+    // The edge closed its side: close ours with OK, as a clean goodbye.
+    call.on('end', () => {
+      if (stream === undefined) return call.end();
+      this.#forget(stream, 'StreamEnded', 'The edge agent closed the stream.');
+      stream.end();
+    });
+    call.on('cancelled', gone);
+    call.on('close', gone);
+    call.on('error', gone);
+  }
+
+  /** Checks the hello and welcomes the stream; rejects with the status to refuse it with. */
+  async #open(call: Call, first: ConnectRequest): Promise<LinkStream> {
+    const a = this.#a();
+    if (first.body?.$case !== 'hello')
+      throw new StreamError(status.INVALID_ARGUMENT, 'the first message must be a hello');
+    const hello = first.body.value;
+    validateHello(hello);
+    await this.#opts.authenticate?.(hello, call.metadata);
+    const roaster = await this.#roaster(refOf(hello));
+    checkBinding(roaster, hello);
+    const committed = await this.#storeOpen().committedSeq(hello.roaster!.uid, hello.bootEpoch);
+    // Checked again after the awaits: of two streams racing for one roaster, exactly one gets in.
+    const stream = this.#register(call, hello);
+    const ref = refOf(hello);
+    const log = a.log.child({ roaster: ref.name, namespace: ref.namespace });
+    await this.#welcome(stream, roaster, committed).catch((err: unknown) => {
+      // Gone before the welcome: it never was the roaster's stream.
+      this.#forget(stream, 'StreamEnded', 'The edge agent stream ended before its welcome.');
+      throw err;
+    });
+    a.status.connected(
+      ref,
+      { serial: stream.serial, firmware: hello.device!.firmware, node: stream.node, pod: stream.pod },
+      hello.latches,
+    );
+    this.#latchesChanged();
+    log.info('edge agent connected', {
+      node: stream.node,
+      pod: stream.pod,
+      bootEpoch: hello.bootEpoch,
+      committedSeq: committed,
+    });
+    void this.#askAfterConnect(stream, log);
+    return stream;
+  }
+
+  /** Tells the edge what is stored of its boot, the operator's latch (re-pushed every time) and the limits. */
+  #welcome(stream: LinkStream, roaster: Roaster, committed: number | undefined): Promise<void> {
+    const latch = operatorLatch(roaster);
+    return stream.send({
+      body: {
+        $case: 'welcome',
+        value: {
+          ...(latch && { operatorLatch: latch }),
+          limits: limitsOf(roaster),
+          committedSeq: committed ?? 0,
+          heartbeatIntervalMs: this.#heartbeatMs(),
+        },
+      },
+    });
+  }
+
+  async #roaster(ref: RoasterRef): Promise<Roaster> {
+    const { watchNamespace } = this.#opts;
+    if (watchNamespace !== undefined && ref.namespace !== watchNamespace) {
+      throw new StreamError(
+        status.NOT_FOUND,
+        `this operator serves namespace ${watchNamespace}, not ${ref.namespace}`,
+      );
+    }
+    let obj: KubeObject;
+    try {
+      obj = await this.#a().roasterApi.get(ref.namespace, ref.name);
+    } catch (err) {
+      if (isNotFound(err))
+        throw new StreamError(status.NOT_FOUND, `Roaster ${ref.namespace}/${ref.name} does not exist`);
+      throw new StreamError(status.UNAVAILABLE, 'the Roaster could not be read; try again');
+    }
+    if (obj.metadata.uid !== ref.uid) {
+      throw new StreamError(
+        status.FAILED_PRECONDITION,
+        `Roaster ${ref.namespace}/${ref.name} has another UID than ${ref.uid}: it was recreated`,
+      );
+    }
+    return obj as unknown as Roaster;
+  }
+
+  #register(call: Call, hello: Hello): LinkStream {
+    const a = this.#a();
+    const uid = hello.roaster!.uid;
+    const existing = this.#streams.get(uid);
+    const serial = hello.device!.serial;
+    if (existing && (existing.node !== hello.nodeName || existing.serial !== serial)) {
+      throw new StreamError(
+        status.ALREADY_EXISTS,
+        `the roaster is connected from node ${existing.node} device ${existing.serial || '(no serial)'}; a stream from another device is refused`,
+      );
+    }
+    const stream = new LinkStream(call, hello, {
+      maxInFlightBatches: this.#opts.maxInFlightBatches ?? 16,
+      commit: (batch) => this.#commit(uid, batch),
+      acked: (_, receivedAt) => a.metrics.ackLatency.observe((Date.now() - receivedAt) / 1000),
+      failed: (err) => {
+        a.log.error('storing telemetry failed; ending the stream so the edge resends', {
+          err,
+          roaster: hello.roaster!.name,
+        });
+        this.#end(
+          stream,
+          new StreamError(status.UNAVAILABLE, 'telemetry could not be stored; resend'),
+          'StoreFailed',
+        );
+      },
+    });
+    this.#streams.set(uid, stream);
+    a.metrics.streams.set(this.#streams.size);
+    // The same device reconnecting (its old stream died unseen): the new stream replaces its own. The map
+    // already names the new one, so the old one's end does not report the roaster Disconnected.
+    existing?.end(new StreamError(status.ABORTED, 'replaced by a newer stream from the same device'));
+    return stream;
+  }
+
+  async #commit(uid: string, batch: TelemetryBatch): Promise<unknown> {
+    const a = this.#a();
+    const result = await this.#storeOpen().append(uid, batch);
+    if (result.duplicate) a.metrics.duplicateBatches.inc();
+    else a.metrics.pointsIngested.inc(result.pointsStored);
+    return result;
+  }
+
+  #receive(stream: LinkStream, message: ConnectRequest): void {
+    let body: NonNullable<ConnectRequest['body']>;
+    try {
+      body = validateRequest(message, stream.hello.bootEpoch);
+    } catch (err) {
+      this.#end(stream, asStreamError(err), 'InvalidMessage');
+      return;
+    }
+    stream.lastHeardAt = Date.now();
+    const ref = refOf(stream.hello);
+    switch (body.$case) {
+      case 'telemetry':
+        this.#telemetry(stream, body.value);
+        break;
+      case 'result':
+        void this.#result(body.value, ref);
+        break;
+      case 'resultAnswer':
+        void this.#answer(body.value, ref);
+        break;
+      case 'latch':
+        stream.latches = body.value.latches;
+        this.#a().status.latches(ref, body.value.latches);
+        this.#latchesChanged();
+        break;
+    }
+  }
+
+  #telemetry(stream: LinkStream, batch: TelemetryBatch): void {
+    const previous = stream.droppedBatches;
+    if (batch.droppedBatchesTotal > previous)
+      this.#a().metrics.batchesDropped.inc(batch.droppedBatchesTotal - previous);
+    stream.droppedBatches = batch.droppedBatchesTotal;
+    stream.ingest(batch);
+    const latest = batch.samples.reduce((a, b) => (b.timeMs >= a.timeMs ? b : a));
+    this.#a().status.sample(refOf(stream.hello), latest);
+  }
+
+  /** Latches held by the edges connected now, as each last reported them. */
+  #latchesChanged(): void {
+    let held = 0;
+    for (const stream of this.#streams.values()) held += stream.latches.length;
+    this.#a().metrics.edgeLatches.set(held);
+  }
+
+  /** The transport ended: the roaster is Disconnected unless a newer stream already took its place. */
+  #lost(stream: LinkStream): void {
+    stream.lost();
+    this.#forget(stream, 'StreamEnded', 'The edge agent stream ended; the agent reconnects with backoff.');
+  }
+
+  #end(stream: LinkStream, error: StreamError, reason: string): void {
+    const ref = refOf(stream.hello);
+    this.#a().log.warn('ending edge agent stream', {
+      roaster: ref.name,
+      namespace: ref.namespace,
+      reason,
+      details: error.message,
+    });
+    this.#forget(stream, reason, error.message);
+    stream.end(error);
+  }
+
+  /** Reports the roaster Disconnected, once, and only if this stream still is its live one. */
+  #forget(stream: LinkStream, reason: string, message: string): void {
+    const ref = refOf(stream.hello);
+    if (this.#streams.get(ref.uid) !== stream) return;
+    this.#streams.delete(ref.uid);
+    this.#a().metrics.streams.set(this.#streams.size);
+    this.#latchesChanged();
+    this.#a().status.disconnected(ref, reason, message);
+    this.#a().log.info('edge agent disconnected', {
+      roaster: ref.name,
+      namespace: ref.namespace,
+      node: stream.node,
+      reason,
+    });
+  }
+
+  // --- Dispatcher ----------------------------------------------------------------------------------------
+
+  isConnected(roaster: RoasterRef): boolean {
+    const stream = this.#streams.get(roaster.uid);
+    return stream !== undefined && !stream.closed && stream.hello.roaster!.name === roaster.name;
+  }
+
+  async dispatch(request: DispatchRequest, signal: AbortSignal): Promise<DispatchReceipt> {
+    const a = this.#a();
+    const started = performance.now();
+    const stream = this.#streams.get(request.roaster.uid);
+    if (stream === undefined || stream.closed) throw new NotSent('no edge agent stream for the roaster');
+    if (this.#asked.has(request.proposalUid)) {
+      throw new NotSent('the edge agent was asked about this proposal; it is not sent again');
+    }
+    signal.throwIfAborted();
+    const { command } = request;
+    const urgent = command.type === 'EmergencyStop';
+    const sentAt = new Date();
+    this.#sent.set(request.proposalUid, {
+      ...request.proposal,
+      uid: request.proposalUid,
+      sentAt: sentAt.getTime(),
+    });
+    const deadlineMs = Math.max(0, Math.min(0xffffffff, request.deadline.getTime() - sentAt.getTime()));
+    try {
+      await stream.send(
+        {
+          body: {
+            $case: 'command',
+            value: {
+              proposalUid: request.proposalUid,
+              type: command.type,
+              ...(command.target !== undefined && { target: command.target }),
+              ...(command.fromState !== undefined && { fromState: command.fromState }),
+              ...(command.latchId !== undefined && { latchId: command.latchId }),
+              deadlineMs,
+            },
+          },
+        },
+        urgent,
+      );
+    } catch (err) {
+      if (err instanceof NotSent) this.#sent.delete(request.proposalUid);
+      throw err;
+    }
+    a.metrics.dispatchLatency.observe((performance.now() - started) / 1000);
+    a.log.info('command sent', {
+      roaster: request.roaster.name,
+      proposal: request.proposal.name,
+      type: command.type,
+      deadlineMs,
+      pod: stream.pod,
+    });
+    return { sentAt, ...(stream.node && { node: stream.node }), ...(stream.pod && { pod: stream.pod }) };
+  }
+
+  async #result(result: CommandResult, roaster: RoasterRef): Promise<void> {
+    const a = this.#a();
+    const ref =
+      this.#sent.get(result.proposalUid) ??
+      this.#asked.get(result.proposalUid) ??
+      a.results.find(result.proposalUid);
+    if (ref === undefined) {
+      a.log.warn('result for a proposal this operator does not know', {
+        roaster: roaster.name,
+        uid: result.proposalUid,
+      });
+      return;
+    }
+    await this.#record(ref, recordOf(result, ref.sentAt, Date.now()));
+  }
+
+  async #answer(answer: ResultAnswer, roaster: RoasterRef): Promise<void> {
+    const ref = this.#asked.get(answer.proposalUid);
+    if (ref === undefined) return;
+    if (answer.result) return this.#result(answer.result, roaster);
+    // The edge never saw it, and it is never sent again: the controller ends it Failed.
+    await this.#record(ref, {
+      outcome: 'Unknown',
+      message:
+        'The edge agent never received the command (the link was lost around its dispatch); it was not sent again.',
+    });
+  }
+
+  async #record(ref: ProposalRef, record: Parameters<ResultWriter['write']>[1]): Promise<void> {
+    try {
+      await this.#a().results.write(ref, record);
+      // Asked-about UIDs stay refused for the life of the process: one answer per reconnect at most.
+      this.#sent.delete(ref.uid);
+    } catch (err) {
+      this.#a().log.error('writing a result failed', { err, proposal: ref.name, namespace: ref.namespace });
+    }
+  }
+
+  /**
+   * After a (re)connect: proposals of the roaster recorded Dispatched with no result, whose command is not
+   * being written by this process right now, are resolved by asking the edge — never by sending again.
+   */
+  async #askAfterConnect(stream: LinkStream, log: Logger): Promise<void> {
+    const { proposals } = this.#a();
+    const ref = refOf(stream.hello);
+    await proposals.waitForSync();
+    const open = proposals.store.list(ref.namespace).filter((o) => {
+      const p = o as unknown as CommandProposal;
+      return (
+        p.spec.roasterRef.name === ref.name &&
+        phaseOf(p) === 'Dispatched' &&
+        p.status?.result === undefined &&
+        !this.#sent.has(p.metadata.uid ?? '')
+      );
+    });
+    for (const o of open) {
+      const uid = o.metadata.uid ?? '';
+      const found = this.#a().results.find(uid);
+      if (found === undefined) continue;
+      this.#asked.set(uid, found);
+      log.info('asking the edge agent for a result', { proposal: found.name });
+      await stream
+        .send({ body: { $case: 'resultQuery', value: { proposalUid: uid } } })
+        .catch(() => this.#asked.delete(uid));
+    }
+  }
+}
+
+function asStreamError(err: unknown): StreamError {
+  if (err instanceof StreamError) return err;
+  if (err instanceof InvalidMessage) return new StreamError(status.INVALID_ARGUMENT, err.message);
+  return new StreamError(status.INTERNAL, 'the gateway failed to open the stream');
+}
+
+/** The stream must come from where the Roaster says its device is. */
+function checkBinding(roaster: Roaster, hello: Hello): void {
+  const { binding, model } = roaster.spec;
+  const refuse = (message: string) => {
+    throw new StreamError(status.FAILED_PRECONDITION, message);
+  };
+  if (binding.nodeName !== undefined && binding.nodeName !== hello.nodeName) {
+    refuse(`the Roaster is bound to node ${binding.nodeName}, not ${hello.nodeName || '(none)'}`);
+  }
+  if (binding.serial !== undefined && binding.serial !== hello.device!.serial) {
+    refuse(`the Roaster is bound to device ${binding.serial}, not ${hello.device!.serial || '(none)'}`);
+  }
+  if (hello.device!.model !== model)
+    refuse(`the Roaster is a ${model}, the edge drives a ${hello.device!.model}`);
+}
+
+/** The latch the operator holds, re-pushed on every connect; an edge interlock's latch is the edge's own. */
+function operatorLatch(roaster: Roaster): Latch | undefined {
+  const latch = roaster.status?.latch;
+  if (latch === undefined || latch.cause === 'EdgeInterlock') return undefined;
+  return {
+    id: latch.id,
+    cause: latch.cause === 'SpecEmergencyStop' ? 'operator' : 'emergencyStop',
+    message: latch.message ?? '',
+    sinceMs: Date.parse(latch.since),
+    conditionActive: latch.cause === 'SpecEmergencyStop',
+  };
+}
+
+/** The Roaster's limits for the edge, which may only tighten its own ceiling with them. */
+function limitsOf(roaster: Roaster): Limits {
+  const limits = roaster.spec.limits;
+  // The edge's bean ceiling applies while roasting, as the Roaster's roasting ceiling does.
+  const roasting = limits?.temperatureCeilingsCelsius?.roasting;
+  return {
+    ...(limits?.heater && { heater: limits.heater }),
+    ...(limits?.fan && { fan: limits.fan }),
+    ...(limits?.drum && { drum: limits.drum }),
+    ...(roasting !== undefined && { maxBeanTemp: roasting }),
+  };
+}

@@ -1,0 +1,112 @@
+// Edge agents' answers, written to the proposal's status.result: write-once, with a compare-and-swap on the
+// proposal's resourceVersion, so a result the controller or an earlier answer wrote is never replaced.
+import type { CommandOutcome, CommandProposal } from '@roast-operator/api';
+import {
+  guardedPatch,
+  type Informer,
+  isNotFound,
+  type KubeObject,
+  keyOf,
+  type ResourceClient,
+} from '@roast-operator/kube';
+import type { Logger } from '@roast-operator/log';
+import { type CommandResult, Outcome } from '@roast-operator/proto';
+import type { LinkMetrics } from './metrics.ts';
+
+export interface ProposalRef {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+  /** When the command left, for the latency from dispatch to result. */
+  readonly sentAt?: number;
+}
+
+export interface ResultRecord {
+  readonly outcome: CommandOutcome;
+  readonly message: string;
+  readonly latencyMs?: number;
+}
+
+// Why a command that did not succeed failed, where the edge's own message does not say it.
+const edgeWords: Readonly<Record<number, string>> = {
+  [Outcome.OUTCOME_REFUSED]: 'Refused by the edge agent’s safety layer: ',
+  [Outcome.OUTCOME_EXPIRED]: 'Expired before it could start: ',
+};
+
+/** The API's outcome for an edge result: refused and expired commands failed. */
+export function recordOf(result: CommandResult, sentAt: number | undefined, now: number): ResultRecord {
+  const succeeded = result.outcome === Outcome.OUTCOME_SUCCEEDED;
+  const prefix = edgeWords[result.outcome] ?? '';
+  const repeat = result.alreadyDone ? ' (the first result of an earlier delivery)' : '';
+  return {
+    outcome: succeeded ? 'Succeeded' : 'Failed',
+    message: `${prefix}${result.message}${repeat}`.slice(0, 1024),
+    latencyMs: sentAt === undefined ? result.latencyMs : Math.max(0, Math.round(now - sentAt)),
+  };
+}
+
+export class ResultWriter {
+  readonly #api: ResourceClient<KubeObject>;
+  readonly #proposals: Informer<KubeObject>;
+  readonly #metrics: LinkMetrics;
+  readonly #log: Logger;
+
+  constructor(
+    api: ResourceClient<KubeObject>,
+    proposals: Informer<KubeObject>,
+    metrics: LinkMetrics,
+    log: Logger,
+  ) {
+    this.#api = api;
+    this.#proposals = proposals;
+    this.#metrics = metrics;
+    this.#log = log;
+  }
+
+  /** A proposal the cache holds, by UID (an answer after a restart names only the UID). */
+  find(uid: string): ProposalRef | undefined {
+    const p = this.#proposals.store.list().find((o) => o.metadata.uid === uid) as CommandProposal | undefined;
+    if (p === undefined) return undefined;
+    const sent = p.status?.dispatch?.time;
+    return {
+      namespace: p.metadata.namespace ?? '',
+      name: p.metadata.name ?? '',
+      uid,
+      ...(sent !== undefined && { sentAt: Date.parse(sent) }),
+    };
+  }
+
+  /** Writes the result unless one is there; false when the proposal already had one or is gone. */
+  async write(ref: ProposalRef, record: ResultRecord): Promise<boolean> {
+    const log = this.#log.child({ proposal: ref.name, namespace: ref.namespace, uid: ref.uid });
+    const result = { ...record, time: new Date().toISOString() };
+    let wrote = false;
+    try {
+      const current =
+        this.#proposals.store.get(keyOf(ref.namespace, ref.name)) ??
+        (await this.#api.get(ref.namespace, ref.name));
+      await guardedPatch(
+        this.#api,
+        current,
+        (latest) => {
+          const p = latest as unknown as CommandProposal;
+          // A proposal recreated under the same name is another proposal.
+          wrote = p.metadata.uid === ref.uid && p.status?.result === undefined;
+          return wrote ? { status: { result } } : undefined;
+        },
+        { subresource: 'status' },
+      );
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      log.info('proposal is gone; its result is not recorded', { outcome: record.outcome });
+      return false;
+    }
+    if (wrote) {
+      this.#metrics.results.inc({ outcome: record.outcome });
+      log.info('result recorded', { outcome: record.outcome, latencyMs: record.latencyMs });
+    } else {
+      log.info('proposal already has a result; keeping it', { outcome: record.outcome });
+    }
+    return wrote;
+  }
+}

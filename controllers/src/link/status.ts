@@ -1,0 +1,209 @@
+// What the link reports on a Roaster's status, server-side applied as field manager roast-link: the
+// Connected and InterlocksClear conditions, phase, device, levels and the latest reading. Each apply carries
+// every field the link owns (an apply that omits an owned field removes it), so the link keeps one view per
+// roaster and applies it whole; writes to one roaster are serialized and coalesced.
+import {
+  apiVersion,
+  type DeviceState,
+  fieldManagers,
+  type RoasterStatus,
+  r1StateCodes,
+  roasterNames,
+} from '@roast-operator/api';
+import {
+  type Condition,
+  isNotFound,
+  type KubeObject,
+  metaTime,
+  type ResourceClient,
+} from '@roast-operator/kube';
+import type { Logger } from '@roast-operator/log';
+import type { Latch, Sample } from '@roast-operator/proto';
+import type { RoasterRef } from '../dispatch.ts';
+import { interlocksCondition } from '../governing.ts';
+
+/** Readings reach the API at most this often: etcd is not a time-series store. */
+export const telemetryIntervalMs = 5000;
+
+type Phase = NonNullable<RoasterStatus['phase']>;
+
+interface LinkView {
+  phase: Phase;
+  connected: Condition;
+  interlocks?: Condition;
+  device?: NonNullable<RoasterStatus['device']>;
+  levels?: NonNullable<RoasterStatus['levels']>;
+  lastTelemetry?: NonNullable<RoasterStatus['lastTelemetry']>;
+}
+
+interface Entry {
+  roaster: RoasterRef;
+  view: LinkView;
+  /** When lastTelemetry was last written. */
+  telemetryWrittenAt: number;
+  writing?: Promise<void>;
+  dirty: boolean;
+}
+
+/** The roaster's own state for an R1 state code; a code the R1 does not define is a fault. */
+export function phaseOfState(code: number): Phase {
+  const state: DeviceState | undefined = r1StateCodes.get(code);
+  return state ?? 'Fault';
+}
+
+function condition(
+  type: string,
+  ok: boolean,
+  reason: string,
+  message: string,
+  previous?: Condition,
+): Condition {
+  const status = ok ? 'True' : 'False';
+  // The transition time moves only when the status does (metav1.Condition semantics).
+  const lastTransitionTime = previous?.status === status ? previous.lastTransitionTime : metaTime(new Date());
+  return { type, status, reason, message, lastTransitionTime };
+}
+
+function interlocks(latches: readonly Latch[], previous?: Condition): Condition {
+  const active = latches.filter((l) => l.conditionActive);
+  const listed = latches.map((l) => `${l.id} (${l.cause}${l.conditionActive ? ', active' : ''})`).join(', ');
+  if (active.length > 0) {
+    return condition(interlocksCondition, false, 'InterlockActive', `Edge latches: ${listed}.`, previous);
+  }
+  const message =
+    latches.length === 0 ? 'The edge agent holds no latch.' : `Edge latches, conditions gone: ${listed}.`;
+  return condition(interlocksCondition, true, 'Clear', message, previous);
+}
+
+export interface DeviceReport {
+  serial: string;
+  firmware: string;
+  node: string;
+  pod: string;
+}
+
+export class LinkStatus {
+  readonly #api: ResourceClient<KubeObject>;
+  readonly #log: Logger;
+  readonly #entries = new Map<string, Entry>();
+
+  constructor(api: ResourceClient<KubeObject>, log: Logger) {
+    this.#api = api;
+    this.#log = log;
+  }
+
+  connected(roaster: RoasterRef, device: DeviceReport, latches: readonly Latch[]): void {
+    const entry = this.#entry(roaster);
+    const previous = entry.view;
+    entry.view = {
+      ...previous,
+      connected: condition(
+        'Connected',
+        true,
+        'StreamOpen',
+        `Edge agent ${device.pod || '(unnamed)'} on ${device.node || '(unknown node)'} is streaming.`,
+        previous.connected,
+      ),
+      interlocks: interlocks(latches, previous.interlocks),
+      device: Object.fromEntries(Object.entries(device).filter(([, v]) => v !== '')),
+    };
+    this.#write(entry);
+  }
+
+  disconnected(roaster: RoasterRef, reason: string, message: string): void {
+    const entry = this.#entry(roaster);
+    const { levels: _, ...rest } = entry.view;
+    entry.view = {
+      ...rest,
+      phase: 'Disconnected',
+      connected: condition('Connected', false, reason, message, entry.view.connected),
+    };
+    this.#write(entry);
+  }
+
+  latches(roaster: RoasterRef, latches: readonly Latch[]): void {
+    const entry = this.#entry(roaster);
+    entry.view = { ...entry.view, interlocks: interlocks(latches, entry.view.interlocks) };
+    this.#write(entry);
+  }
+
+  /** The newest sample of a batch: a new phase is written at once, levels and readings at most every 5 s. */
+  sample(roaster: RoasterRef, s: Sample): void {
+    const entry = this.#entry(roaster);
+    const phase = phaseOfState(s.stateCode);
+    const phaseChanged = phase !== entry.view.phase;
+    const due = Date.now() - entry.telemetryWrittenAt >= telemetryIntervalMs;
+    if (!phaseChanged && !due) return;
+    entry.view = {
+      ...entry.view,
+      phase,
+      levels: { heater: s.heater, fan: s.fan, drum: s.drum },
+      lastTelemetry: {
+        time: new Date(s.timeMs).toISOString(),
+        ...(s.beanTemp !== undefined && { beanTemperatureCelsius: s.beanTemp }),
+        ...(s.ibtsTemp !== undefined && { ibtsTemperatureCelsius: s.ibtsTemp }),
+        ...(s.exhaustTemp !== undefined && { exhaustTemperatureCelsius: s.exhaustTemp }),
+      },
+    };
+    entry.telemetryWrittenAt = Date.now();
+    this.#write(entry);
+  }
+
+  /** Resolves once every write asked for so far has been made (or given up). */
+  async flush(): Promise<void> {
+    while ([...this.#entries.values()].some((e) => e.writing)) {
+      await Promise.all([...this.#entries.values()].map((e) => e.writing));
+    }
+  }
+
+  #entry(roaster: RoasterRef): Entry {
+    const key = roaster.uid;
+    let entry = this.#entries.get(key);
+    if (entry === undefined) {
+      const connected = condition('Connected', false, 'NoStream', 'No edge agent stream yet.');
+      entry = { roaster, view: { phase: 'Disconnected', connected }, telemetryWrittenAt: 0, dirty: false };
+      this.#entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  #write(entry: Entry): void {
+    entry.dirty = true;
+    entry.writing ??= this.#drain(entry).finally(() => {
+      entry.writing = undefined;
+    });
+  }
+
+  /** Applies the latest view until no newer one is waiting: bursts collapse into one write. */
+  async #drain(entry: Entry): Promise<void> {
+    while (entry.dirty) {
+      entry.dirty = false;
+      try {
+        await this.#apply(entry.roaster, entry.view);
+      } catch (err) {
+        if (isNotFound(err)) {
+          this.#log.info('roaster is gone; not reporting its link', { roaster: entry.roaster.name });
+          return;
+        }
+        this.#log.warn('reporting the link on the roaster failed', {
+          err,
+          roaster: entry.roaster.name,
+          namespace: entry.roaster.namespace,
+        });
+        return;
+      }
+    }
+  }
+
+  #apply(roaster: RoasterRef, view: LinkView): Promise<KubeObject> {
+    const { connected, interlocks: interlock, ...fields } = view;
+    const body = {
+      apiVersion,
+      kind: roasterNames.kind,
+      // The UID makes the apply fail rather than write onto a recreated Roaster of the same name.
+      metadata: { name: roaster.name, namespace: roaster.namespace, uid: roaster.uid },
+      status: { ...fields, conditions: interlock ? [connected, interlock] : [connected] },
+    } as KubeObject;
+    return this.#api.apply(body, { subresource: 'status', force: true, fieldManager: fieldManagers.link });
+  }
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// The operator's entry point: flags and environment, JSON logs, leader election, graceful shutdown on
+// SIGTERM, and the link gateway to edge agents when --gateway-port is given (without it, approved proposals
+// wait: NoLink).
+import { createLogger } from '@roast-operator/log';
+import { SqliteTelemetryStore } from '@roast-operator/store';
+import { type Flags, operatorOptions, parseFlags, UsageError, usage } from './flags.ts';
+import { type LinkFlags, linkUsage, splitLinkFlags } from './link/flags.ts';
+import { LinkGateway } from './link/gateway.ts';
+import { Operator } from './operator.ts';
+
+const log = createLogger({ component: 'roast-operator' });
+
+function flagsOrExit(): Flags & { link?: LinkFlags } {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${usage}\n\n${linkUsage}\n`);
+    process.exit(0);
+  }
+  try {
+    const { link, rest } = splitLinkFlags(argv);
+    return { ...parseFlags(rest, process.env), ...(link && { link }) };
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`roast-operator: ${err.message}\n\n${usage}\n\n${linkUsage}\n`);
+    process.exit(2);
+  }
+}
+
+const { link, ...flags } = flagsOrExit();
+const gateway =
+  link &&
+  new LinkGateway({
+    port: link.port,
+    host: link.host,
+    insecureDemo: link.insecureDemo,
+    openStore: () =>
+      new SqliteTelemetryStore(link.storePath, { log: log.child({ component: 'telemetry-store' }) }),
+    ...(flags.watchNamespace !== undefined && { watchNamespace: flags.watchNamespace }),
+    ...(flags.pod && { pod: flags.pod }),
+  });
+const operator = new Operator(
+  operatorOptions(flags, { logger: log, ...(gateway && { dispatcher: gateway }) }),
+);
+gateway?.attach(operator.manager);
+operator.manager.stopOnSignals();
+log.info('starting', {
+  watchNamespace: flags.watchNamespace ?? '(all)',
+  lease: flags.leaderElection && `${flags.leaderElection.namespace}/${flags.leaderElection.name}`,
+  identity: flags.leaderElection?.identity,
+  canaryPeriodMs: flags.canary.periodMs,
+  retentionMs: flags.retentionMs,
+  gatewayPort: link?.port,
+  pid: process.pid,
+});
+operator.start().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    log.error('stopped on a failure', { err });
+    process.exit(1);
+  },
+);

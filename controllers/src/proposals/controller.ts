@@ -1,0 +1,486 @@
+// The CommandProposal controller. Its work-queue key is the roaster (namespace/roasterName), so all
+// proposals of one roaster are governed and dispatched one at a time, in order, and proposals of different
+// roasters in parallel. Each reconcile reads the roaster and its proposals from the API server rather than
+// the cache: a cache that lags behind the controller's own last write could let a second step through the
+// L4 envelope. Every transition is a status patch carrying the resourceVersion it was planned from.
+import type { CommandProposal, Roaster, RoastSession } from '@roast-operator/api';
+import type { Clock } from '@roast-operator/clock';
+import { proposalDeadline, type Ruling, rules } from '@roast-operator/governor';
+import {
+  AlreadyOwnedError,
+  type Controller,
+  type EventRecorder,
+  guardedPatch,
+  type Informer,
+  isConflict,
+  isNotFound,
+  type KubeObject,
+  keyOf,
+  type Manager,
+  parseKey,
+  type ReconcileResult,
+  type ResourceClient,
+  setControllerReference,
+} from '@roast-operator/kube';
+import type { Logger } from '@roast-operator/log';
+import {
+  type Dispatcher,
+  type DispatchReceipt,
+  type DispatchRequest,
+  NotSent,
+  type RoasterRef,
+} from '../dispatch.ts';
+import { governedProposal } from '../governing.ts';
+import {
+  byCreation,
+  bySession,
+  commandProposals,
+  parseAll,
+  parseProposal,
+  parseRoaster,
+  parseSession,
+  phaseOf,
+  roasterIndex,
+  roasterKeyOf,
+  roasters,
+  roastSessions,
+} from '../objects.ts';
+import type { PresenceTracker } from '../presence.ts';
+import { requeueAt } from '../requeue.ts';
+import { humanProposal, type LinkState, type Plan, plan, type Situation } from './plan.ts';
+import {
+  type StatusPatch,
+  type Transition,
+  transitionEvent,
+  transitionStatus,
+  waitingStatus,
+} from './status.ts';
+
+export interface ProposalHooks {
+  /** Awaited just before a Pending proposal is governed (tests slow governing down with it). */
+  beforeGovern?: (proposal: CommandProposal) => Promise<void>;
+}
+
+export interface ProposalControllerOptions {
+  manager: Manager;
+  proposals: Informer<KubeObject>;
+  roasters: Informer<KubeObject>;
+  sessions: Informer<KubeObject>;
+  presence: PresenceTracker;
+  /** Whether the admission guard is proven live now. */
+  guardLive: () => boolean;
+  dispatcher?: Dispatcher;
+  retentionMs: number;
+  /** Roasters governed at once. */
+  workers: number;
+  clock: Clock;
+  hooks?: ProposalHooks;
+}
+
+// A proposal moves through at most Pending → Approved → Dispatched in one reconcile; the bound only stops
+// a faulty plan from spinning.
+const maxSteps = 6;
+
+type SessionLookup = (name: string) => RoastSession | undefined;
+
+/** What one reconcile read: the roaster's proposals (kept up to date with our writes), the roaster, sessions. */
+interface Read {
+  readonly proposals: CommandProposal[];
+  readonly roaster: Roaster | undefined;
+  readonly session: SessionLookup;
+}
+
+/** A write lost its compare-and-swap: someone changed the proposal since it was read. */
+class Stale extends Error {
+  override name = 'Stale';
+}
+
+/** The runtime's clients speak plain KubeObjects; the parsed types describe the same objects. */
+const raw = (obj: CommandProposal | RoastSession | Roaster) =>
+  obj as unknown as KubeObject & { apiVersion: string; kind: string };
+
+export class ProposalController {
+  readonly controller: Controller<KubeObject>;
+  readonly #opts: ProposalControllerOptions;
+  readonly #api: ResourceClient<KubeObject>;
+  readonly #roasterApi: ResourceClient<KubeObject>;
+  readonly #sessionApi: ResourceClient<KubeObject>;
+  readonly #events: EventRecorder;
+  readonly #log: Logger;
+
+  constructor(opts: ProposalControllerOptions) {
+    this.#opts = opts;
+    const { manager } = opts;
+    this.#api = manager.client.resource(commandProposals);
+    this.#roasterApi = manager.client.resource(roasters);
+    this.#sessionApi = manager.client.resource(roastSessions);
+    this.#events = manager.recorder('roasting.simcorp.io/commandproposal-controller');
+    this.#log = manager.log.child({ controller: 'commandproposal' });
+    this.controller = manager.controller<KubeObject>({
+      name: 'commandproposal',
+      for: opts.proposals,
+      key: (p) => roasterKeyOf(p as unknown as CommandProposal),
+      watches: [
+        // A roaster that connects, latches or changes limits may let waiting proposals go, or stop them.
+        { informer: opts.roasters, map: (r) => [keyOf(r.metadata.namespace, r.metadata.name ?? '')] },
+        // A session decides which roaster its proposals may command, and owns them once it exists.
+        { informer: opts.sessions, map: (s) => this.#roastersNaming(s) },
+      ],
+      concurrency: opts.workers,
+      reconcile: (key, ctx) => this.reconcile(key, ctx.log, ctx.signal),
+    });
+  }
+
+  /** Looks at every roaster with proposals again (the guard changed). */
+  requeueAll(): void {
+    for (const p of this.#opts.proposals.store.list())
+      for (const key of roasterIndex(p)) this.controller.enqueue(key);
+  }
+
+  #roastersNaming(session: KubeObject): string[] {
+    const key = keyOf(session.metadata.namespace, session.metadata.name ?? '');
+    const naming = this.#opts.proposals.store.byIndex(bySession, key);
+    return [...new Set(naming.map((p) => roasterKeyOf(p as unknown as CommandProposal)))];
+  }
+
+  async reconcile(key: string, log: Logger, signal: AbortSignal): Promise<ReconcileResult> {
+    const { namespace = '', name } = parseKey(key);
+    // Proposals first: the roaster read after them is at least as new as every proposal governed against it.
+    const proposals = await this.#readProposals(namespace, name, log);
+    const roaster = await this.#readRoaster(namespace, name, log);
+    const session = await this.#sessions(namespace, proposals, log);
+    let wakeAt = Number.POSITIVE_INFINITY;
+    try {
+      for (let i = 0; i < proposals.length; i++) {
+        const done = await this.#advance(key, i, { proposals, roaster, session }, signal);
+        wakeAt = Math.min(wakeAt, done);
+      }
+    } catch (err) {
+      if (!(err instanceof Stale) && !isConflict(err)) throw err;
+      // Read everything again: the change that beat us is news.
+      log.debug('proposal changed while governed; reading again', { err });
+      return { requeue: true };
+    }
+    return requeueAt(wakeAt, this.#opts.clock.now());
+  }
+
+  async #readRoaster(namespace: string, name: string, log: Logger): Promise<Roaster | undefined> {
+    try {
+      return parseRoaster(await this.#roasterApi.get(namespace, name), log);
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** The roaster's proposals, EmergencyStops first (they pre-empt queued steps), then oldest first. */
+  async #readProposals(namespace: string, roaster: string, log: Logger): Promise<CommandProposal[]> {
+    const page = await this.#api.list({ namespace, fieldSelector: `spec.roasterRef.name=${roaster}` });
+    const stopFirst = (p: CommandProposal) => (p.spec.command.type === 'EmergencyStop' ? 0 : 1);
+    return parseAll(page.items, parseProposal, log).sort(
+      (a, b) => stopFirst(a) - stopFirst(b) || byCreation(a, b),
+    );
+  }
+
+  /**
+   * The roaster's sessions by name. A session's roaster never changes, so the cache is right about every
+   * session it holds; one that a proposal about to be governed names but the cache lacks may just be newer
+   * than the cache, and is read from the API server.
+   */
+  async #sessions(
+    namespace: string,
+    proposals: readonly CommandProposal[],
+    log: Logger,
+  ): Promise<SessionLookup> {
+    const cached = (name: string) => {
+      const obj = this.#opts.sessions.store.get(keyOf(namespace, name));
+      return obj === undefined ? undefined : parseSession(obj, log);
+    };
+    const missing = new Set(
+      proposals
+        .filter((p) => phaseOf(p) === 'Pending')
+        .flatMap((p) => p.spec.sessionRef?.name ?? [])
+        .filter((name) => cached(name) === undefined),
+    );
+    const fresh = new Map<string, RoastSession | undefined>();
+    for (const name of missing) {
+      const obj = await this.#sessionApi.get(namespace, name).catch((err: unknown) => {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      });
+      fresh.set(name, obj === undefined ? undefined : parseSession(obj, log));
+    }
+    return (name) => (fresh.has(name) ? fresh.get(name) : cached(name));
+  }
+
+  /** Steps one proposal as far as it goes now; returns when to look at it again (Infinity: on a change). */
+  async #advance(key: string, index: number, read: Read, signal: AbortSignal): Promise<number> {
+    const { proposals, roaster } = read;
+    const log = this.#log.child({
+      roaster: key,
+      proposal: proposals[index]!.metadata.name,
+      ...(proposals[index]!.spec.sessionRef && { session: proposals[index]!.spec.sessionRef.name }),
+    });
+    proposals[index] = await this.#adopt(proposals[index]!, read.session, log);
+    for (let step = 0; step < maxSteps; step++) {
+      const p = proposals[index]!;
+      if (phaseOf(p) === 'Pending') await this.#beforeGoverning(key, p);
+      const next = plan(p, this.#situation(key, read));
+      const outcome = await this.#carryOut(p, next, roaster, log, signal);
+      if (outcome.proposal) proposals[index] = outcome.proposal;
+      if (!outcome.proposal || outcome.wakeAt !== undefined)
+        return outcome.wakeAt ?? Number.POSITIVE_INFINITY;
+    }
+    log.warn('proposal still moving after the most steps one reconcile takes; looking again soon');
+    return this.#opts.clock.now() + 1000;
+  }
+
+  /** A human's proposal is presence at the roaster, and counts before anything after it is decided. */
+  async #beforeGoverning(key: string, p: CommandProposal): Promise<void> {
+    if (humanProposal(p, this.#opts.clock.now())) this.#opts.presence.observe(key);
+    await this.#opts.hooks?.beforeGovern?.(p);
+  }
+
+  #situation(key: string, { proposals, roaster, session }: Read): Situation {
+    return {
+      now: this.#opts.clock.now(),
+      roaster,
+      proposals,
+      session,
+      presence: this.#opts.presence.presence(key),
+      guardLive: this.#opts.guardLive(),
+      link: this.#link(roaster),
+      retentionMs: this.#opts.retentionMs,
+    };
+  }
+
+  #link(roaster: Roaster | undefined): LinkState {
+    const { dispatcher } = this.#opts;
+    if (dispatcher === undefined) return 'none';
+    return roaster !== undefined && dispatcher.isConnected(roasterRef(roaster)) ? 'up' : 'down';
+  }
+
+  /** Sets the proposal's session as its owner, once the session exists and belongs to the same roaster. */
+  async #adopt(p: CommandProposal, sessions: SessionLookup, log: Logger): Promise<CommandProposal> {
+    const name = p.spec.sessionRef?.name;
+    if (name === undefined || p.metadata.deletionTimestamp !== undefined) return p;
+    const session = sessions(name);
+    if (session === undefined || session.spec.roasterRef.name !== p.spec.roasterRef.name) return p;
+    if (p.metadata.ownerReferences?.some((r) => r.uid === session.metadata.uid)) return p;
+    try {
+      const adopted = await setControllerReference(this.#api, raw(p), raw(session));
+      return parseProposal(adopted, log) ?? p;
+    } catch (err) {
+      if (!(err instanceof AlreadyOwnedError)) throw err;
+      log.warn('proposal already has another controller; not setting its session as owner', { err });
+      return p;
+    }
+  }
+
+  async #carryOut(
+    p: CommandProposal,
+    next: Plan,
+    roaster: Roaster | undefined,
+    log: Logger,
+    signal: AbortSignal,
+  ): Promise<{ proposal?: CommandProposal; wakeAt?: number }> {
+    switch (next.kind) {
+      case 'idle':
+        return next.wakeAt === undefined ? {} : { wakeAt: next.wakeAt };
+      case 'wait': {
+        const status = waitingStatus(p, next.reason, next.message, new Date(this.#opts.clock.now()));
+        if (status) log.info('proposal waits', { reason: next.reason, message: next.message });
+        const written = status ? await this.#write(p, status, log) : p;
+        return { proposal: written, wakeAt: next.wakeAt ?? Number.POSITIVE_INFINITY };
+      }
+      case 'move':
+        return { proposal: await this.#move(p, { ...next, ...this.#deadline(p, roaster) }, roaster, log) };
+      case 'dispatch':
+        // `plan` dispatches only to a roaster that exists.
+        return this.#dispatch(p, next, roaster!, log, signal);
+      case 'delete':
+        await this.#delete(p, log);
+        return {};
+    }
+  }
+
+  #deadline(p: CommandProposal, roaster: Roaster | undefined): { expiresAt?: number } {
+    return roaster === undefined ? {} : { expiresAt: proposalDeadline(governedProposal(p), roaster) };
+  }
+
+  async #move(
+    p: CommandProposal,
+    t: Transition,
+    roaster: Roaster | undefined,
+    log: Logger,
+    from = phaseOf(p),
+  ): Promise<CommandProposal> {
+    const written = await this.#write(p, transitionStatus(p, t, new Date(this.#opts.clock.now())), log);
+    log.info('proposal transition', {
+      from,
+      to: t.to,
+      ...(t.governor && { rule: t.governor.rule, level: t.governor.level }),
+      message: t.message,
+    });
+    this.#events.event(raw(written), transitionEvent(from, t));
+    if (t.governor?.rule === rules.autonomous && roaster) this.#notifyAutonomous(written, roaster, t);
+    return written;
+  }
+
+  /** At L5 an agent's command goes without a human; the people watching the roaster hear of it. */
+  #notifyAutonomous(p: CommandProposal, roaster: Roaster, t: Transition): void {
+    this.#events.event(raw(roaster), {
+      type: 'Normal',
+      reason: 'AutonomousCommand',
+      action: 'Govern',
+      note: `${p.spec.proposedBy}'s ${p.spec.command.type} (${p.metadata.name}) was approved automatically: ${t.message}`,
+      related: raw(p),
+    });
+  }
+
+  /** A status patch that carries the resourceVersion it was planned from: a lost race throws Stale. */
+  async #write(p: CommandProposal, status: StatusPatch, log: Logger): Promise<CommandProposal> {
+    const { namespace, name, resourceVersion } = p.metadata;
+    try {
+      const written = await this.#api.patch(
+        namespace,
+        name!,
+        { metadata: { resourceVersion }, status },
+        { type: 'merge', subresource: 'status' },
+      );
+      return parseProposal(written, log) ?? p;
+    } catch (err) {
+      if (isConflict(err)) throw new Stale(`${name} changed since it was read`, { cause: err });
+      throw err;
+    }
+  }
+
+  async #dispatch(
+    p: CommandProposal,
+    next: Plan & { kind: 'dispatch' },
+    roaster: Roaster,
+    log: Logger,
+    signal: AbortSignal,
+  ): Promise<{ proposal?: CommandProposal; wakeAt?: number }> {
+    const request = this.#request(p, roaster);
+    if (next.fast) return this.#sendFirst(p, next.governor, request, roaster, log, signal);
+    // Recorded before it is sent: if this write loses its race, nothing was sent.
+    const now = new Date(this.#opts.clock.now());
+    const recorded = await this.#move(p, this.#dispatched(p, roaster, { sentAt: now }), roaster, log);
+    return { proposal: await this.#send(recorded, request, log, signal) };
+  }
+
+  /** The EmergencyStop fast path: sent first, recorded after (absolute, idempotent, safe direction). */
+  async #sendFirst(
+    p: CommandProposal,
+    governor: Ruling | undefined,
+    request: DispatchRequest,
+    roaster: Roaster,
+    log: Logger,
+    signal: AbortSignal,
+  ): Promise<{ proposal?: CommandProposal; wakeAt?: number }> {
+    const retryAt = this.#opts.clock.now() + 1000;
+    const approved: Transition | undefined = governor && {
+      to: 'Approved',
+      message: governor.reasons.join(' '),
+      governor,
+      ...this.#deadline(p, roaster),
+    };
+    let receipt: DispatchReceipt;
+    try {
+      receipt = await this.#opts.dispatcher!.dispatch(request, signal);
+    } catch (err) {
+      log.error('EmergencyStop could not be sent; trying again shortly', { err });
+      const governed = approved ? await this.#move(p, approved, roaster, log) : p;
+      const message = `The EmergencyStop could not be sent (${errorText(err)}); trying again every second.`;
+      const status = waitingStatus(governed, 'LinkDown', message, new Date(this.#opts.clock.now()));
+      return { proposal: status ? await this.#write(governed, status, log) : governed, wakeAt: retryAt };
+    }
+    log.info('EmergencyStop sent', { node: receipt.node, pod: receipt.pod });
+    // One write records both steps; each still gets its Event.
+    if (approved) this.#events.event(raw(p), transitionEvent('Pending', approved));
+    const dispatched = { ...this.#dispatched(p, roaster, receipt), ...(governor && { governor }) };
+    return { proposal: await this.#move(p, dispatched, roaster, log, approved ? 'Approved' : undefined) };
+  }
+
+  #dispatched(p: CommandProposal, roaster: Roaster, receipt: DispatchReceipt): Transition {
+    return {
+      to: 'Dispatched',
+      message: `Sent to the edge agent${receipt.pod ? ` ${receipt.pod}` : ''}; waiting for its result.`,
+      ...this.#deadline(p, roaster),
+      dispatch: dispatchRecord(receipt),
+    };
+  }
+
+  /** Sends an already recorded command once, and fills in where it went or how sending failed. */
+  async #send(
+    recorded: CommandProposal,
+    request: DispatchRequest,
+    log: Logger,
+    signal: AbortSignal,
+  ): Promise<CommandProposal> {
+    let status: StatusPatch;
+    try {
+      const receipt = await this.#opts.dispatcher!.dispatch(request, signal);
+      log.info('command sent', { node: receipt.node, pod: receipt.pod });
+      status = { dispatch: dispatchRecord(receipt) };
+    } catch (err) {
+      const outcome = err instanceof NotSent ? 'Failed' : 'Unknown';
+      log.error('sending the command failed; not sending it again', { err, outcome });
+      const time = new Date(this.#opts.clock.now()).toISOString();
+      status = { result: { outcome, message: errorText(err), time } };
+    }
+    // Filling in only: the phase stays, and a result the link already wrote is never replaced.
+    const written = await guardedPatch(
+      this.#api,
+      raw(recorded),
+      (latest) => ((latest as unknown as CommandProposal).status?.result ? undefined : { status }),
+      { subresource: 'status' },
+    );
+    return parseProposal(written, log) ?? recorded;
+  }
+
+  #request(p: CommandProposal, roaster: Roaster): DispatchRequest {
+    const now = this.#opts.clock.now();
+    const isStop = p.spec.command.type === 'EmergencyStop';
+    // A stop is sent whenever it can be, so it gets its whole time to live from the moment it leaves.
+    const deadline = isStop ? now + p.spec.ttlSeconds * 1000 : proposalDeadline(governedProposal(p), roaster);
+    return {
+      roaster: roasterRef(roaster),
+      proposal: { namespace: p.metadata.namespace ?? '', name: p.metadata.name ?? '' },
+      proposalUid: p.metadata.uid ?? '',
+      command: p.spec.command,
+      deadline: new Date(deadline),
+    };
+  }
+
+  async #delete(p: CommandProposal, log: Logger): Promise<void> {
+    const { namespace, name, uid, resourceVersion } = p.metadata;
+    try {
+      await this.#api.delete(namespace, name!, {
+        preconditions: { ...(uid && { uid }), ...(resourceVersion && { resourceVersion }) },
+      });
+      log.info('deleted proposal after its retention period');
+    } catch (err) {
+      if (!isNotFound(err) && !isConflict(err)) throw err;
+    }
+  }
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 512);
+
+function dispatchRecord(receipt: DispatchReceipt): NonNullable<StatusPatch['dispatch']> {
+  return {
+    time: receipt.sentAt.toISOString(),
+    ...(receipt.node && { node: receipt.node }),
+    ...(receipt.pod && { pod: receipt.pod }),
+  };
+}
+
+function roasterRef(roaster: Roaster): RoasterRef {
+  return {
+    namespace: roaster.metadata.namespace ?? '',
+    name: roaster.metadata.name ?? '',
+    uid: roaster.metadata.uid ?? '',
+  };
+}

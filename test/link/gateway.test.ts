@@ -1,0 +1,302 @@
+// The gateway in-process against the shared API server, spoken to by a grpc-js client as a wrong, broken
+// or honest edge would: how streams are refused (with which gRPC status), acknowledged telemetry stored
+// once across reconnects, one device per roaster, garbage and silence ending a stream, the Roaster's status
+// as the link reports it, and commands written with a relative deadline.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { credentials, type ServiceError, status } from '@grpc/grpc-js';
+import {
+  apiVersion,
+  group,
+  type Roaster,
+  resourceDefinitions,
+  roasterNames,
+  version,
+} from '@roast-operator/api';
+import { eventually, testCluster, useTestNamespace } from '@roast-operator/control-plane';
+import { NotSent } from '@roast-operator/controllers';
+import { KubeClient, type KubeObject, Manager } from '@roast-operator/kube';
+import { createLogger } from '@roast-operator/log';
+import {
+  type ConnectRequest,
+  type ConnectResponse,
+  type Hello,
+  LinkServiceClient,
+  type Sample,
+} from '@roast-operator/proto';
+import { SqliteTelemetryStore } from '@roast-operator/store';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LinkGateway } from '../../controllers/src/link/gateway.ts';
+
+const crds = join(import.meta.dirname, '../../crds');
+const cluster = testCluster();
+const namespace = useTestNamespace('link-gateway');
+const roasterApi = { group, version, plural: roasterNames.plural, kind: roasterNames.kind, namespaced: true };
+
+let dir: string;
+let manager: Manager;
+let gateway: LinkGateway;
+let client: LinkServiceClient;
+let admin: KubeClient;
+let running: Promise<void>;
+const roasters: Record<string, Roaster> = {};
+
+beforeAll(async () => {
+  // Installing CRDs is cluster-wide; applying the same ones is idempotent, as the API suite does.
+  const names = resourceDefinitions.map((d) => `crd/${d.names.plural}.${group}`);
+  await cluster.kubectl(['apply', '--server-side', '-f', crds]);
+  await cluster.kubectl(['wait', '--for=condition=Established', '--timeout=60s', ...names]);
+  admin = new KubeClient(cluster.kubeConfig(), { fieldManager: 'roast-test' });
+  for (const name of ['r1', 'r2']) {
+    roasters[name] = (await admin.resource(roasterApi).create({
+      apiVersion,
+      kind: roasterNames.kind,
+      metadata: { name, namespace: namespace() },
+      spec: { model: 'Simulated', binding: { nodeName: 'node-a' } },
+    } as KubeObject)) as unknown as Roaster;
+  }
+  dir = await mkdtemp(join(tmpdir(), 'roast-link-gateway-'));
+  manager = new Manager({
+    kubeConfig: cluster.kubeConfig(),
+    fieldManager: 'roast-operator',
+    logger: createLogger({ component: 'link-gateway-test' }),
+  });
+  gateway = new LinkGateway({
+    openStore: () => new SqliteTelemetryStore(join(dir, 'telemetry.db')),
+    host: '127.0.0.1',
+    port: 0,
+    insecureDemo: true,
+    watchNamespace: namespace(),
+    heartbeatIntervalMs: 200,
+    silenceMs: 3000,
+  });
+  gateway.attach(manager);
+  running = manager.start();
+  await eventually(() => expect(gateway.port).toBeTypeOf('number'));
+  client = new LinkServiceClient(`127.0.0.1:${gateway.port}`, credentials.createInsecure());
+});
+
+afterAll(async () => {
+  client?.close();
+  await manager?.stop();
+  await running?.catch(() => undefined);
+  await admin?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+function hello(name: string, overrides: Partial<Hello> = {}, serial = 'SIM-1'): ConnectRequest {
+  const r = roasters[name]!;
+  return {
+    body: {
+      $case: 'hello',
+      value: {
+        roaster: { namespace: namespace(), name, uid: r.metadata.uid! },
+        device: {
+          vendorId: 0,
+          productId: 0,
+          serial,
+          firmware: '281',
+          model: 'Simulated',
+          sourceDetail: 'seed 1',
+        },
+        bootEpoch: 'boot-1',
+        agentVersion: 'test',
+        nodeName: 'node-a',
+        podName: `edge-${serial}`,
+        latches: [],
+        ...overrides,
+      },
+    },
+  };
+}
+
+const sample = (timeMs: number, extra: Partial<Sample> = {}): Sample => ({
+  timeMs,
+  beanTemp: 180,
+  heater: 6,
+  fan: 4,
+  drum: 7,
+  stateCode: 6,
+  ...extra,
+});
+
+const batch = (seq: number, samples: Sample[], bootEpoch = 'boot-1'): ConnectRequest => ({
+  body: { $case: 'telemetry', value: { bootEpoch, seq, samples, droppedBatchesTotal: 0 } },
+});
+
+/** One edge stream: what it received, and how it ended. */
+function open(first: ConnectRequest) {
+  const call = client.connect();
+  const received: ConnectResponse[] = [];
+  call.on('data', (m: ConnectResponse) => received.push(m));
+  const ended = new Promise<ServiceError | undefined>((resolve) => {
+    call.on('error', (err: ServiceError) => resolve(err));
+    call.on('end', () => resolve(undefined));
+  });
+  call.write(first);
+  const next = async (kind: NonNullable<ConnectResponse['body']>['$case'], after = 0) => {
+    let found: ConnectResponse | undefined;
+    await eventually(() => {
+      found = received.slice(after).find((m) => m.body?.$case === kind);
+      expect(found, `a ${kind}`).toBeDefined();
+    }, 10_000);
+    return found!.body!.value;
+  };
+  return { call, received, ended, next };
+}
+
+async function roaster(name: string, check: (r: Roaster) => void): Promise<void> {
+  await eventually(
+    async () => check((await admin.resource(roasterApi).get(namespace(), name)) as unknown as Roaster),
+    10_000,
+  );
+}
+
+const connectedReason = (r: Roaster) => r.status?.conditions?.find((c) => c.type === 'Connected');
+
+describe('the gateway refuses', () => {
+  it.each([
+    ['a first message that is not a hello', () => batch(1, [sample(1)]), status.INVALID_ARGUMENT],
+    [
+      'a hello naming no Roaster that exists',
+      () => hello('r1', { roaster: { namespace: namespace(), name: 'nope', uid: 'x' } }),
+      status.NOT_FOUND,
+    ],
+    [
+      'a hello with another UID',
+      () => hello('r1', { roaster: { namespace: namespace(), name: 'r1', uid: 'other' } }),
+      status.FAILED_PRECONDITION,
+    ],
+    [
+      'a hello from another node than the binding',
+      () => hello('r1', { nodeName: 'node-b' }),
+      status.FAILED_PRECONDITION,
+    ],
+    [
+      'a hello with an overlong field',
+      () => hello('r1', { bootEpoch: 'x'.repeat(65) }),
+      status.INVALID_ARGUMENT,
+    ],
+  ])('%s', async (_, message, code) => {
+    const stream = open(message());
+    const err = await stream.ended;
+    expect(err?.code).toBe(code);
+    expect(err?.details).not.toBe('');
+  });
+});
+
+describe('an edge stream', () => {
+  it('is welcomed, its telemetry acknowledged after commit and stored once across a reconnect', async () => {
+    const first = open(hello('r1'));
+    expect(await first.next('welcome')).toMatchObject({ committedSeq: 0, heartbeatIntervalMs: 200 });
+    first.call.write(batch(1, [sample(1000), sample(1100)]));
+    first.call.write(batch(2, [sample(1200)]));
+    await eventually(() => expect(first.received.filter((m) => m.body?.$case === 'ack')).toHaveLength(2));
+    expect(first.received.filter((m) => m.body?.$case === 'ack').map((m) => m.body!.value)).toEqual([
+      { bootEpoch: 'boot-1', committedSeq: 1 },
+      { bootEpoch: 'boot-1', committedSeq: 2 },
+    ]);
+    await roaster('r1', (r) => {
+      expect(connectedReason(r)?.status).toBe('True');
+      expect(r.status).toMatchObject({
+        phase: 'Roasting',
+        levels: { heater: 6, fan: 4, drum: 7 },
+        device: { node: 'node-a', pod: 'edge-SIM-1', serial: 'SIM-1' },
+      });
+    });
+    first.call.end();
+    await first.ended;
+
+    // The same device again: told what is stored, and a resend of it is acknowledged, not stored again.
+    const again = open(hello('r1'));
+    expect(await again.next('welcome')).toMatchObject({ committedSeq: 2 });
+    again.call.write(batch(2, [sample(1200)]));
+    expect(await again.next('ack')).toEqual({ bootEpoch: 'boot-1', committedSeq: 2 });
+    again.call.end();
+    await again.ended;
+    await roaster('r1', (r) =>
+      expect(connectedReason(r)).toMatchObject({ status: 'False', reason: 'StreamEnded' }),
+    );
+  });
+
+  it('belongs to one device: another is refused, the same one replaces its stale stream', async () => {
+    const first = open(hello('r2'));
+    await first.next('welcome');
+    const other = open(hello('r2', {}, 'SIM-2'));
+    expect((await other.ended)?.code).toBe(status.ALREADY_EXISTS);
+    const same = open(hello('r2'));
+    await same.next('welcome');
+    expect((await first.ended)?.code).toBe(status.ABORTED);
+    await roaster('r2', (r) => expect(connectedReason(r)?.status).toBe('True'));
+    same.call.end();
+    await same.ended;
+  });
+
+  it.each([
+    ['a reading that is not a number', () => batch(1, [sample(1000, { beanTemp: Number.NaN })])],
+    ['a level past a byte', () => batch(1, [sample(1000, { fan: 4096 })])],
+    ['a batch of another boot', () => batch(1, [sample(1000)], 'boot-2')],
+    ['a second hello', () => hello('r1')],
+  ])('ends with INVALID_ARGUMENT on %s', async (_, garbage) => {
+    const stream = open(hello('r1'));
+    await stream.next('welcome');
+    stream.call.write(garbage());
+    expect((await stream.ended)?.code).toBe(status.INVALID_ARGUMENT);
+    await roaster('r1', (r) =>
+      expect(connectedReason(r)).toMatchObject({ status: 'False', reason: 'InvalidMessage' }),
+    );
+  });
+
+  it('ends when it falls silent, and the roaster shows Disconnected', async () => {
+    const stream = open(hello('r1'));
+    await stream.next('welcome');
+    expect((await stream.ended)?.code).toBe(status.DEADLINE_EXCEEDED);
+    await roaster('r1', (r) => {
+      expect(connectedReason(r)).toMatchObject({ status: 'False', reason: 'Silent' });
+      expect(r.status?.phase).toBe('Disconnected');
+    });
+  });
+});
+
+describe('dispatch', () => {
+  const ref = () => ({ namespace: namespace(), name: 'r1', uid: roasters.r1!.metadata.uid! });
+  const request = (
+    uid: string,
+    command: { type: 'SetHeater'; target: number } | { type: 'EmergencyStop' },
+  ) => ({
+    roaster: ref(),
+    proposal: { namespace: namespace(), name: `p-${uid}` },
+    proposalUid: uid,
+    command,
+    deadline: new Date(Date.now() + 30_000),
+  });
+
+  it('is NotSent without a stream', async () => {
+    expect(gateway.isConnected(ref())).toBe(false);
+    await expect(
+      gateway.dispatch(request('u-0', { type: 'SetHeater', target: 5 }), AbortSignal.timeout(5000)),
+    ).rejects.toBeInstanceOf(NotSent);
+  });
+
+  it('writes absolute commands carrying the proposal UID and a relative deadline', async () => {
+    const stream = open(hello('r1'));
+    await stream.next('welcome');
+    expect(gateway.isConnected(ref())).toBe(true);
+    const signal = AbortSignal.timeout(5000);
+    const receipt = await gateway.dispatch(request('u-1', { type: 'SetHeater', target: 5 }), signal);
+    expect(receipt).toMatchObject({ node: 'node-a', pod: 'edge-SIM-1', sentAt: expect.any(Date) });
+    await gateway.dispatch(request('u-stop', { type: 'EmergencyStop' }), signal);
+    const commands = () =>
+      stream.received.filter((m) => m.body?.$case === 'command').map((m) => m.body!.value);
+    await eventually(() => expect(commands()).toHaveLength(2));
+    const [heater, stop] = commands() as { deadlineMs: number }[];
+    expect(heater).toMatchObject({ proposalUid: 'u-1', type: 'SetHeater', target: 5 });
+    expect(heater!.deadlineMs).toBeGreaterThan(25_000);
+    expect(heater!.deadlineMs).toBeLessThanOrEqual(30_000);
+    expect(stop).toMatchObject({ proposalUid: 'u-stop', type: 'EmergencyStop' });
+    expect((stop as { target?: number }).target).toBeUndefined();
+    stream.call.end();
+    await stream.ended;
+  });
+});
