@@ -13,7 +13,7 @@ import { credentials } from '@grpc/grpc-js';
 import { apiVersion, group, roasterNames, version } from '@roast-operator/api';
 import { startControlPlane } from '@roast-operator/control-plane';
 import { KubeClient, type KubeObject, Manager } from '@roast-operator/kube';
-import { createLogger } from '@roast-operator/log';
+import { Logger } from '@roast-operator/log';
 import { type ConnectRequest, type ConnectResponse, LinkServiceClient } from '@roast-operator/proto';
 import { SqliteTelemetryStore } from '@roast-operator/store';
 import { LinkGateway } from '../../controllers/src/link/gateway.ts';
@@ -26,7 +26,8 @@ const dispatches = 300;
 const backlog = 2000;
 const floors = { pointsPerSecond: 20_000, dispatchP99Ms: 50, stopFirstByteMs: 250 };
 
-const log = createLogger({ component: 'bench-link' });
+// Warnings and errors only (to stderr), so stdout carries just the figures.
+const log = new Logger({ level: 'warn', fields: { component: 'bench-link' } });
 const namespace = 'bench';
 const roasterApi = { group, version, plural: roasterNames.plural, kind: roasterNames.kind, namespaced: true };
 
