@@ -1,13 +1,9 @@
 // The operator as a separate Node process, the way it runs in its pod: its own kubeconfig (a service-account
-// token), flags and environment, JSON logs on stdout and stderr, probes over HTTP, SIGTERM to stop.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+// token), flags and environment, JSON logs, probes over HTTP, SIGTERM to stop.
 import { eventually } from '@roast-operator/control-plane';
+import { type LogLine, NodeProcess } from './node-process.ts';
 
-/** One JSON log line. */
-export type LogLine = Record<string, unknown> & { level: string; msg: string };
+export type { LogLine };
 
 export interface OperatorProcessOptions {
   /** The script to run: the operator's main.ts, or a test fixture built on the same package. */
@@ -16,60 +12,15 @@ export interface OperatorProcessOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-export class OperatorProcess {
-  readonly logs: LogLine[] = [];
-  readonly #child: ChildProcess;
-  readonly #exited: Promise<number | null>;
+export class OperatorProcess extends NodeProcess {
   #port: number | undefined;
-  // ROAST_TEST_OPERATOR_LOGS=<file> keeps every line the operator wrote, for reading after a run.
-  readonly #copy = process.env.ROAST_TEST_OPERATOR_LOGS
-    ? createWriteStream(process.env.ROAST_TEST_OPERATOR_LOGS, { flags: 'a' })
-    : undefined;
 
   constructor(opts: OperatorProcessOptions) {
-    // setpriv: the kernel kills the operator if the test process dies, however it dies.
-    this.#child = spawn(
-      'setpriv',
-      ['--pdeathsig', 'SIGKILL', '--', process.execPath, opts.script, ...opts.args],
-      {
-        env: { ...process.env, ...opts.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    this.#exited = once(this.#child, 'exit').then(([code]) => code as number | null);
-    for (const stream of [this.#child.stdout, this.#child.stderr]) {
-      createInterface({ input: stream! }).on('line', (line) => this.#record(line));
-    }
+    super(opts.script, opts.args, opts.env);
   }
 
-  #record(line: string): void {
-    let parsed: LogLine;
-    try {
-      parsed = JSON.parse(line) as LogLine;
-    } catch {
-      // Anything that is not a JSON log line is a finding: the operator logs only JSON.
-      parsed = { level: 'unstructured', msg: line };
-    }
-    this.logs.push(parsed);
-    if (parsed.msg === 'serving probes and metrics') this.#port = parsed.port as number;
-    this.#copy?.write(`${line}\n`);
-  }
-
-  get running(): boolean {
-    return this.#child.exitCode === null && this.#child.signalCode === null;
-  }
-
-  /** The first log line that matches, waiting for it. */
-  async logged(match: (line: LogLine) => boolean, timeoutMs = 30_000): Promise<LogLine> {
-    let found: LogLine | undefined;
-    await eventually(() => {
-      found = this.logs.find(match);
-      if (!found)
-        throw new Error(
-          `no matching log line among ${this.logs.length}; last: ${JSON.stringify(this.logs.at(-1))}`,
-        );
-    }, timeoutMs);
-    return found!;
+  protected override onLog(line: LogLine): void {
+    if (line.msg === 'serving probes and metrics') this.#port = line.port as number;
   }
 
   /** GET one of the probe endpoints. */
@@ -86,17 +37,5 @@ export class OperatorProcess {
       const { status, body } = await this.probe('/readyz');
       if (status !== 200) throw new Error(`not ready: ${body}`);
     }, timeoutMs);
-  }
-
-  /** SIGTERM, and the exit code once it has shut down (SIGKILL if it hangs). */
-  async stop(graceMs = 15_000): Promise<number | null> {
-    if (this.running) {
-      this.#child.kill('SIGTERM');
-      const timer = setTimeout(() => this.#child.kill('SIGKILL'), graceMs);
-      await this.#exited;
-      clearTimeout(timer);
-    }
-    this.#copy?.end();
-    return this.#exited;
   }
 }
