@@ -34,6 +34,8 @@ const gateway =
     port: link.port,
     host: link.host,
     insecureDemo: link.insecureDemo,
+    ...(link.tls && { tls: link.tls }),
+    ...(link.tokenReview && { tokenReview: link.tokenReview }),
     openStore: () =>
       new SqliteTelemetryStore(link.storePath, { log: log.child({ component: 'telemetry-store' }) }),
     ...(flags.watchNamespace !== undefined && { watchNamespace: flags.watchNamespace }),

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,7 +27,10 @@ const usage = `usage: edge-node [run] [options]
   --port N              health, hello, metrics and preStop HTTP port (default 8089)
   --gateway HOST:PORT   stream to the operator's gateway (env EDGE_GATEWAY); without it the agent
                         runs alone
-  --insecure-demo       plaintext to the gateway, no token: for a demo only
+  --gateway-ca FILE     the gateway's CA certificate (PEM), the only one trusted for it (env EDGE_GATEWAY_CA)
+  --token-file FILE     the projected service-account token for the gateway's audience, read again for
+                        every connection (env EDGE_TOKEN_FILE)
+  --insecure-demo       plaintext to the gateway, no token, instead of the two above: for a demo only
   --roaster NS/NAME     the Roaster this agent drives (env ROASTER_NAMESPACE, ROASTER_NAME)
   --roaster-uid UID     its UID (env ROASTER_UID)
   --telemetry-buffer N  unacknowledged telemetry batches kept while the link is down (default 3600)
@@ -48,6 +53,8 @@ const { positionals, values } = parseArgs({
     'safety-config': { type: 'string' },
     port: { type: 'string', default: '8089' },
     gateway: { type: 'string' },
+    'gateway-ca': { type: 'string' },
+    'token-file': { type: 'string' },
     'insecure-demo': { type: 'boolean', default: false },
     roaster: { type: 'string' },
     'roaster-uid': { type: 'string' },
@@ -146,18 +153,22 @@ function roaster(): LinkConfig['roaster'] {
 function link(): LinkConfig | undefined {
   const gateway = values.gateway ?? process.env.EDGE_GATEWAY;
   if (gateway === undefined) return undefined;
-  // The link speaks TLS pinned to the gateway's CA, with a service-account token; the agent takes neither
-  // from the command line yet, so only an explicit demo may connect, in plaintext and without a token.
-  if (!values['insecure-demo']) {
-    fail('--gateway needs --insecure-demo until the agent is given the gateway’s CA and a token');
-  }
   const bufferBatches = number('telemetry-buffer', values['telemetry-buffer']);
   if (!Number.isInteger(bufferBatches) || bufferBatches < 1) fail('--telemetry-buffer is a count of batches');
+  return { gateway, ...security(), roaster: roaster(), tuning: { bufferBatches } };
+}
+
+/** TLS pinned to the gateway's CA with the pod's token, or plaintext without one when asked for by name. */
+function security(): Pick<LinkConfig, 'credentials' | 'token'> {
+  if (values['insecure-demo']) return { credentials: credentials.createInsecure() };
+  const caFile = values['gateway-ca'] ?? process.env.EDGE_GATEWAY_CA;
+  const tokenFile = values['token-file'] ?? process.env.EDGE_TOKEN_FILE;
+  if (caFile === undefined || tokenFile === undefined)
+    fail('--gateway needs --insecure-demo for plaintext, or --gateway-ca FILE and --token-file FILE for TLS');
+  // The kubelet rewrites the projected token before it expires: each connection reads the current one.
   return {
-    gateway,
-    credentials: credentials.createInsecure(),
-    roaster: roaster(),
-    tuning: { bufferBatches },
+    credentials: credentials.createSsl(readFileSync(caFile)),
+    token: () => readFile(tokenFile, 'utf8'),
   };
 }
 

@@ -171,7 +171,7 @@ describe('the gateway refuses', () => {
     [
       'a hello from another node than the binding',
       () => hello('r1', { nodeName: 'node-b' }),
-      status.FAILED_PRECONDITION,
+      status.PERMISSION_DENIED,
     ],
     [
       'a hello with an overlong field',

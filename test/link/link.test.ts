@@ -12,8 +12,8 @@ import { KubeClient, type KubeObject } from '@roast-operator/kube';
 import { SqliteTelemetryStore } from '@roast-operator/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceAccountKubeconfig } from '../support/chart.ts';
+import { NodeProcess } from '../support/node-process.ts';
 import { namespace, operatorPod, Roastery, releaseNamespace } from '../support/roastery.ts';
-import { NodeProcess } from './process.ts';
 
 const root = join(import.meta.dirname, '../..');
 const operatorMain = join(root, 'controllers/src/main.ts');

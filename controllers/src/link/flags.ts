@@ -1,26 +1,48 @@
 // The link gateway's flags, taken out of the operator's command line before the rest is parsed.
 import { parseArgs } from 'node:util';
 import { UsageError } from '../flags.ts';
+import type { TokenReviewOptions } from './auth.ts';
+import type { TlsFiles } from './gateway.ts';
+
+/** The chart's default audience for the edge's projected token (edge.gatewayAudience). */
+export const defaultAudience = 'roast-gateway';
 
 export const linkUsage = `Link gateway (served by the leader only; off without --gateway-port):
   --gateway-port N                   serve edge agents' gRPC streams on this port (0 picks a free one)
   --gateway-host HOST                address to bind (default: 0.0.0.0)
-  --insecure-demo                    plaintext, no token review: for a demo only, and required for now
-  --store-path FILE                  the telemetry store's SQLite file (required with --gateway-port)`;
+  --store-path FILE                  the telemetry store's SQLite file (required with --gateway-port)
+  --tls-cert FILE --tls-key FILE     the serving certificate and key (PEM), re-read when renewed (required)
+  --edge-service-account NS/NAME     the edge DaemonSet's service account, the only one admitted (required)
+  --token-audience AUD               the audience edge tokens carry (default: ${defaultAudience})
+  --token-review-seconds N           how often a live stream's token is reviewed again (1–30, default 30)
+  --insecure-demo                    plaintext, no token review, instead of the four above: for a demo only`;
 
 export interface LinkFlags {
   port: number;
   host: string;
   insecureDemo: boolean;
   storePath: string;
+  /** Unless insecureDemo. */
+  tls?: TlsFiles;
+  tokenReview?: TokenReviewOptions;
 }
+
+/** A deleted pod or a rotated token loses its stream within twice this. */
+const maxReviewSeconds = 30;
 
 const options = {
   'gateway-port': { type: 'string' },
   'gateway-host': { type: 'string', default: '0.0.0.0' },
   'insecure-demo': { type: 'boolean', default: false },
   'store-path': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'edge-service-account': { type: 'string' },
+  'token-audience': { type: 'string', default: defaultAudience },
+  'token-review-seconds': { type: 'string', default: String(maxReviewSeconds) },
 } as const;
+
+type Values = ReturnType<typeof parse>['values'];
 
 /** The link's flags, and the arguments left for the operator's own parser. */
 export function splitLinkFlags(argv: readonly string[]): { link?: LinkFlags; rest: string[] } {
@@ -36,14 +58,14 @@ export function splitLinkFlags(argv: readonly string[]): { link?: LinkFlags; res
     const takesValue = isOurs(arg) && !arg.includes('=') && arg !== '--insecure-demo';
     if (takesValue && i + 1 < argv.length) target.push(argv[++i]!);
   }
-  let values: ReturnType<typeof parse>['values'];
+  let values: Values;
   try {
     values = parse(mine).values;
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
   if (values['gateway-port'] === undefined) {
-    if (mine.length > 0) throw new UsageError('--insecure-demo and --store-path need --gateway-port');
+    if (mine.length > 0) throw new UsageError('the link gateway flags need --gateway-port');
     return { rest };
   }
   const port = Number(values['gateway-port']);
@@ -51,12 +73,31 @@ export function splitLinkFlags(argv: readonly string[]): { link?: LinkFlags; res
     throw new UsageError(`--gateway-port ${values['gateway-port']} is not a port`);
   }
   if (values['store-path'] === undefined) throw new UsageError('--gateway-port needs --store-path');
-  // TLS with token review is not built yet: plaintext must be asked for by name.
-  if (!values['insecure-demo'])
-    throw new UsageError('--gateway-port needs --insecure-demo until TLS is built');
+  const link = { port, host: values['gateway-host'], storePath: values['store-path'] };
+  if (values['insecure-demo']) return { link: { ...link, insecureDemo: true }, rest };
+  return { link: { ...link, insecureDemo: false, ...security(values) }, rest };
+}
+
+/** TLS and token review: what the gateway needs unless plaintext was asked for by name. */
+function security(values: Values): Required<Pick<LinkFlags, 'tls' | 'tokenReview'>> {
+  const certFile = values['tls-cert'];
+  const keyFile = values['tls-key'];
+  if (certFile === undefined || keyFile === undefined)
+    throw new UsageError('--gateway-port needs --tls-cert and --tls-key (or --insecure-demo)');
+  const account = values['edge-service-account'];
+  const [namespace, name, ...more] = account?.split('/') ?? [];
+  if (!namespace || !name || more.length > 0)
+    throw new UsageError('--gateway-port needs --edge-service-account namespace/name (or --insecure-demo)');
+  const seconds = Number(values['token-review-seconds']);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > maxReviewSeconds)
+    throw new UsageError(`--token-review-seconds is a whole number from 1 to ${maxReviewSeconds}`);
   return {
-    link: { port, host: values['gateway-host'], insecureDemo: true, storePath: values['store-path'] },
-    rest,
+    tls: { certFile, keyFile },
+    tokenReview: {
+      audience: values['token-audience'],
+      edgeServiceAccount: { namespace, name },
+      reviewPeriodMs: seconds * 1000,
+    },
   };
 }
 

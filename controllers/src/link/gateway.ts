@@ -2,7 +2,7 @@
 // each stream's hello against the Roaster it names, stores telemetry and acknowledges it after commit,
 // reports the link on the Roaster's status, and carries commands to edge agents as the `Dispatcher` the
 // CommandProposal controller uses. Results come back on the stream and are written to the proposals.
-import { type Metadata, Server, ServerCredentials, status } from '@grpc/grpc-js';
+import { experimental, Server, ServerCredentials, status } from '@grpc/grpc-js';
 import type { CommandProposal, Roaster } from '@roast-operator/api';
 import {
   type Informer,
@@ -32,18 +32,20 @@ import {
   type RoasterRef,
 } from '../dispatch.ts';
 import { commandProposals, phaseOf, roasters } from '../objects.ts';
+import { Refusal, TokenReviewer, type TokenReviewOptions } from './auth.ts';
 import { LinkMetrics } from './metrics.ts';
 import { type ProposalRef, ResultWriter, recordOf } from './results.ts';
 import { LinkStatus } from './status.ts';
 import { type Call, LinkStream, StreamError } from './stream.ts';
 import { bounds, InvalidMessage, validateHello, validateRequest } from './validate.ts';
 
-/**
- * Decides whether a stream may speak for the roaster its hello names: called with the hello and the call's
- * metadata before anything else. Throws a `StreamError` (UNAUTHENTICATED, PERMISSION_DENIED) to refuse.
- * TLS with service-account token review slots in here; the insecure demo accepts every hello.
- */
-export type Authenticator = (hello: Hello, metadata: Metadata) => Promise<void>;
+/** The serving certificate and key, re-read when they change so a renewed certificate needs no restart. */
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
+  /** How often the files are checked for a renewal. */
+  refreshMs?: number;
+}
 
 /** The pod label the gateway Service selects: only the leader carries it. */
 export const leaderLabel = 'roasting.simcorp.io/link-gateway';
@@ -54,10 +56,12 @@ export interface LinkGatewayOptions {
   host?: string;
   /** 0 picks a free port (logged). */
   port: number;
-  /** Plaintext: only with the operator's explicit `--insecure-demo` (TLS is not built yet). */
+  /** Plaintext and no token review: only with the operator's explicit `--insecure-demo`. */
   insecureDemo: boolean;
-  /** Without one every hello is accepted, as the insecure demo does. */
-  authenticate?: Authenticator;
+  /** Required unless `insecureDemo`. */
+  tls?: TlsFiles;
+  /** Required unless `insecureDemo`: how edge agents' service-account tokens are checked. */
+  tokenReview?: TokenReviewOptions;
   watchNamespace?: string;
   /** The operator's own pod, labelled while it leads so the gateway Service selects it. */
   pod?: { namespace: string; name: string };
@@ -76,9 +80,11 @@ interface Attached {
   metrics: LinkMetrics;
   status: LinkStatus;
   results: ResultWriter;
+  reviewer: TokenReviewer | undefined;
 }
 
 const defaultHeartbeatMs = 5000;
+const defaultTlsRefreshMs = 60_000;
 const pods = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
 const refOf = (hello: Hello): RoasterRef => hello.roaster!;
 
@@ -100,8 +106,9 @@ export class LinkGateway implements Dispatcher, Runnable {
   readonly #asked = new Map<string, ProposalRef>();
 
   constructor(opts: LinkGatewayOptions) {
-    // TLS is not built yet: plaintext must have been asked for by name.
-    if (!opts.insecureDemo) throw new Error('the link gateway serves plaintext only, with --insecure-demo');
+    // Plaintext, or a stream admitted without a token, must have been asked for by name.
+    if (!opts.insecureDemo && (opts.tls === undefined || opts.tokenReview === undefined))
+      throw new Error('the link gateway needs TLS files and token review, or --insecure-demo');
     this.#opts = opts;
   }
 
@@ -122,6 +129,10 @@ export class LinkGateway implements Dispatcher, Runnable {
       metrics,
       status: new LinkStatus(roasterApi, log),
       results: new ResultWriter(proposalApi, proposals, metrics, log),
+      reviewer:
+        this.#opts.tokenReview && !this.#opts.insecureDemo
+          ? new TokenReviewer(manager.client, this.#opts.tokenReview)
+          : undefined,
     };
     manager.add(this);
   }
@@ -147,25 +158,57 @@ export class LinkGateway implements Dispatcher, Runnable {
     server.addService(LinkServiceService, { connect: (call: Call) => this.#connect(call) });
     const host = this.#opts.host ?? '0.0.0.0';
     this.#port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`${host}:${this.#opts.port}`, ServerCredentials.createInsecure(), (err, port) =>
+      server.bindAsync(`${host}:${this.#opts.port}`, this.#credentials(), (err, port) =>
         err ? reject(err) : resolve(port),
       ),
     );
-    log.warn('link gateway serving plaintext (--insecure-demo)', {
-      port: this.#port,
-      authenticated: this.#opts.authenticate !== undefined,
-    });
-    log.info('link gateway serving', { port: this.#port });
+    if (this.#opts.insecureDemo)
+      log.warn('link gateway serving plaintext (--insecure-demo)', { port: this.#port });
+    else
+      log.info('link gateway serving TLS', { port: this.#port, audience: this.#opts.tokenReview?.audience });
     await this.#label(true);
     const timer = setInterval(() => this.#tick(), this.#heartbeatMs());
+    const { reviewer } = this.#a();
+    const reviews = reviewer && setInterval(() => this.#reviewAll(reviewer), reviewer.periodMs);
     const sweep = setTimeout(() => void this.#sweep(signal), this.#silenceMs());
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
       else signal.addEventListener('abort', () => resolve(), { once: true });
     });
     clearInterval(timer);
+    clearInterval(reviews);
     clearTimeout(sweep);
     await this.#stop(server);
+  }
+
+  /**
+   * TLS whose certificate and key grpc-js re-reads on its own schedule: new handshakes get the renewed
+   * certificate, open streams keep theirs.
+   */
+  #credentials(): ServerCredentials {
+    const { tls } = this.#opts;
+    if (this.#opts.insecureDemo || tls === undefined) return ServerCredentials.createInsecure();
+    const files = new experimental.FileWatcherCertificateProvider({
+      certificateFile: tls.certFile,
+      privateKeyFile: tls.keyFile,
+      refreshIntervalMs: tls.refreshMs ?? defaultTlsRefreshMs,
+    });
+    // Its first argument is the identity (serving) provider; no client certificates are asked for.
+    return experimental.createCertificateProviderServerCredentials(files, null, false);
+  }
+
+  /**
+   * Reviews every live stream's token again: a token that no longer passes (its pod deleted, or expired)
+   * ends the stream, so the edge reconnects with its current token or not at all.
+   */
+  #reviewAll(reviewer: TokenReviewer): void {
+    for (const stream of this.#streams.values()) {
+      reviewer.authenticate(stream.hello, stream.call.metadata).catch((err: unknown) => {
+        // Only a definite refusal ends a stream; an API server that cannot answer now is asked next time.
+        if (!(err instanceof Refusal) || err.reason === 'ReviewFailed') return;
+        this.#end(stream, err, 'Unauthorized');
+      });
+    }
   }
 
   async #stop(server: Server): Promise<void> {
@@ -263,8 +306,16 @@ export class LinkGateway implements Dispatcher, Runnable {
     const refuse = (err: unknown) => {
       refused = true;
       const error = asStreamError(err);
-      this.#a().metrics.streamsRefused.inc({ code: status[error.code] });
-      log.warn('edge agent stream refused', { code: status[error.code], reason: error.message });
+      const reason = error instanceof Refusal ? error.reason : 'HelloRefused';
+      this.#a().metrics.streamsRefused.inc({ code: status[error.code], reason });
+      // An unexpected failure keeps its cause in the log; the edge only hears INTERNAL.
+      const cause = error === err ? {} : { err };
+      log.warn('edge agent stream refused', {
+        code: status[error.code],
+        reason,
+        details: error.message,
+        ...cause,
+      });
       call.emit('error', { code: error.code, details: error.message });
     };
     call.on('data', (message: ConnectRequest) => {
@@ -304,7 +355,7 @@ export class LinkGateway implements Dispatcher, Runnable {
       throw new StreamError(status.INVALID_ARGUMENT, 'the first message must be a hello');
     const hello = first.body.value;
     validateHello(hello);
-    await this.#opts.authenticate?.(hello, call.metadata);
+    await a.reviewer?.authenticate(hello, call.metadata);
     const roaster = await this.#roaster(refOf(hello));
     checkBinding(roaster, hello);
     const committed = await this.#storeOpen().committedSeq(hello.roaster!.uid, hello.bootEpoch);
@@ -627,20 +678,24 @@ function asStreamError(err: unknown): StreamError {
   return new StreamError(status.INTERNAL, 'the gateway failed to open the stream');
 }
 
-/** The stream must come from where the Roaster says its device is. */
+/**
+ * The stream must come from where the Roaster says its device is: another node or device may not speak for
+ * it (with token review the node is the token's pod's node). A device of another model is a misconfiguration.
+ */
 function checkBinding(roaster: Roaster, hello: Hello): void {
   const { binding, model } = roaster.spec;
-  const refuse = (message: string) => {
-    throw new StreamError(status.FAILED_PRECONDITION, message);
-  };
   if (binding.nodeName !== undefined && binding.nodeName !== hello.nodeName) {
-    refuse(`the Roaster is bound to node ${binding.nodeName}, not ${hello.nodeName || '(none)'}`);
+    const message = `the Roaster is bound to node ${binding.nodeName}, not ${hello.nodeName || '(none)'}`;
+    throw new Refusal(status.PERMISSION_DENIED, 'WrongNode', message);
   }
   if (binding.serial !== undefined && binding.serial !== hello.device!.serial) {
-    refuse(`the Roaster is bound to device ${binding.serial}, not ${hello.device!.serial || '(none)'}`);
+    const message = `the Roaster is bound to device ${binding.serial}, not ${hello.device!.serial || '(none)'}`;
+    throw new Refusal(status.PERMISSION_DENIED, 'WrongSerial', message);
   }
-  if (hello.device!.model !== model)
-    refuse(`the Roaster is a ${model}, the edge drives a ${hello.device!.model}`);
+  if (hello.device!.model !== model) {
+    const message = `the Roaster is a ${model}, the edge drives a ${hello.device!.model}`;
+    throw new StreamError(status.FAILED_PRECONDITION, message);
+  }
 }
 
 /** The latch the operator holds, re-pushed on every connect; an edge interlock's latch is the edge's own. */

@@ -10,7 +10,7 @@ export class LinkMetrics {
   readonly duplicateBatches: Counter;
   readonly ackLatency: Histogram;
   readonly streams: Gauge;
-  readonly streamsRefused: Counter<'code'>;
+  readonly streamsRefused: Counter<'code' | 'reason'>;
   readonly dispatchLatency: Histogram;
   readonly results: Counter<'outcome'>;
   readonly edgeLatches: Gauge;
@@ -41,8 +41,8 @@ export class LinkMetrics {
     this.streams = new Gauge({ name: 'roast_link_streams', help: 'Open edge agent streams.', registers });
     this.streamsRefused = new Counter({
       name: 'roast_link_streams_refused_total',
-      help: 'Streams refused, by gRPC status code.',
-      labelNames: ['code'],
+      help: 'Streams refused, by gRPC status code and reason.',
+      labelNames: ['code', 'reason'],
       registers,
     });
     this.dispatchLatency = new Histogram({

@@ -1,0 +1,336 @@
+// Link security against the real API server: the gateway serves TLS and admits a stream only with a
+// pod-bound token of the edge service account, for its audience, from the node and device the Roaster is
+// bound to. Nodes and Pods are objects only (no kubelet): tokens come from TokenRequest bound to a Pod.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ChannelCredentials, credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
+import { CoreV1Api } from '@kubernetes/client-node';
+import {
+  apiVersion,
+  group,
+  type Roaster,
+  resourceDefinitions,
+  roasterNames,
+  version,
+} from '@roast-operator/api';
+import { eventually, freePort, testCluster, useTestNamespace } from '@roast-operator/control-plane';
+import { KubeClient, type KubeObject, Manager } from '@roast-operator/kube';
+import { createLogger } from '@roast-operator/log';
+import { type CertificateAuthority, createCertificateAuthority } from '@roast-operator/pki';
+import { type ConnectRequest, type ConnectResponse, LinkServiceClient } from '@roast-operator/proto';
+import { SqliteTelemetryStore } from '@roast-operator/store';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LinkGateway } from '../../controllers/src/link/gateway.ts';
+import { NodeProcess } from '../support/node-process.ts';
+
+const crds = join(import.meta.dirname, '../../crds');
+const cluster = testCluster();
+const namespace = useTestNamespace('link-security');
+const roasterApi = { group, version, plural: roasterNames.plural, kind: roasterNames.kind, namespaced: true };
+const audience = 'roast-link-test';
+const reviewPeriodMs = 2000;
+const tlsRefreshMs = 300;
+
+let dir: string;
+let ca: CertificateAuthority;
+let manager: Manager;
+let gateway: LinkGateway;
+let admin: KubeClient;
+let core: CoreV1Api;
+let running: Promise<void>;
+const roasters: Record<string, Roaster> = {};
+const pods: Record<string, { uid: string; node: string }> = {};
+const clients: LinkServiceClient[] = [];
+/** Node names are cluster-wide: each run gets its own. */
+const node = (n: 'a' | 'b') => `${namespace()}-${n}`;
+
+beforeAll(async () => {
+  const names = resourceDefinitions.map((d) => `crd/${d.names.plural}.${group}`);
+  await cluster.kubectl(['apply', '--server-side', '-f', crds]);
+  await cluster.kubectl(['wait', '--for=condition=Established', '--timeout=60s', ...names]);
+  admin = new KubeClient(cluster.kubeConfig(), { fieldManager: 'roast-test' });
+  core = cluster.kubeConfig().makeApiClient(CoreV1Api);
+  for (const n of ['a', 'b'] as const) await core.createNode({ body: { metadata: { name: node(n) } } });
+  for (const account of ['roast-edge', 'someone-else']) {
+    await core.createNamespacedServiceAccount({
+      namespace: namespace(),
+      body: { metadata: { name: account } },
+    });
+  }
+  await pod('edge-a', 'a');
+  await pod('edge-b', 'b');
+  await pod('other-a', 'a', 'someone-else');
+  await roaster('r1', { nodeName: node('a'), serial: 'SN-1' });
+  await roaster('elsewhere', { nodeName: node('b') });
+  await roaster('r3', { nodeName: node('a') });
+  await roaster('r4', { nodeName: node('a') });
+
+  dir = await mkdtemp(join(tmpdir(), 'roast-link-security-'));
+  ca = await createCertificateAuthority('roast-link-test-ca');
+  await serve(ca);
+  manager = new Manager({
+    kubeConfig: cluster.kubeConfig(),
+    fieldManager: 'roast-operator',
+    logger: createLogger({ component: 'link-security-test' }),
+  });
+  gateway = new LinkGateway({
+    openStore: () => new SqliteTelemetryStore(join(dir, 'telemetry.db')),
+    host: '127.0.0.1',
+    port: 0,
+    insecureDemo: false,
+    tls: { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key'), refreshMs: tlsRefreshMs },
+    tokenReview: {
+      audience,
+      edgeServiceAccount: { namespace: namespace(), name: 'roast-edge' },
+      reviewPeriodMs,
+    },
+    watchNamespace: namespace(),
+    heartbeatIntervalMs: 500,
+    silenceMs: 30_000,
+  });
+  gateway.attach(manager);
+  running = manager.start();
+  await eventually(() => expect(gateway.port).toBeTypeOf('number'));
+});
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await manager?.stop();
+  await running?.catch(() => undefined);
+  for (const n of ['a', 'b'] as const) await core?.deleteNode({ name: node(n) }).catch(() => undefined);
+  await admin?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+async function pod(name: string, on: 'a' | 'b', serviceAccountName = 'roast-edge'): Promise<void> {
+  const created = await core.createNamespacedPod({
+    namespace: namespace(),
+    body: {
+      metadata: { name },
+      spec: { nodeName: node(on), serviceAccountName, containers: [{ name: 'edge', image: 'edge-node' }] },
+    },
+  });
+  pods[name] = { uid: created.metadata!.uid!, node: node(on) };
+}
+
+async function roaster(name: string, binding: { nodeName: string; serial?: string }): Promise<void> {
+  roasters[name] = (await admin.resource(roasterApi).create({
+    apiVersion,
+    kind: roasterNames.kind,
+    metadata: { name, namespace: namespace() },
+    // Only a physical model's binding may name a device serial.
+    spec: { model: binding.serial ? 'AillioBulletR1' : 'Simulated', binding },
+  } as KubeObject)) as unknown as Roaster;
+}
+
+/** A token as the kubelet projects it: for the pod's service account, bound to the pod. */
+async function token(podName: string, account = 'roast-edge', audiences = [audience]): Promise<string> {
+  const request = await core.createNamespacedServiceAccountToken({
+    namespace: namespace(),
+    name: account,
+    body: {
+      spec: {
+        audiences,
+        expirationSeconds: 600,
+        boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: podName, uid: pods[podName]!.uid },
+      },
+    },
+  });
+  return request.status?.token ?? '';
+}
+
+/** Writes the gateway's serving certificate, issued by `authority`, where the gateway reads it. */
+async function serve(authority: CertificateAuthority): Promise<void> {
+  const cert = await authority.issue({
+    commonName: 'link-gateway',
+    ipAddresses: ['127.0.0.1'],
+    usage: 'server',
+  });
+  await writeFile(join(dir, 'tls.key'), cert.keyPem);
+  await writeFile(join(dir, 'tls.crt'), cert.certPem);
+}
+
+const pinned = (authority: CertificateAuthority = ca) =>
+  credentials.createSsl(Buffer.from(authority.certPem));
+
+function hello(name: string, nodeName: string, serial = 'SN-1'): ConnectRequest {
+  return {
+    body: {
+      $case: 'hello',
+      value: {
+        roaster: { namespace: namespace(), name, uid: roasters[name]!.metadata.uid! },
+        device: {
+          vendorId: 0,
+          productId: 0,
+          serial,
+          firmware: '281',
+          model: roasters[name]!.spec.model,
+          sourceDetail: '',
+        },
+        bootEpoch: 'boot-1',
+        agentVersion: 'test',
+        nodeName,
+        podName: 'edge',
+        latches: [],
+      },
+    },
+  };
+}
+
+/** One edge stream: whether it was welcomed, and how it ended. */
+function open(first: ConnectRequest, bearer?: string, channel: ChannelCredentials = pinned()) {
+  const client = new LinkServiceClient(`127.0.0.1:${gateway.port}`, channel);
+  clients.push(client);
+  const metadata = new Metadata();
+  if (bearer !== undefined) metadata.set('authorization', `Bearer ${bearer}`);
+  const call = client.connect(metadata);
+  const received: ConnectResponse[] = [];
+  call.on('data', (m: ConnectResponse) => received.push(m));
+  const ended = new Promise<ServiceError | undefined>((resolve) => {
+    call.on('error', (err: ServiceError) => resolve(err));
+    call.on('end', () => resolve(undefined));
+  });
+  call.write(first);
+  const welcomed = () =>
+    eventually(() => expect(received.some((m) => m.body?.$case === 'welcome')).toBe(true), 10_000);
+  return { call, ended, welcomed };
+}
+
+async function refusals(): Promise<string> {
+  return (await manager.metrics.registry.getSingleMetricAsString('roast_link_streams_refused_total')) ?? '';
+}
+
+describe('the TLS gateway', () => {
+  let right: ReturnType<typeof open>;
+
+  it('welcomes the edge of the bound node and device, with its pod-bound token', async () => {
+    right = open(hello('r1', node('a')), await token('edge-a'));
+    await right.welcomed();
+  });
+
+  it.each([
+    ['no token', async () => open(hello('r1', node('a'))), status.UNAUTHENTICATED, 'NoToken'],
+    [
+      'a token that is no token',
+      async () => open(hello('r1', node('a')), 'garbage'),
+      status.UNAUTHENTICATED,
+      'InvalidToken',
+    ],
+    [
+      'a token for another audience',
+      async () => open(hello('r1', node('a')), await token('edge-a', 'roast-edge', ['someone-else'])),
+      status.UNAUTHENTICATED,
+      'InvalidToken',
+    ],
+    [
+      'a token of another service account',
+      async () => open(hello('r1', node('a')), await token('other-a', 'someone-else')),
+      status.PERMISSION_DENIED,
+      'WrongServiceAccount',
+    ],
+    [
+      'a token bound to a pod on another node',
+      async () => open(hello('r1', node('a')), await token('edge-b')),
+      status.PERMISSION_DENIED,
+      'WrongNode',
+    ],
+    [
+      'a device serial the binding does not name',
+      async () => open(hello('r1', node('a'), 'SN-9'), await token('edge-a')),
+      status.PERMISSION_DENIED,
+      'WrongSerial',
+    ],
+    [
+      'a hello naming a roaster bound to another node',
+      async () => open(hello('elsewhere', node('a')), await token('edge-a')),
+      status.PERMISSION_DENIED,
+      'WrongNode',
+    ],
+  ])('refuses %s', async (_, connect, code, reason) => {
+    const err = await (await connect()).ended;
+    expect(err?.code).toBe(code);
+    expect(err?.details).not.toBe('');
+    expect(await refusals()).toMatch(new RegExp(`code="${status[code]}",reason="${reason}"} [1-9]`));
+  });
+
+  it.each([
+    ['plaintext', () => credentials.createInsecure()],
+    ['a client that pins another CA', async () => pinned(await createCertificateAuthority('another-ca'))],
+  ])('is unreachable over %s', async (_, channel) => {
+    const err = await open(hello('r1', node('a')), await token('edge-a'), await channel()).ended;
+    expect(err?.code).toBe(status.UNAVAILABLE);
+  });
+
+  it('kept the right edge streaming through every refusal', async () => {
+    expect(gateway.isConnected({ namespace: namespace(), name: 'r1', uid: roasters.r1!.metadata.uid! })).toBe(
+      true,
+    );
+    right.call.end();
+    expect(await right.ended).toBeUndefined();
+  });
+
+  it('admits the edge agent started with --gateway-ca and --token-file', async () => {
+    await writeFile(join(dir, 'ca.crt'), ca.certPem);
+    await writeFile(join(dir, 'token'), await token('edge-a'));
+    const edge = new NodeProcess(
+      join(import.meta.dirname, '../../edge-node/src/main.ts'),
+      [
+        '--simulate',
+        `--gateway=127.0.0.1:${gateway.port}`,
+        `--gateway-ca=${join(dir, 'ca.crt')}`,
+        `--token-file=${join(dir, 'token')}`,
+        `--roaster=${namespace()}/r4`,
+        `--roaster-uid=${roasters.r4!.metadata.uid}`,
+        `--store=${join(dir, 'edge')}`,
+        `--port=${await freePort()}`,
+      ],
+      { NODE_NAME: node('a'), POD_NAME: 'edge-a' },
+    );
+    try {
+      const r4 = { namespace: namespace(), name: 'r4', uid: roasters.r4!.metadata.uid! };
+      await eventually(() => expect(gateway.isConnected(r4)).toBe(true), 30_000);
+    } finally {
+      await edge.stop();
+    }
+  });
+
+  it('ends the stream of a deleted pod at its next review, and refuses its token after', async () => {
+    await pod('doomed', 'a');
+    const bearer = await token('doomed');
+    const stream = open(hello('r3', node('a')), bearer);
+    await stream.welcomed();
+    const deleted = Date.now();
+    await core.deleteNamespacedPod({ namespace: namespace(), name: 'doomed', gracePeriodSeconds: 0 });
+    expect((await stream.ended)?.code).toBe(status.UNAUTHENTICATED);
+    // Bounded by the review period (a flag, at most 30 s in production) plus the up to 10 s the API server
+    // caches a token's successful review: well within a minute.
+    expect(Date.now() - deleted).toBeLessThan(reviewPeriodMs + 10_000 + 3000);
+    expect((await open(hello('r3', node('a')), bearer).ended)?.code).toBe(status.UNAUTHENTICATED);
+  });
+
+  it('serves a renewed certificate without a restart, keeping open streams', async () => {
+    const open1 = open(hello('r1', node('a')), await token('edge-a'));
+    await open1.welcomed();
+    const renewed = await createCertificateAuthority('renewed-ca');
+    await serve(renewed);
+    const bearer = await token('edge-a');
+    // Until the gateway has re-read its files, a client pinning the new CA fails the handshake.
+    let renewedStream: ReturnType<typeof open> | undefined;
+    await eventually(async () => {
+      renewedStream = open(hello('r3', node('a')), bearer, pinned(renewed));
+      const outcome = await Promise.race([
+        renewedStream.ended,
+        renewedStream.welcomed().then(() => 'welcome'),
+      ]);
+      expect(outcome).toBe('welcome');
+    }, 10_000);
+    renewedStream!.call.end();
+    await renewedStream!.ended;
+    expect(gateway.isConnected({ namespace: namespace(), name: 'r1', uid: roasters.r1!.metadata.uid! })).toBe(
+      true,
+    );
+    open1.call.end();
+    await open1.ended;
+  });
+});
