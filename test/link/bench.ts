@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { credentials } from '@grpc/grpc-js';
 import { apiVersion, group, roasterNames, version } from '@roast-operator/api';
 import { startControlPlane } from '@roast-operator/control-plane';
-import { KubeClient, type KubeObject, Manager } from '@roast-operator/kube';
+import { KubeClient, type KubeObject } from '@roast-operator/kube';
 import { Logger } from '@roast-operator/log';
 import { type ConnectRequest, type ConnectResponse, LinkServiceClient } from '@roast-operator/proto';
-import { SqliteTelemetryStore } from '@roast-operator/store';
-import { LinkGateway } from '../../controllers/src/link/gateway.ts';
+import type { LinkGateway } from '../../controllers/src/link/gateway.ts';
+import { GatewayUnderTest, installCrds } from '../support/gateway.ts';
 
 const json = process.argv.includes('--json');
 const streams = 50;
@@ -39,19 +39,8 @@ async function main(): Promise<void> {
   const plane = await startControlPlane({ name: 'bench-link' });
   const dir = await mkdtemp(join(tmpdir(), 'roast-bench-link-'));
   const admin = new KubeClient(plane.kubeConfig(), { fieldManager: 'roast-bench' });
-  const manager = new Manager({
-    kubeConfig: plane.kubeConfig(),
-    fieldManager: 'roast-operator',
-    logger: log,
-  });
   try {
-    await plane.kubectl(['apply', '--server-side', '-f', join(import.meta.dirname, '../../crds')]);
-    await plane.kubectl([
-      'wait',
-      '--for=condition=Established',
-      '--timeout=60s',
-      `crd/${roasterNames.plural}.${group}`,
-    ]);
+    await installCrds(plane);
     await plane.kubectl(['create', 'namespace', namespace]);
     const uids: string[] = [];
     for (let i = 0; i < streams; i++) {
@@ -63,18 +52,15 @@ async function main(): Promise<void> {
       } as KubeObject);
       uids.push(created.metadata.uid!);
     }
-    const gateway = new LinkGateway({
-      openStore: () => new SqliteTelemetryStore(join(dir, 'telemetry.db'), { log }),
-      host: '127.0.0.1',
-      port: 0,
+    const served = await new GatewayUnderTest(plane, {
+      dir,
+      logger: log,
       insecureDemo: true,
       watchNamespace: namespace,
       heartbeatIntervalMs: 60_000,
       silenceMs: 600_000,
-    });
-    gateway.attach(manager);
-    const running = manager.start();
-    while (gateway.port === undefined) await new Promise((r) => setTimeout(r, 50));
+    }).start();
+    const { gateway } = served;
     const client = new LinkServiceClient(`127.0.0.1:${gateway.port}`, credentials.createInsecure());
     const edges = await Promise.all(uids.map((uid, i) => connect(client, i, uid)));
 
@@ -86,8 +72,7 @@ async function main(): Promise<void> {
     else print(figures);
     for (const e of edges) e.call.end();
     client.close();
-    await manager.stop();
-    await running.catch(() => undefined);
+    await served.stop();
     const below =
       ingest.pointsPerSecond < floors.pointsPerSecond ||
       dispatch.dispatchP99Ms > floors.dispatchP99Ms ||

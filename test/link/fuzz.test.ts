@@ -6,16 +6,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, credentials } from '@grpc/grpc-js';
-import {
-  apiVersion,
-  group,
-  type Roaster,
-  resourceDefinitions,
-  roasterNames,
-  version,
-} from '@roast-operator/api';
+import { apiVersion, group, type Roaster, roasterNames, version } from '@roast-operator/api';
 import { eventually, testCluster, useTestNamespace } from '@roast-operator/control-plane';
-import { KubeClient, type KubeObject, Manager } from '@roast-operator/kube';
+import { KubeClient, type KubeObject } from '@roast-operator/kube';
 import { Logger } from '@roast-operator/log';
 import {
   ConnectRequest,
@@ -24,11 +17,10 @@ import {
   LinkServiceService,
   type Sample,
 } from '@roast-operator/proto';
-import { SqliteTelemetryStore } from '@roast-operator/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LinkGateway } from '../../controllers/src/link/gateway.ts';
+import type { LinkGateway } from '../../controllers/src/link/gateway.ts';
+import { GatewayUnderTest, installCrds } from '../support/gateway.ts';
 
-const crds = join(import.meta.dirname, '../../crds');
 const cluster = testCluster();
 const namespace = useTestNamespace('link-fuzz');
 const roasterApi = { group, version, plural: roasterNames.plural, kind: roasterNames.kind, namespaced: true };
@@ -38,17 +30,13 @@ const parallel = 10;
 const seed = Number(process.env.ROAST_FUZZ_SEED ?? Date.now() % 2 ** 31);
 
 let dir: string;
-let store: SqliteTelemetryStore;
-let manager: Manager;
+let served: GatewayUnderTest;
 let gateway: LinkGateway;
 let admin: KubeClient;
-let running: Promise<void>;
 let roaster: Roaster;
 
 beforeAll(async () => {
-  const names = resourceDefinitions.map((d) => `crd/${d.names.plural}.${group}`);
-  await cluster.kubectl(['apply', '--server-side', '-f', crds]);
-  await cluster.kubectl(['wait', '--for=condition=Established', '--timeout=60s', ...names]);
+  await installCrds(cluster);
   admin = new KubeClient(cluster.kubeConfig(), { fieldManager: 'roast-test' });
   roaster = (await admin.resource(roasterApi).create({
     apiVersion,
@@ -57,30 +45,18 @@ beforeAll(async () => {
     spec: { model: 'Simulated', binding: { nodeName: 'node-a' } },
   } as KubeObject)) as unknown as Roaster;
   dir = await mkdtemp(join(tmpdir(), 'roast-link-fuzz-'));
-  manager = new Manager({
-    kubeConfig: cluster.kubeConfig(),
-    fieldManager: 'roast-operator',
+  served = await new GatewayUnderTest(cluster, {
+    dir,
     // Thousands of refusals are expected: only errors are worth reading.
     logger: new Logger({ level: 'error', fields: { component: 'link-fuzz-test' } }),
-  });
-  gateway = new LinkGateway({
-    openStore: () => {
-      store = new SqliteTelemetryStore(join(dir, 'telemetry.db'));
-      return store;
-    },
-    host: '127.0.0.1',
-    port: 0,
     insecureDemo: true,
     watchNamespace: namespace(),
-  });
-  gateway.attach(manager);
-  running = manager.start();
-  await eventually(() => expect(gateway.port).toBeTypeOf('number'));
+  }).start();
+  gateway = served.gateway;
 });
 
 afterAll(async () => {
-  await manager?.stop();
-  await running?.catch(() => undefined);
+  await served?.stop();
   await admin?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -249,7 +225,7 @@ describe('the gateway under generated frames', () => {
     await eventually(() => expect(gateway.isConnected({ ...refOf(roaster) })).toBe(false), 10_000);
 
     // Clean: only samples of well-formed batches, each stored as sent.
-    const stored = await store.points(roaster.metadata.uid!, 0, Number.MAX_SAFE_INTEGER);
+    const stored = await served.store.points(roaster.metadata.uid!, 0, Number.MAX_SAFE_INTEGER);
     expect(stored.length).toBeGreaterThan(0);
     for (const s of stored) expect(s, `sample at ${s.timeMs} (seed ${seed})`).toEqual(gen.sent.get(s.timeMs));
   });

@@ -6,17 +6,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, type ServiceError, status } from '@grpc/grpc-js';
-import {
-  apiVersion,
-  group,
-  type Roaster,
-  resourceDefinitions,
-  roasterNames,
-  version,
-} from '@roast-operator/api';
+import { apiVersion, group, type Roaster, roasterNames, version } from '@roast-operator/api';
 import { eventually, testCluster, useTestNamespace } from '@roast-operator/control-plane';
 import { NotSent } from '@roast-operator/controllers';
-import { KubeClient, type KubeObject, Manager } from '@roast-operator/kube';
+import { KubeClient, type KubeObject } from '@roast-operator/kube';
 import { createLogger } from '@roast-operator/log';
 import {
   type ConnectRequest,
@@ -25,28 +18,23 @@ import {
   LinkServiceClient,
   type Sample,
 } from '@roast-operator/proto';
-import { SqliteTelemetryStore } from '@roast-operator/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LinkGateway } from '../../controllers/src/link/gateway.ts';
+import type { LinkGateway } from '../../controllers/src/link/gateway.ts';
+import { GatewayUnderTest, installCrds } from '../support/gateway.ts';
 
-const crds = join(import.meta.dirname, '../../crds');
 const cluster = testCluster();
 const namespace = useTestNamespace('link-gateway');
 const roasterApi = { group, version, plural: roasterNames.plural, kind: roasterNames.kind, namespaced: true };
 
 let dir: string;
-let manager: Manager;
+let served: GatewayUnderTest;
 let gateway: LinkGateway;
 let client: LinkServiceClient;
 let admin: KubeClient;
-let running: Promise<void>;
 const roasters: Record<string, Roaster> = {};
 
 beforeAll(async () => {
-  // Installing CRDs is cluster-wide; applying the same ones is idempotent, as the API suite does.
-  const names = resourceDefinitions.map((d) => `crd/${d.names.plural}.${group}`);
-  await cluster.kubectl(['apply', '--server-side', '-f', crds]);
-  await cluster.kubectl(['wait', '--for=condition=Established', '--timeout=60s', ...names]);
+  await installCrds(cluster);
   admin = new KubeClient(cluster.kubeConfig(), { fieldManager: 'roast-test' });
   for (const name of ['r1', 'r2']) {
     roasters[name] = (await admin.resource(roasterApi).create({
@@ -57,30 +45,21 @@ beforeAll(async () => {
     } as KubeObject)) as unknown as Roaster;
   }
   dir = await mkdtemp(join(tmpdir(), 'roast-link-gateway-'));
-  manager = new Manager({
-    kubeConfig: cluster.kubeConfig(),
-    fieldManager: 'roast-operator',
+  served = await new GatewayUnderTest(cluster, {
+    dir,
     logger: createLogger({ component: 'link-gateway-test' }),
-  });
-  gateway = new LinkGateway({
-    openStore: () => new SqliteTelemetryStore(join(dir, 'telemetry.db')),
-    host: '127.0.0.1',
-    port: 0,
     insecureDemo: true,
     watchNamespace: namespace(),
     heartbeatIntervalMs: 200,
     silenceMs: 3000,
-  });
-  gateway.attach(manager);
-  running = manager.start();
-  await eventually(() => expect(gateway.port).toBeTypeOf('number'));
-  client = new LinkServiceClient(`127.0.0.1:${gateway.port}`, credentials.createInsecure());
+  }).start();
+  gateway = served.gateway;
+  client = new LinkServiceClient(`127.0.0.1:${served.port}`, credentials.createInsecure());
 });
 
 afterAll(async () => {
   client?.close();
-  await manager?.stop();
-  await running?.catch(() => undefined);
+  await served?.stop();
   await admin?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });

@@ -6,25 +6,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ChannelCredentials, credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { CoreV1Api } from '@kubernetes/client-node';
-import {
-  apiVersion,
-  group,
-  type Roaster,
-  resourceDefinitions,
-  roasterNames,
-  version,
-} from '@roast-operator/api';
+import { apiVersion, group, type Roaster, roasterNames, version } from '@roast-operator/api';
 import { eventually, freePort, testCluster, useTestNamespace } from '@roast-operator/control-plane';
-import { KubeClient, type KubeObject, Manager } from '@roast-operator/kube';
+import { KubeClient, type KubeObject } from '@roast-operator/kube';
 import { createLogger } from '@roast-operator/log';
 import { type CertificateAuthority, createCertificateAuthority } from '@roast-operator/pki';
 import { type ConnectRequest, type ConnectResponse, LinkServiceClient } from '@roast-operator/proto';
-import { SqliteTelemetryStore } from '@roast-operator/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LinkGateway } from '../../controllers/src/link/gateway.ts';
+import type { LinkGateway } from '../../controllers/src/link/gateway.ts';
+import { GatewayUnderTest, installCrds } from '../support/gateway.ts';
 import { NodeProcess } from '../support/node-process.ts';
 
-const crds = join(import.meta.dirname, '../../crds');
 const cluster = testCluster();
 const namespace = useTestNamespace('link-security');
 const roasterApi = { group, version, plural: roasterNames.plural, kind: roasterNames.kind, namespaced: true };
@@ -34,11 +26,10 @@ const tlsRefreshMs = 300;
 
 let dir: string;
 let ca: CertificateAuthority;
-let manager: Manager;
+let served: GatewayUnderTest;
 let gateway: LinkGateway;
 let admin: KubeClient;
 let core: CoreV1Api;
-let running: Promise<void>;
 const roasters: Record<string, Roaster> = {};
 const pods: Record<string, { uid: string; node: string }> = {};
 const clients: LinkServiceClient[] = [];
@@ -46,9 +37,7 @@ const clients: LinkServiceClient[] = [];
 const node = (n: 'a' | 'b') => `${namespace()}-${n}`;
 
 beforeAll(async () => {
-  const names = resourceDefinitions.map((d) => `crd/${d.names.plural}.${group}`);
-  await cluster.kubectl(['apply', '--server-side', '-f', crds]);
-  await cluster.kubectl(['wait', '--for=condition=Established', '--timeout=60s', ...names]);
+  await installCrds(cluster);
   admin = new KubeClient(cluster.kubeConfig(), { fieldManager: 'roast-test' });
   core = cluster.kubeConfig().makeApiClient(CoreV1Api);
   for (const n of ['a', 'b'] as const) await core.createNode({ body: { metadata: { name: node(n) } } });
@@ -69,15 +58,9 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'roast-link-security-'));
   ca = await createCertificateAuthority('roast-link-test-ca');
   await serve(ca);
-  manager = new Manager({
-    kubeConfig: cluster.kubeConfig(),
-    fieldManager: 'roast-operator',
+  served = new GatewayUnderTest(cluster, {
+    dir,
     logger: createLogger({ component: 'link-security-test' }),
-  });
-  gateway = new LinkGateway({
-    openStore: () => new SqliteTelemetryStore(join(dir, 'telemetry.db')),
-    host: '127.0.0.1',
-    port: 0,
     insecureDemo: false,
     tls: { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key'), refreshMs: tlsRefreshMs },
     tokenReview: {
@@ -89,15 +72,13 @@ beforeAll(async () => {
     heartbeatIntervalMs: 500,
     silenceMs: 30_000,
   });
-  gateway.attach(manager);
-  running = manager.start();
-  await eventually(() => expect(gateway.port).toBeTypeOf('number'));
+  await served.start();
+  gateway = served.gateway;
 });
 
 afterAll(async () => {
   for (const c of clients) c.close();
-  await manager?.stop();
-  await running?.catch(() => undefined);
+  await served?.stop();
   for (const n of ['a', 'b'] as const) await core?.deleteNode({ name: node(n) }).catch(() => undefined);
   await admin?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -198,7 +179,9 @@ function open(first: ConnectRequest, bearer?: string, channel: ChannelCredential
 }
 
 async function refusals(): Promise<string> {
-  return (await manager.metrics.registry.getSingleMetricAsString('roast_link_streams_refused_total')) ?? '';
+  return (
+    (await served.manager.metrics.registry.getSingleMetricAsString('roast_link_streams_refused_total')) ?? ''
+  );
 }
 
 describe('the TLS gateway', () => {
