@@ -11,6 +11,7 @@ import {
   type JobOutcome,
   R1Driver,
   type Reading,
+  type StateChange,
 } from '../driver/driver.ts';
 import type { SafetyConfig } from '../safety/config.ts';
 import { refusal } from '../safety/gate.ts';
@@ -37,13 +38,7 @@ export type AgentReading = Reading & { readonly issue: string | undefined };
 export type DeviceStatus = 'connected' | 'missing' | 'refused' | 'lost' | 'failed';
 
 export type AgentEvent =
-  | {
-      readonly type: 'state';
-      readonly at: number;
-      readonly from: R1StateName | undefined;
-      readonly to: R1StateName | undefined;
-      readonly code: number;
-    }
+  | StateChange
   | { readonly type: 'result'; readonly command: EdgeCommand; readonly result: CommandResult }
   | { readonly type: 'latched'; readonly latch: Latch }
   | { readonly type: 'latch-cleared'; readonly latch: Latch; readonly byCommand: string }

@@ -72,15 +72,18 @@ export type Reading = {
 
 export type DeviceInfo = { readonly serial: number; readonly firmware: number; readonly roastCount: number };
 
+/** The roaster's state code changed; the agent passes it on to the link unchanged. */
+export type StateChange = {
+  readonly type: 'state';
+  readonly at: number;
+  readonly from: R1StateName | undefined;
+  readonly to: R1StateName | undefined;
+  readonly code: number;
+};
+
 export type DriverEvent =
   | { readonly type: 'reading'; readonly reading: Reading }
-  | {
-      readonly type: 'state';
-      readonly at: number;
-      readonly from: R1StateName | undefined;
-      readonly to: R1StateName | undefined;
-      readonly code: number;
-    }
+  | StateChange
   | { readonly type: 'sent'; readonly at: number; readonly command: R1Command; readonly blind: boolean }
   | { readonly type: 'transfer-failed'; readonly at: number; readonly error: string }
   | { readonly type: 'resync'; readonly at: number; readonly drained: number }
