@@ -20,7 +20,8 @@ const usage = `usage: edge-node [run] [options]
   --device D            usb | simulated (default usb; simulated with --simulate)
   --simulate            demo mode: a simulated R1 and model Simulated
   --replay FILE         play a recorded roast (.json) as an R1, model Replay; never with a real roaster
-  --speed N             recorded seconds the replay plays per second (default 1)
+  --speed N             recorded seconds the replay plays per second (default 1); readings keep the
+                        recording's own times
   --allow-real-usb      let demo mode drive a real roaster
   --store DIR           the UID → result store (env EDGE_STORE_DIR; default /var/lib/roast-edge in a pod)
   --safety-config FILE  edge-local limits and ceilings, JSON (env EDGE_SAFETY_CONFIG)
@@ -34,7 +35,9 @@ const usage = `usage: edge-node [run] [options]
   --roaster NS/NAME     the Roaster this agent drives (env ROASTER_NAMESPACE, ROASTER_NAME)
   --roaster-uid UID     its UID (env ROASTER_UID)
   --telemetry-buffer N  unacknowledged telemetry batches kept while the link is down (default 3600)
-  --seed N --preheat-c C --batch-grams G --time-scale X --sim-start off|charge   the simulated roaster
+  --seed N --preheat-c C --batch-grams G --time-scale X --sim-start off|charge   the simulated roaster;
+                        --time-scale runs its physics X times faster and stamps its readings (telemetry,
+                        rise rate) on that faster clock; staleness, link loss, deadlines stay real time
 `;
 
 /** Exit codes besides the agent's device codes (3–6). */
@@ -132,6 +135,12 @@ function replaySpeed(): number {
   return speed;
 }
 
+function timeScale(): number {
+  const scale = number('time-scale', values['time-scale']);
+  if (!(scale > 0)) fail(`--time-scale must be above 0, got ${scale}`);
+  return scale;
+}
+
 function simStart(): 'off' | 'charge' {
   const start = values['sim-start'];
   if (start !== 'off' && start !== 'charge') fail(`--sim-start is off or charge, not ${start}`);
@@ -190,7 +199,7 @@ async function run(): Promise<void> {
       seed: number('seed', values.seed),
       preheatC: number('preheat-c', values['preheat-c']),
       batchGrams: number('batch-grams', values['batch-grams']),
-      timeScale: number('time-scale', values['time-scale']),
+      timeScale: timeScale(),
       start: simStart(),
     },
     replay: values.replay === undefined ? undefined : { file: values.replay, speed: replaySpeed() },

@@ -118,6 +118,36 @@ describe('interlocks', () => {
     await edge.stop();
   });
 
+  // At time scale 20 a tenth of a second of the agent's clock is two seconds of the roaster's: the alarm must
+  // judge the roaster's rate, which a real-time stamp would multiply by 20.
+  it.each<[number, number, InterlockCause[]]>([
+    [100, 90, ['rise-rate']],
+    [10, 540, []],
+  ])(
+    'at time scale 20, a bean sensor rising %i °C/min of roaster time for %i s latches %j',
+    async (perMinute, seconds, causes) => {
+      const edge = await roasting({ device: { timeScale: 20 } });
+      const { device } = edge;
+      const from = device.timeBase.now();
+      // A scripted sensor: from 155 °C, rising steadily in the roaster's time.
+      while (device.timeBase.now() - from < seconds * 1000 && edge.agent.latches().length === 0) {
+        device.roaster.overrideSensor('ibts', 155 + ((device.timeBase.now() - from) / 60_000) * perMinute);
+        await edge.clock.advance(100);
+      }
+      expect(edge.agent.latches().map((l) => l.cause)).toEqual(causes);
+      if (causes.length === 0) {
+        // Long enough on the agent's clock for the alarm's window, far above where it watches.
+        expect(edge.clock.now() - edge.readings[0]!.at).toBeGreaterThan(25_000);
+        expect(Math.max(...edge.readings.map((r) => r.ibts))).toBeGreaterThan(240);
+      } else {
+        // Within the alarm's 30 s window of roaster time, not after the sensor had risen far.
+        expect(device.timeBase.now() - from).toBeLessThan(35_000);
+        await safeAndLatched(edge, 'rise-rate');
+      }
+      await edge.stop();
+    },
+  );
+
   it('goes safe on stale data: no valid block for 5 s while heating', async () => {
     const edge = await roasting();
     const stalledAt = edge.clock.now();
@@ -372,6 +402,22 @@ describe('lifecycle', () => {
     expect(statuses.at(-1)).toBe('connected');
     expect(statuses.filter((s) => s === 'lost').length).toBeGreaterThanOrEqual(2);
     expect(edge.exits).toEqual([]);
+    await edge.stop();
+  });
+
+  it('keeps device time going on across a reconnect of a time-scaled roaster', async () => {
+    const edge = await roasting({ device: { timeScale: 20 } });
+    await edge.clock.advance(2000);
+    const before = edge.latest();
+    edge.device.faults.unplug();
+    await edge.clock.advance(4000);
+    edge.device.faults.replug();
+    await edge.until(() => edge.agent.connected && edge.latest().seq > before.seq, 60_000);
+    const after = edge.readings.find((r) => r.seq === before.seq + 1)!;
+    // The roaster's physics ran on while it was away: its time advanced 20 times the agent's.
+    expect(after.deviceAt - before.deviceAt).toBe((after.at - before.at) * 20);
+    const times = edge.readings.map((r) => r.deviceAt);
+    expect(times.every((t, i) => i === 0 || t > times[i - 1]!)).toBe(true);
     await edge.stop();
   });
 

@@ -20,7 +20,7 @@ import {
   type Condition,
   type InterlockCause,
   isHeating,
-  riseRate,
+  RiseWindow,
 } from '../safety/interlocks.ts';
 import { type Latch, type LatchCause, newLatches, resetRefusal } from '../safety/latches.ts';
 import { levelRefusal, type PushedLimits, type SafetyLimits, tighten } from '../safety/limits.ts';
@@ -140,6 +140,8 @@ export class EdgeAgent implements EdgeLink {
   #driver: R1Driver | undefined;
   #device: Hello['device'];
   #nextSeq = 0;
+  /** The device time of the latest reading: the next connection's device time goes on from it. */
+  #lastDeviceAt: number | undefined;
   #linkDownSince: number | undefined;
   #stopping = false;
   #loop: Promise<void> | undefined;
@@ -152,7 +154,7 @@ export class EdgeAgent implements EdgeLink {
   #heater: number | undefined;
   #trusted: Temperatures | undefined;
   #latestIssue: string | undefined;
-  #rise: { at: number; value: number }[] = [];
+  readonly #rise: RiseWindow;
   #startCheck: 'pending' | 'roasting-without-session' | 'done' = 'pending';
   #conditions: Condition[] = [];
 
@@ -165,6 +167,7 @@ export class EdgeAgent implements EdgeLink {
     this.#readings = new Topic(report);
     this.#events = new Topic(report);
     this.#limits = options.safety.limits;
+    this.#rise = new RiseWindow(options.safety.riseRate.windowSeconds);
     this.#latches = options.store.latches();
     this.#session = options.store.session();
     // No link yet: the watchdog counts from start.
@@ -405,8 +408,6 @@ export class EdgeAgent implements EdgeLink {
   /** Runs the interlocks; a new condition latches, and any latch puts the roaster in the safe state. */
   #evaluate(): void {
     if (this.#watchingSince === undefined) return;
-    const { riseRate: alarm } = this.#o.safety;
-    const span = (this.#rise.at(-1)?.at ?? 0) - (this.#rise[0]?.at ?? 0);
     const conditions = activeConditions(
       {
         now: this.#clock.now(),
@@ -415,8 +416,7 @@ export class EdgeAgent implements EdgeLink {
         trusted: this.#trusted,
         latestIssue: this.#latestIssue,
         watchingSince: this.#watchingSince,
-        // A rate fitted to a few noisy readings is noise: wait for most of the window.
-        riseCPerMin: span >= alarm.windowSeconds * 800 ? riseRate(this.#rise) : undefined,
+        riseCPerMin: this.#rise.rate(),
         linkDownSince: this.#linkDownSince,
         roastingWithoutSession: this.#startCheck === 'roasting-without-session',
         latched: new Set(this.#latches.map((l) => l.cause as InterlockCause)),
@@ -455,12 +455,11 @@ export class EdgeAgent implements EdgeLink {
     this.#state = reading.state;
     this.#heater = reading.heater;
     this.#nextSeq = reading.seq + 1;
+    this.#lastDeviceAt = reading.deviceAt;
     if (issue === undefined) {
-      const { at, stateCode, bt, ibts, exhaust } = reading;
-      this.#trusted = { at, stateCode, bt, ibts, exhaust };
-      const from = reading.at - this.#o.safety.riseRate.windowSeconds * 1000;
-      this.#rise.push({ at: reading.at, value: Math.max(reading.bt, reading.ibts) });
-      while ((this.#rise[0]?.at ?? from) < from) this.#rise.shift();
+      const { at, deviceAt, stateCode, bt, ibts, exhaust } = reading;
+      this.#trusted = { at, deviceAt, stateCode, bt, ibts, exhaust };
+      this.#rise.add(deviceAt, Math.max(bt, ibts));
     }
     this.#checkFoundRoasting(reading);
     this.#readings.publish({ ...reading, issue });
@@ -506,6 +505,7 @@ export class EdgeAgent implements EdgeLink {
       clock: this.#clock,
       log: this.#log,
       firstSeq: this.#nextSeq,
+      deviceTimeFrom: this.#lastDeviceAt,
     });
     const unsubscribe = driver.events.subscribe((event) => this.#onDriverEvent(event));
     try {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { ChannelCredentials } from '@grpc/grpc-js';
-import { type Clock, scaledClock, systemClock } from '@roast-operator/clock';
+import { type Clock, systemClock } from '@roast-operator/clock';
 import type { Logger } from '@roast-operator/log';
 import { readRecording } from '@roast-operator/roast/recordings';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -49,7 +49,10 @@ export type EdgeConfig = {
     readonly batchGrams: number;
     /** `charge` starts preheated and holding temperature, ready for beans. */
     readonly start: 'off' | 'charge';
-    /** The simulated roaster's physics run this many times faster than real time; never the watchdog. */
+    /**
+     * The simulated roaster's physics run this many times faster than real time, and its readings are
+     * stamped on that time base; liveness (staleness, watchdog, link loss, deadlines) keeps real time.
+     */
     readonly timeScale: number;
   };
   /** The recording a replay device plays, and how many recorded seconds it plays per second. */
@@ -90,8 +93,7 @@ export async function startEdge(config: EdgeConfig, clock: Clock = systemClock):
   const simulated =
     config.device === 'simulated'
       ? new SimulatedR1(clock, {
-          physicsClock:
-            config.simulator.timeScale === 1 ? clock : scaledClock(clock, config.simulator.timeScale),
+          timeScale: config.simulator.timeScale,
           roaster: {
             seed: config.simulator.seed,
             preheatC: config.simulator.preheatC,

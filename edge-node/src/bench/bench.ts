@@ -1,5 +1,14 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { stripTypeScriptTypes } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -79,6 +88,20 @@ async function footprint(entry: string): Promise<Footprint> {
   }
 }
 
+const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+
+/** The workspace libs a package depends on, directly or through other libs. */
+function workspaceLibs(packageJson: string, found = new Set<string>()): Set<string> {
+  const deps = Object.keys((readJson(packageJson).dependencies as Record<string, string>) ?? {});
+  for (const dep of deps) {
+    const lib = dep.startsWith('@roast-operator/') ? dep.slice('@roast-operator/'.length) : undefined;
+    if (lib === undefined || found.has(lib)) continue;
+    found.add(lib);
+    workspaceLibs(join(repo, 'libs', lib, 'package.json'), found);
+  }
+  return found;
+}
+
 /**
  * The agent's sources and the libs it imports, with types stripped by Node's own stripper into a temporary
  * tree laid out like the repository; returns the entry point.
@@ -96,13 +119,20 @@ function strippedTree(): { entry: string; dispose(): void } {
   };
   strip(join(repo, 'edge-node', 'src'), join(root, 'edge-node', 'src'));
   cpSync(join(repo, 'edge-node', 'package.json'), join(root, 'edge-node', 'package.json'));
-  for (const lib of ['r1', 'thermal', 'log']) {
-    const dir = join(root, 'node_modules', '@roast-operator', lib);
+  const modules = join(root, 'node_modules');
+  for (const lib of workspaceLibs(join(repo, 'edge-node', 'package.json'))) {
+    const dir = join(modules, '@roast-operator', lib);
     strip(join(repo, 'libs', lib, 'src'), join(dir, 'src'));
-    writeFileSync(
-      join(dir, 'package.json'),
-      JSON.stringify({ type: 'module', exports: { '.': './src/index.js' } }),
+    const { exports } = readJson(join(repo, 'libs', lib, 'package.json'));
+    const js = Object.fromEntries(
+      Object.entries(exports as Record<string, string>).map(([k, v]) => [k, v.replace(/\.ts$/, '.js')]),
     );
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', exports: js }));
+  }
+  // Third-party packages are plain JavaScript already: the repository's own, linked.
+  for (const entry of readdirSync(join(repo, 'node_modules'))) {
+    if (entry !== '@roast-operator' && !entry.startsWith('.'))
+      symlinkSync(join(repo, 'node_modules', entry), join(modules, entry));
   }
   return {
     entry: join(root, 'edge-node', 'src', 'main.js'),

@@ -2,6 +2,8 @@
 // endpoints. The USB adapter, the simulated R1 and the replay of a recording implement it byte for byte, so
 // everything above it — the poll loop, resync, stepping, safety — runs unchanged against any of them.
 
+import type { Clock } from '@roast-operator/clock';
+
 export type UsbIds = { readonly vendorId: number; readonly productId: number };
 
 export type DeviceKind = 'usb' | 'simulated' | 'replay';
@@ -12,6 +14,12 @@ export interface R1Device {
   readonly ids: UsbIds;
   /** The USB serial-number string descriptor, when the device has one. */
   readonly usbSerial: string | undefined;
+  /**
+   * The clock the roaster's physics live on, when it is not the agent's: a simulated roaster's physics
+   * clock, a replay's recording played at its speed. Readings are stamped with it for everything about the
+   * roast (telemetry times, rates of rise); liveness stays on the agent's clock. A real R1 has none.
+   */
+  readonly timeBase?: Clock;
   /** Selects configuration 1 and claims interface 1. */
   open(): Promise<void>;
   /** Writes to the OUT endpoint (3). Rejects with TransferTimeoutError or DeviceGoneError. */

@@ -234,4 +234,46 @@ describe('R1Driver', () => {
     expect(r.device.roaster.levels.heater).toBe(0);
     await r.stop();
   });
+
+  it('stamps readings on the device’s time base, and on the agent’s clock for liveness', async () => {
+    const r = await rig({ timeScale: 20 });
+    await r.clock.advance(2000);
+    const [first] = r.readings;
+    for (const reading of r.readings) {
+      expect(reading.deviceAt - first!.deviceAt).toBe((reading.at - first!.at) * 20);
+    }
+    const change = r.events.find((e) => e.type === 'state');
+    expect(change).toMatchObject({ at: first!.at, deviceAt: first!.deviceAt });
+    await r.stop();
+  });
+
+  it('never stamps behind the previous connection’s last reading, and leaves a device ahead of it alone', async () => {
+    const origin = Date.UTC(2026, 0, 1);
+    const clock = new VirtualClock(origin);
+    const device = new SimulatedR1(clock, { timeScale: 20 });
+    const stamps = async (deviceTimeFrom: number): Promise<Reading[]> => {
+      const driver = new R1Driver({ device, clock, deviceTimeFrom });
+      const readings: Reading[] = [];
+      driver.events.subscribe((e) => {
+        if (e.type === 'reading') readings.push(e.reading);
+      });
+      await settled(clock, driver.connect(), 1000);
+      const running = driver.run();
+      await clock.advance(500);
+      driver.stop();
+      await settled(clock, running, 2000);
+      await driver.close();
+      return readings;
+    };
+    // The same device picked up again: its time went on meanwhile, past the previous end; it is not moved.
+    const same = await stamps(device.timeBase.now() - 60_000);
+    expect(same.length).toBeGreaterThan(0);
+    for (const x of same) expect(x.deviceAt - origin).toBe((x.at - origin) * 20);
+    // A device whose time base is behind the previous end is moved forward, so time goes on from there.
+    const end = device.timeBase.now() + 3_600_000;
+    const moved = await stamps(end);
+    expect(moved[0]!.deviceAt).toBeGreaterThanOrEqual(end);
+    expect(moved[0]!.deviceAt - end).toBeLessThan(20 * 200);
+    for (const x of moved) expect(x.deviceAt - moved[0]!.deviceAt).toBe((x.at - moved[0]!.at) * 20);
+  });
 });

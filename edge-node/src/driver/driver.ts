@@ -28,7 +28,9 @@ import { Topic } from '../topic.ts';
 // pair reports. A new command wakes the loop at once. After a failed transfer it drains the IN endpoint
 // before trusting another block, since a late reply would otherwise be read as the answer to the next
 // request. A step is not repeated until a block shows it applied or it has had time to be, so a step
-// whose confirmation was lost cannot overshoot.
+// whose confirmation was lost cannot overshoot. Each reading carries two times: the agent's clock, for
+// liveness, and the device's time base, for the roast's physics (they differ only for a simulated roaster
+// run faster than real time, or a replay played at a speed).
 
 /** The loop's timings. */
 const timings = {
@@ -48,8 +50,16 @@ const timings = {
 export type Reading = {
   /** Counts trusted pairs since the agent started, across reconnects. */
   readonly seq: number;
-  /** Epoch milliseconds when the pair was read. */
+  /**
+   * Epoch milliseconds on the agent's clock when the pair was read: liveness (staleness, watchdogs,
+   * deadlines, latencies) is judged on it.
+   */
   readonly at: number;
+  /**
+   * Epoch milliseconds on the device's time base when the pair was read: the roast's physics (telemetry
+   * times, rates of rise) live on it. The same as `at` on a real roaster; monotonic within a boot.
+   */
+  readonly deviceAt: number;
   /** Bytes 0–3: BT. On the R1 V2 a fast channel that reads the drum while it is empty. */
   readonly bt: number;
   /** Bytes 4–7: the roaster's own rate of rise of BT, °C/min. */
@@ -76,6 +86,7 @@ export type DeviceInfo = { readonly serial: number; readonly firmware: number; r
 export type StateChange = {
   readonly type: 'state';
   readonly at: number;
+  readonly deviceAt: number;
   readonly from: R1StateName | undefined;
   readonly to: R1StateName | undefined;
   readonly code: number;
@@ -119,6 +130,8 @@ export class R1Driver {
   readonly #device: R1Device;
   readonly #clock: Clock;
   readonly #log: Logger | undefined;
+  /** The device's time now, never behind the time the previous connection ended on. */
+  readonly #deviceNow: () => number;
   #nextSeq: number;
   #latest: Reading | undefined;
   readonly #jobs = new Map<R1Control, LevelJob>();
@@ -138,11 +151,20 @@ export class R1Driver {
     log?: Logger;
     /** The first reading's seq, so numbering continues across reconnects. */
     firstSeq?: number;
+    /**
+     * The device time of the last reading before this connection: a device whose time base is behind it
+     * is moved forward to it, so device time never runs backwards across reconnects. The same device's
+     * time base has run on meanwhile and is not moved.
+     */
+    deviceTimeFrom?: number;
   }) {
     this.#device = options.device;
     this.#clock = options.clock;
     this.#log = options.log;
     this.#nextSeq = options.firstSeq ?? 0;
+    const base = options.device.timeBase ?? options.clock;
+    const behind = Math.max(0, (options.deviceTimeFrom ?? Number.NEGATIVE_INFINITY) - base.now());
+    this.#deviceNow = () => base.now() + behind;
     this.events = new Topic((error) => this.#log?.error('driver event listener failed', { error }));
   }
 
@@ -288,6 +310,7 @@ export class R1Driver {
     return {
       seq: this.#nextSeq++,
       at: this.#clock.now(),
+      deviceAt: this.#deviceNow(),
       bt: status.bt,
       btRor: status.btRor,
       ibts: status.dt,
@@ -310,6 +333,7 @@ export class R1Driver {
       this.events.publish({
         type: 'state',
         at: reading.at,
+        deviceAt: reading.deviceAt,
         from: previous?.state,
         to: reading.state,
         code: reading.stateCode,

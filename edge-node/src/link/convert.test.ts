@@ -84,9 +84,10 @@ describe('resultMessage', () => {
 });
 
 describe('sample', () => {
-  it('leaves out a temperature the roaster did not read', () => {
+  it('leaves out a temperature the roaster did not read, and stamps it on the device’s time base', () => {
     const reading = {
       at: 1000,
+      deviceAt: 20_000.4,
       bt: -1,
       ibts: Number.NaN,
       exhaust: 180.5,
@@ -96,7 +97,7 @@ describe('sample', () => {
       drum: 5,
     };
     expect(sample({ ...reading, stateCode: 6 } as AgentReading)).toEqual({
-      timeMs: 1000,
+      timeMs: 20_000,
       beanTemp: undefined,
       ibtsTemp: undefined,
       exhaustTemp: 180.5,

@@ -167,9 +167,10 @@ function temperature(value: number): number | undefined {
   return Number.isFinite(value) && value !== plausibility.dropoutC ? value : undefined;
 }
 
+/** A sample is stamped on the device's time base: what analyses it (RoR, events, phases) sees the roast's time. */
 export function sample(reading: AgentReading): proto.Sample {
   return {
-    timeMs: Math.round(reading.at),
+    timeMs: Math.round(reading.deviceAt),
     beanTemp: temperature(reading.bt),
     ibtsTemp: temperature(reading.ibts),
     exhaustTemp: temperature(reading.exhaust),

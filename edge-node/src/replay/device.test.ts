@@ -1,9 +1,14 @@
+import { join } from 'node:path';
 import { VirtualClock } from '@roast-operator/clock';
 import { encodeCommand, R1ReplyBytes } from '@roast-operator/r1';
-import { parseRecording } from '@roast-operator/roast/recordings';
+import { parseRecording, type Recording, readRecording } from '@roast-operator/roast/recordings';
+import { recordingsDir } from '@roast-operator/roast/validation';
 import { describe, expect, it } from 'vitest';
 import { type R1Device, TransferTimeoutError } from '../device/device.ts';
 import { R1Driver, type Reading } from '../driver/driver.ts';
+import { sample } from '../link/convert.ts';
+import { defaultSafetyConfig } from '../safety/config.ts';
+import { edgeOn, steepestRise } from '../sim/harness.ts';
 import { ReplayR1, type ReplayR1Options } from './device.ts';
 import { bt, log } from './fixtures.ts';
 import { replayOf } from './replay.ts';
@@ -40,7 +45,7 @@ async function drive<T>(edge: ReturnType<typeof playing>, ms: number, during?: (
 /** Every reading carries exactly the frame playing when it was read (floats as the R1 sends them). */
 function expectRecorded({ device, readings }: ReturnType<typeof playing>): void {
   for (const r of readings) {
-    const { status } = device.replay.frames[device.frameIndexAt(r.at)]!;
+    const { status } = device.replay.frames[device.frameIndexAt(r.deviceAt)]!;
     expect({
       bt: r.bt,
       btRor: r.btRor,
@@ -71,7 +76,7 @@ describe('ReplayR1 under the driver', () => {
     const { info } = await drive(edge, 40_000);
     expect(info).toEqual({ serial: 0, firmware: 0, roastCount: 0 });
     expectRecorded(edge);
-    const played = edge.readings.map((r) => edge.device.positionAt(r.at));
+    const played = edge.readings.map((r) => edge.device.positionAt(r.deviceAt));
     // 10 Hz over 40 s, each sample seen from its own time on, the last one held after t = 36 s.
     expect(edge.readings.length).toBeGreaterThanOrEqual(400);
     expect(new Set(edge.readings.map((r) => r.bt))).toEqual(new Set(bt.map(Math.fround)));
@@ -85,8 +90,11 @@ describe('ReplayR1 under the driver', () => {
     await drive(edge, 2000);
     expectRecorded(edge);
     // 2 s of clock at 4× is 8 recorded seconds: the sample of t = 18 s.
-    expect(edge.device.positionAt(edge.clock.now() - 1000)).toBe(18);
     expect(edge.readings.findLast((r) => r.at <= edge.device.timeOf(18))?.bt).toBe(110);
+    // Readings are stamped on the recording's timeline: 4 recorded seconds per second of the clock.
+    const [first] = edge.readings;
+    for (const r of edge.readings) expect(r.deviceAt - first!.deviceAt).toBe((r.at - first!.at) * 4);
+    expect(edge.device.positionAt(edge.device.timeBase.now())).toBe(10 + 3 * 4);
   });
 
   it('accepts commands as an R1 does and still sends the recording', async () => {
@@ -103,6 +111,58 @@ describe('ReplayR1 under the driver', () => {
     expect(commands[0]?.message).toMatch(/no roasting within 2 s/);
     expect(new Set(edge.readings.map((r) => r.heater))).toEqual(new Set([5]));
   });
+});
+
+describe('a recorded roast through the agent', () => {
+  const recorded = (name: string) =>
+    readRecording(join(recordingsDir(), `scottjames__coffee-roasting__${name}.json`));
+
+  async function replayed(recording: Recording, speed: number) {
+    const clock = new VirtualClock();
+    const device = new ReplayR1(clock, replayOf(recording), { speed });
+    const edge = await edgeOn(device, { clock, model: 'Replay', session: 'replayed' });
+    edge.agent.linkUp();
+    // A tenth of a second of the agent's clock past the last sample.
+    await clock.advance(device.timeOf(recording.samples.at(-1)!.t) - clock.now() + 100);
+    return edge;
+  }
+
+  // 694.5 s: 19.5 s before the CHARGE mark, 555 s of roast, 120 s after the DROP.
+  const normal = recorded('roast_26-06-28_R64_Kenya_Nyer');
+
+  it.each([1, 20])('at speed %i: telemetry on the recording’s time, and no interlock', async (speed) => {
+    const edge = await replayed(normal, speed);
+    expect(edge.agent.latches()).toEqual([]);
+    const times = edge.readings.map((r) => sample(r).timeMs);
+    // Readings come every 0.1 s of the agent's clock, 0.1 × speed s of the recording.
+    const span = normal.samples.at(-1)!.t - normal.samples[0]!.t + 0.1 * speed;
+    expect(Math.abs((times.at(-1)! - times[0]!) / 1000 - span)).toBeLessThanOrEqual(0.1 * speed + 0.01);
+    const first = (state: string) => edge.readings.find((r) => r.state === state)!;
+    const roastSeconds = (sample(first('cooling')).timeMs - sample(first('roasting')).timeMs) / 1000;
+    const marked = normal.marks.drop!.t - normal.marks.charge!.t;
+    expect(Math.abs(roastSeconds - marked)).toBeLessThanOrEqual(2 + 0.1 * speed);
+    const { maxCPerMin } = defaultSafetyConfig.riseRate;
+    expect(steepestRise(edge.readings, (r) => r.deviceAt)).toBeLessThan(maxCPerMin);
+    // Played faster, the same readings stamped on the agent's clock would have tripped the alarm.
+    if (speed > 1) expect(steepestRise(edge.readings, (r) => r.at)).toBeGreaterThan(maxCPerMin);
+    await edge.stop();
+  });
+
+  // Its ET, which plays as IBTS, leaps from 145 °C to 194 °C in the 4 s around the CHARGE mark (27.3 s).
+  const leaping = recorded('roast_25-10-11_1319');
+
+  it.each([1, 20])(
+    'at speed %i: a rise too fast in the recording trips the alarm where it happens',
+    async (speed) => {
+      const edge = await replayed(leaping, speed);
+      expect(edge.agent.latches().map((l) => l.cause)).toEqual(['rise-rate']);
+      const [latch] = edge.agent.latches();
+      const tripped = edge.readings.findLast((r) => r.at <= latch!.since)!;
+      expect(edge.device.positionAt(tripped.deviceAt)).toBeGreaterThanOrEqual(27.3);
+      expect(edge.device.positionAt(tripped.deviceAt)).toBeLessThan(31.3);
+      await edge.stop();
+    },
+  );
 });
 
 describe('ReplayR1 endpoints', () => {

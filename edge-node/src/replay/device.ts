@@ -1,4 +1,4 @@
-import type { Clock, Timer } from '@roast-operator/clock';
+import { type Clock, scaledClock, type Timer } from '@roast-operator/clock';
 import {
   decodeCommand,
   encodeInfo1,
@@ -13,9 +13,10 @@ import type { Replay, ReplayFrame } from './replay.ts';
 
 // A recorded roast on the device interface, beside the simulated R1: it parses the bytes the driver
 // writes with the R1 codec and answers status requests with the frame of the recording being played, on
-// its clock (`speed` times faster when asked). Commands are accepted as an R1 accepts them and change
-// nothing: the recording is what it is. Replies wait on the IN endpoint until read, as on the USB device.
-// After the last sample it keeps sending the last frame.
+// its clock (`speed` times faster when asked). Its time base is the recording's own timeline: one second of
+// it per recorded second, whatever the speed, so readings are stamped as the roast was. Commands are
+// accepted as an R1 accepts them and change nothing: the recording is what it is. Replies wait on the IN
+// endpoint until read, as on the USB device. After the last sample it keeps sending the last frame.
 
 export type ReplayR1Options = {
   /** Recorded seconds played per second of the clock. */
@@ -31,9 +32,15 @@ export class ReplayR1 implements R1Device {
   readonly ids: UsbIds;
   readonly usbSerial: string;
   readonly replay: Replay;
+  /**
+   * The recording's timeline as it plays: `speed` times faster than the transport clock, and at the
+   * transport clock's time when the first sample plays. Device time `d` plays recorded second
+   * `t₀ + (d − origin) / 1000`.
+   */
+  readonly timeBase: Clock;
   readonly #clock: Clock;
   readonly #speed: number;
-  /** Clock time at which the first sample plays. */
+  /** Clock time, and device time, at which the first sample plays. */
   readonly #origin: number;
   #inbox: Uint8Array[] = [];
   #waiter: Waiter | undefined;
@@ -46,25 +53,26 @@ export class ReplayR1 implements R1Device {
     this.#clock = clock;
     this.#speed = speed;
     this.#origin = clock.now();
+    this.timeBase = scaledClock(clock, speed, this.#origin);
     this.replay = replay;
     this.ids = options.ids ?? { vendorId: R1UsbIds.vendorId, productId: R1UsbIds.productIds.r1Ibts };
     this.usbSerial = `REPLAY:${replay.name}`;
   }
 
-  /** The recording's time (its own clock, s) being played at clock time `at` (epoch ms). */
-  positionAt(at: number): number {
-    return this.replay.frames[0]!.t + ((at - this.#origin) * this.#speed) / 1000;
+  /** The recording's time (its own clock, s) being played at device time `deviceAt` (epoch ms). */
+  positionAt(deviceAt: number): number {
+    return this.replay.frames[0]!.t + (deviceAt - this.#origin) / 1000;
   }
 
-  /** Clock time (epoch ms) at which the recording's second `t` plays. */
+  /** Transport clock time (epoch ms) at which the recording's second `t` plays. */
   timeOf(t: number): number {
     return this.#origin + ((t - this.replay.frames[0]!.t) * 1000) / this.#speed;
   }
 
-  /** The index of the frame playing at clock time `at`: the last one whose time has come. */
-  frameIndexAt(at: number): number {
+  /** The index of the frame playing at device time `deviceAt`: the last one whose time has come. */
+  frameIndexAt(deviceAt: number): number {
     const { frames } = this.replay;
-    const position = this.positionAt(at);
+    const position = this.positionAt(deviceAt);
     let [low, high] = [0, frames.length - 1];
     while (low < high) {
       const middle = Math.ceil((low + high) / 2);
@@ -76,7 +84,7 @@ export class ReplayR1 implements R1Device {
 
   /** The frame playing now. */
   current(): ReplayFrame {
-    return this.replay.frames[this.frameIndexAt(this.#clock.now())]!;
+    return this.replay.frames[this.frameIndexAt(this.timeBase.now())]!;
   }
 
   async open(): Promise<void> {

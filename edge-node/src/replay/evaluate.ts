@@ -123,16 +123,16 @@ async function runReplay(
   driver.events.subscribe((event) => {
     if (event.type === 'reading') {
       readings++;
-      const { at, bt, stateCode } = event.reading;
+      const { deviceAt, bt, stateCode } = event.reading;
       // The first reading of each recorded sample, as the recording's logger took them: polled at 10 Hz, a
       // sample held for 1.5–2 s is a staircase, which moves the knee of a break by up to a sample and
       // stretches a one-sample spike past what the spike filter removes.
-      const sample = device.frameIndexAt(at);
+      const sample = device.frameIndexAt(deviceAt);
       if (sample === logged) return;
       logged = sample;
-      analyzer.push({ t: device.positionAt(at), bt, ...(stateRecorded && { stateCode }) });
+      analyzer.push({ t: device.positionAt(deviceAt), bt, ...(stateRecorded && { stateCode }) });
     } else if (event.type === 'state' && event.to === 'roasting' && chargeStandIn) {
-      analyzer.mark({ kind: 'charge', t: device.positionAt(event.at) });
+      analyzer.mark({ kind: 'charge', t: device.positionAt(event.deviceAt) });
     } else if (event.type === 'transfer-failed') {
       transferFailures++;
     }

@@ -5,6 +5,7 @@ import {
   type InterlockCause,
   isHeating,
   type Observation,
+  RiseWindow,
   riseRate,
 } from './interlocks.ts';
 
@@ -13,7 +14,7 @@ const calm: Observation = {
   now,
   state: 'roasting',
   heater: 6,
-  trusted: { at: now - 100, stateCode: 6, bt: 180, ibts: 170, exhaust: 190 },
+  trusted: { at: now - 100, deviceAt: now - 100, stateCode: 6, bt: 180, ibts: 170, exhaust: 190 },
   latestIssue: undefined,
   watchingSince: now - 600_000,
   riseCPerMin: 12,
@@ -54,6 +55,17 @@ describe('activeConditions', () => {
       ['stale-readings'],
     ],
     ['no reading for 4.9 s', { trusted: { ...calm.trusted!, at: now - 4900 } }, []],
+    // A simulated roaster at time scale 20 is far ahead of the agent: freshness is the agent's to judge.
+    [
+      'stale on the agent’s clock, fresh on a faster device’s',
+      { trusted: { ...calm.trusted!, at: now - 5000, deviceAt: now + 20 * 600_000 } },
+      ['stale-readings'],
+    ],
+    [
+      'fresh on the agent’s clock, old on a slower device’s',
+      { trusted: { ...calm.trusted!, deviceAt: now - 600_000 } },
+      [],
+    ],
     ['stale but not heating', { heater: 0, trusted: { ...calm.trusted!, at: now - 60_000 } }, []],
     [
       'stale while preheating, whatever the heater level',
@@ -152,5 +164,31 @@ describe('riseRate', () => {
     const got = riseRate(points);
     if (rate === undefined) expect(got).toBeUndefined();
     else expect(got).toBeCloseTo(rate, 9);
+  });
+});
+
+describe('RiseWindow', () => {
+  // Points every 2 s rising 1 °C each: 30 °C/min.
+  const fill = (window: RiseWindow, seconds: number) => {
+    for (let t = 0; t <= seconds; t += 2) window.add(t * 1000, 150 + t / 2);
+  };
+
+  it.each<[string, number, number | undefined]>([
+    ['no rate before the points span most of the window', 22, undefined],
+    ['a rate once they span 80 % of it', 24, 30],
+    ['only the window’s points count', 600, 30],
+  ])('%s', (_, seconds, rate) => {
+    const window = new RiseWindow(30);
+    fill(window, seconds);
+    const got = window.rate();
+    if (rate === undefined) expect(got).toBeUndefined();
+    else expect(got).toBeCloseTo(rate, 9);
+  });
+
+  it('forgets what left the window: a rise after a plateau is fitted alone', () => {
+    const window = new RiseWindow(30);
+    for (let t = 0; t <= 100; t += 2) window.add(t * 1000, 150);
+    for (let t = 102; t <= 140; t += 2) window.add(t * 1000, 150 + (t - 100) * 2);
+    expect(window.rate()).toBeCloseTo(120, 9);
   });
 });

@@ -124,3 +124,28 @@ export function riseRate(
   }
   return stt > 0 ? (stv / stt) * 60_000 : undefined;
 }
+
+/**
+ * The rise-rate alarm's window: max(BT, IBTS) of the believable readings over the last `windowSeconds`, on
+ * the device's time base — a roaster simulated faster than real time rises no faster for it.
+ */
+export class RiseWindow {
+  readonly #windowMs: number;
+  #points: { at: number; value: number }[] = [];
+
+  constructor(windowSeconds: number) {
+    this.#windowMs = windowSeconds * 1000;
+  }
+
+  add(at: number, value: number): void {
+    this.#points.push({ at, value });
+    const from = at - this.#windowMs;
+    while ((this.#points[0]?.at ?? from) < from) this.#points.shift();
+  }
+
+  /** °C/min, once the points span most of the window: a rate fitted to a few noisy readings is noise. */
+  rate(): number | undefined {
+    const span = (this.#points.at(-1)?.at ?? 0) - (this.#points[0]?.at ?? 0);
+    return span >= this.#windowMs * 0.8 ? riseRate(this.#points) : undefined;
+  }
+}

@@ -8,8 +8,8 @@ export const plausibility = {
   /** Above this a bean or air sensor is broken, not reporting a roast. */
   maxC: 350,
   /**
-   * A rise larger than this between readings less than `jumpWithinMs` apart, in the same roaster state,
-   * is a sensor fault: the drum heats at most about 0.4 °C/s. Only rises count, and a state change resets
+   * A rise larger than this between readings less than `jumpWithinMs` apart on the device's time base, in
+   * the same roaster state, is a sensor fault: the drum heats at most about 0.4 °C/s. Only rises count, and a state change resets
    * the comparison: charging cold beans drops the bean channels by ~200 °C from one block to the next, and
    * after a drop the bean sensor sees the hot empty drum — that is physics.
    */
@@ -18,7 +18,10 @@ export const plausibility = {
 } as const;
 
 export type Temperatures = {
+  /** The agent's clock: how fresh the reading is. */
   readonly at: number;
+  /** The device's time base: how fast the roaster's temperatures move. */
+  readonly deviceAt: number;
   /** The roaster's state code in the same block. */
   readonly stateCode: number;
   /** Status bytes 0–3. */
@@ -46,11 +49,11 @@ export function implausibility(
     if (
       previous &&
       previous.stateCode === reading.stateCode &&
-      reading.at - previous.at < plausibility.jumpWithinMs
+      reading.deviceAt - previous.deviceAt < plausibility.jumpWithinMs
     ) {
       const rise = value - previous[channel];
       if (rise > plausibility.maxJumpC) {
-        return `${channel} jumped ${rise.toFixed(1)} °C in ${reading.at - previous.at} ms`;
+        return `${channel} jumped ${rise.toFixed(1)} °C in ${reading.deviceAt - previous.deviceAt} ms`;
       }
     }
   }

@@ -1,4 +1,4 @@
-import type { Clock, Timer } from '@roast-operator/clock';
+import { type Clock, scaledClock, type Timer } from '@roast-operator/clock';
 import {
   decodeCommand,
   encodeInfo1,
@@ -15,11 +15,12 @@ import { SimRoaster, type SimRoasterOptions } from './roaster.ts';
 // on commands through the simulated roaster, and queues each reply on its IN endpoint the way the USB
 // device does — a reply nobody reads in time stays queued and is what the next read returns. Faults on
 // demand: late replies, lost replies, stalls, unplugging. Transfers wait on the transport clock, the
-// roaster's physics on its own (faster in end-to-end runs).
+// roaster's physics on its own (faster in end-to-end runs): that is the device's time base, the one its
+// readings are stamped with.
 
 export type SimulatedR1Options = {
-  /** The roaster's physics clock; the transport clock unless a time scale is wanted. */
-  readonly physicsClock?: Clock;
+  /** The roaster's physics run this many times faster than the transport clock (1 unless told). */
+  readonly timeScale?: number;
   readonly roaster?: Partial<SimRoasterOptions>;
   /** The R1 V2 (IBTS) unless told otherwise. */
   readonly ids?: UsbIds;
@@ -51,6 +52,10 @@ export class SimulatedR1 implements R1Device {
   readonly ids: UsbIds;
   readonly usbSerial: string;
   readonly roaster: SimRoaster;
+  /** The physics clock: the transport clock at time scale 1. */
+  readonly timeBase: Clock;
+  /** How many times faster than the transport clock the physics run. */
+  readonly timeScale: number;
   /** The commands the roaster received, in order, the latest `receivedKept`: what the driver did. */
   readonly received: SentCommand[] = [];
   readonly #clock: Clock;
@@ -70,7 +75,9 @@ export class SimulatedR1 implements R1Device {
 
   constructor(clock: Clock, options: SimulatedR1Options = {}) {
     this.#clock = clock;
-    this.roaster = new SimRoaster(options.physicsClock ?? clock, options.roaster);
+    this.timeScale = options.timeScale ?? 1;
+    this.timeBase = this.timeScale === 1 ? clock : scaledClock(clock, this.timeScale);
+    this.roaster = new SimRoaster(this.timeBase, options.roaster);
     this.ids = options.ids ?? { vendorId: R1UsbIds.vendorId, productId: R1UsbIds.productIds.r1Ibts };
     this.#serial = options.serial ?? 4711;
     this.#firmware = options.firmware ?? 281;

@@ -5,16 +5,19 @@ import type { ScheduleChange as Change } from '@roast-operator/thermal';
 import { type AgentEvent, type AgentReading, EdgeAgent } from '../agent/agent.ts';
 import { EdgeStore } from '../agent/store.ts';
 import type { CommandResult, EdgeCommand } from '../commands.ts';
+import type { R1Device } from '../device/device.ts';
 import type { EdgeModel } from '../device/models.ts';
 import { defaultSafetyConfig, type SafetyConfig } from '../safety/config.ts';
+import { isHeating, RiseWindow } from '../safety/interlocks.ts';
 import { SimulatedR1, type SimulatedR1Options } from './device.ts';
 
-// A whole edge on virtual time: the agent, the shared driver, a simulated R1 and an in-memory store. Tests
-// and the benchmark drive it through the link API, exactly as the gateway's link would.
+// A whole edge on virtual time: the agent, the shared driver, a simulated R1 (or any device) and an
+// in-memory store. Tests and the benchmark drive it through the link API, exactly as the gateway's link
+// would.
 
-export type SimulatedEdge = {
+export type EdgeUnderTest<D extends R1Device> = {
   readonly clock: VirtualClock;
-  readonly device: SimulatedR1;
+  readonly device: D;
   readonly agent: EdgeAgent;
   readonly store: EdgeStore;
   /** Every reading and event the agent published. */
@@ -33,26 +36,40 @@ export type SimulatedEdge = {
   stop(): Promise<void>;
 };
 
+export type SimulatedEdge = EdgeUnderTest<SimulatedR1>;
+
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type CommandWithoutUid = DistributiveOmit<EdgeCommand, 'uid'>;
 
-export type SimulatedEdgeOptions = {
-  readonly device?: SimulatedR1Options;
+export type EdgeOptions = {
   readonly safety?: SafetyConfig;
   readonly inContainer?: boolean;
   /** An existing store, to test what survives a restart. */
   readonly store?: EdgeStore;
   readonly clock?: VirtualClock;
-  /** A device to reuse (a restarted agent finds the same roaster). */
-  readonly reuseDevice?: SimulatedR1;
   readonly model?: EdgeModel;
   /** The session the store remembers from before the start. */
   readonly session?: string;
 };
 
+export type SimulatedEdgeOptions = EdgeOptions & {
+  readonly device?: SimulatedR1Options;
+  /** A device to reuse (a restarted agent finds the same roaster). */
+  readonly reuseDevice?: SimulatedR1;
+};
+
 export async function simulatedEdge(options: SimulatedEdgeOptions = {}): Promise<SimulatedEdge> {
   const clock = options.clock ?? new VirtualClock();
   const device = options.reuseDevice ?? new SimulatedR1(clock, options.device);
+  return edgeOn(device, { ...options, clock });
+}
+
+/** An edge driving `device`, which runs on `options.clock`. */
+export async function edgeOn<D extends R1Device>(
+  device: D,
+  options: EdgeOptions & { readonly clock: VirtualClock },
+): Promise<EdgeUnderTest<D>> {
+  const { clock } = options;
   const store = options.store ?? EdgeStore.open(':memory:', clock.now());
   if (options.session !== undefined) store.setSession(options.session);
   const exits: number[] = [];
@@ -125,35 +142,42 @@ export type RoastPlan = {
 const holdSeconds = 300;
 
 export type RoastLog = {
-  /** IBTS (status bytes 8–11) once a second from the charge: index = seconds. */
+  /** IBTS (status bytes 8–11) once a second of roaster time from the charge: index = seconds. */
   readonly ibts: number[];
-  /** The edge's clock when the roaster first reported roasting. */
-  readonly chargedAt: number;
+  /** The device time of the first reading that showed roasting. */
+  readonly chargedDeviceAt: number;
   readonly results: CommandResult[];
 };
+
+/** Lets virtual time run until the simulated roaster's own clock reaches `deviceAt`. */
+export function advanceDeviceTo(edge: SimulatedEdge, deviceAt: number): Promise<void> {
+  const { clock, device } = edge;
+  return clock.advance(Math.max(0, (deviceAt - device.timeBase.now()) / device.timeScale));
+}
 
 /**
  * Preheat from off, wait for the charge state and 5 minutes more, set the schedule's first levels, charge,
  * then follow the schedule — every step through the link API — logging IBTS once a second, as Artisan
- * logs a Bullet.
+ * logs a Bullet. Waits and the log are in the roaster's time, so a time-scaled roaster roasts the same;
+ * command deadlines are on the agent's clock.
  */
 export async function roastThrough(edge: SimulatedEdge, plan: RoastPlan): Promise<RoastLog> {
-  const { clock, agent } = edge;
+  const { clock, agent, device } = edge;
   agent.linkUp();
   const deadline = () => clock.now() + 30_000;
   const sets = (change: Change | undefined) => levelCommands(change, deadline());
   const results = [await edge.command({ kind: 'press', fromState: 'off', deadline: deadline() })];
   await edge.until(() => edge.latest().state === 'charge', 30 * 60_000);
-  await clock.advance(holdSeconds * 1000);
+  await advanceDeviceTo(edge, device.timeBase.now() + holdSeconds * 1000);
   const [first, ...rest] = plan.schedule;
   for (const command of sets(first)) results.push(await edge.command(command));
   results.push(await edge.command({ kind: 'press', fromState: 'charge', deadline: deadline() }));
-  const chargedAt = edge.readings.find((r) => r.state === 'roasting')!.at;
+  const chargedDeviceAt = edge.readings.find((r) => r.state === 'roasting')!.deviceAt;
   const ibts: number[] = [];
   // Level changes run while the log goes on; their results are collected at the end.
   const running: Promise<CommandResult>[] = [];
   for (let second = 0; second <= plan.seconds; second++) {
-    await clock.advance(Math.max(0, chargedAt + second * 1000 - clock.now()));
+    await advanceDeviceTo(edge, chargedDeviceAt + second * 1000);
     ibts.push(edge.latest().ibts);
     for (const change of rest.filter((c) => c.at === second)) running.push(...sets(change).map(edge.submit));
   }
@@ -161,7 +185,7 @@ export async function roastThrough(edge: SimulatedEdge, plan: RoastPlan): Promis
   const failed = results.find((r) => r.outcome !== 'succeeded');
   if (failed) throw new Error(`command ${failed.uid}: ${failed.outcome}: ${failed.message}`);
   if (plan.schedule.some((c) => c.at > plan.seconds)) throw new Error('the schedule runs past the log');
-  return { ibts, chargedAt, results };
+  return { ibts, chargedDeviceAt, results };
 }
 
 function levelCommands(change: Change | undefined, deadline: number): CommandWithoutUid[] {
@@ -172,4 +196,24 @@ function levelCommands(change: Change | undefined, deadline: number): CommandWit
     target,
     deadline,
   }));
+}
+
+/**
+ * The steepest rise the edge's alarm would fit to `readings` with `time` as their clock, through the
+ * agent's own window, where it watches (heating, at or above the threshold): a test's measure of what
+ * stamping readings on one clock or another does to the alarm.
+ */
+export function steepestRise(readings: readonly AgentReading[], time: (r: AgentReading) => number): number {
+  const { windowSeconds, aboveC } = defaultSafetyConfig.riseRate;
+  const window = new RiseWindow(windowSeconds);
+  let steepest = Number.NEGATIVE_INFINITY;
+  for (const r of readings) {
+    if (r.issue !== undefined) continue;
+    window.add(time(r), Math.max(r.bt, r.ibts));
+    const rate = window.rate();
+    if (rate !== undefined && isHeating(r.state, r.heater) && Math.max(r.bt, r.ibts) >= aboveC) {
+      steepest = Math.max(steepest, rate);
+    }
+  }
+  return steepest;
 }

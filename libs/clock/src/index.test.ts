@@ -59,4 +59,12 @@ describe('scaledClock', () => {
     expect(fast.now()).toBe(1000 + 2000);
     expect(fired).toBe(true);
   });
+
+  it('agrees with its base at the origin it is given', async () => {
+    const base = new VirtualClock(5000);
+    const fast = scaledClock(base, 4, 1000);
+    expect(fast.now()).toBe(1000 + 4000 * 4);
+    await base.advance(250);
+    expect(fast.now()).toBe(1000 + 4250 * 4);
+  });
 });

@@ -61,12 +61,11 @@ export function wakeableSleep(clock: Clock, ms: number): { done: Promise<boolean
 }
 
 /**
- * A clock running `factor` times faster than `base` from the moment it is made, for a simulated roaster in
- * end-to-end runs. The edge's own loop and watchdog never use it.
+ * A clock running `factor` times faster than `base`, the two agreeing at `origin` (by default the moment it
+ * is made), for a simulated roaster or a replayed recording. The edge's own loop and watchdog never use it.
  */
-export function scaledClock(base: Clock, factor: number): Clock {
+export function scaledClock(base: Clock, factor: number, origin = base.now()): Clock {
   if (!(factor > 0)) throw new RangeError(`time scale ${factor}`);
-  const origin = base.now();
   return {
     now: () => origin + (base.now() - origin) * factor,
     setTimer: (fn, ms) => base.setTimer(fn, ms / factor),
