@@ -32,6 +32,7 @@ describe('parseFlags', () => {
       probes: { host: '0.0.0.0', port: 8081 },
       canary: { namespace: 'roast-system', periodMs: 300_000, retryMs: 10_000 },
       retentionMs: 604_800_000,
+      telemetryRetention: { retentionMs: 2_592_000_000, periodMs: 3_600_000 },
       workers: 4,
       pod: { namespace: 'roast-system', name: 'roast-operator-7d9f' },
     });
@@ -46,6 +47,8 @@ describe('parseFlags', () => {
         '--probe-address=127.0.0.1:0',
         '--canary-period=2s',
         '--retention=30s',
+        '--telemetry-retention=2d',
+        '--telemetry-retention-period=10s',
         '--workers=2',
       ],
       { ...pod, KUBECONFIG: '/elsewhere', WATCH_NAMESPACE: 'ignored' },
@@ -57,6 +60,7 @@ describe('parseFlags', () => {
       probes: { host: '127.0.0.1', port: 0 },
       canary: { namespace: 'roastery', periodMs: 2000, retryMs: 2000 },
       retentionMs: 30_000,
+      telemetryRetention: { retentionMs: 172_800_000, periodMs: 10_000 },
       workers: 2,
     });
   });
@@ -67,10 +71,13 @@ describe('parseFlags', () => {
     expect(parseFlags(['--no-leader-elect'], {}).leaderElection).toBeUndefined();
   });
 
-  it.each([['--probe-address=8081'], ['--workers=0'], ['--bogus'], ['--canary-period=soon']])(
-    'refuses %s',
-    (flag) => {
-      expect(() => parseFlags([flag], pod)).toThrow(UsageError);
-    },
-  );
+  it.each([
+    ['--probe-address=8081'],
+    ['--workers=0'],
+    ['--bogus'],
+    ['--canary-period=soon'],
+    ['--telemetry-retention=forever'],
+  ])('refuses %s', (flag) => {
+    expect(() => parseFlags([flag], pod)).toThrow(UsageError);
+  });
 });

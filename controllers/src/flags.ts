@@ -16,7 +16,10 @@ export const usage = `Usage: roast-operator [flags]
   --canary-period DURATION           how often the admission guard is proven live (default: 5m)
   --canary-namespace NS              where the dry-run canary proposal is addressed
                                      (default: the watched namespace, else $POD_NAMESPACE, else default)
-  --retention DURATION               how long ended proposals are kept (default: 7d)
+  --retention DURATION               how long ended proposals and sessions are kept (default: 7d)
+  --telemetry-retention DURATION     how long telemetry is kept in the store (default: 30d)
+  --telemetry-retention-period DURATION
+                                     how often old telemetry is deleted (default: 1h)
   --workers N                        roasters each controller works on at once (default: 4)
 
 Durations: 90s, 5m, 1h30m, 7d, 250ms. $POD_NAME and $POD_NAMESPACE (the downward API) name the operator's
@@ -37,6 +40,7 @@ export interface Flags {
   probes: { host: string; port: number };
   canary: { namespace: string; periodMs: number; retryMs: number };
   retentionMs: number;
+  telemetryRetention: { retentionMs: number; periodMs: number };
   workers: number;
   pod?: { namespace: string; name: string };
 }
@@ -106,6 +110,10 @@ export function parseFlags(
       retryMs: Math.min(periodMs, canaryRetryMs),
     },
     retentionMs: parseDuration(values.retention),
+    telemetryRetention: {
+      retentionMs: parseDuration(values['telemetry-retention']),
+      periodMs: parseDuration(values['telemetry-retention-period']),
+    },
     workers: positive(values.workers, '--workers'),
     ...(podName !== undefined &&
       podNamespace !== undefined && { pod: { namespace: podNamespace, name: podName } }),
@@ -128,6 +136,8 @@ function parse(argv: readonly string[]) {
       'canary-period': { type: 'string', default: '5m' },
       'canary-namespace': { type: 'string' },
       retention: { type: 'string', default: '7d' },
+      'telemetry-retention': { type: 'string', default: '30d' },
+      'telemetry-retention-period': { type: 'string', default: '1h' },
       workers: { type: 'string', default: '4' },
     },
   });
@@ -148,4 +158,27 @@ export function operatorOptions(
 ): OperatorOptions {
   const { kubeconfig: _, ...rest } = flags;
   return { ...rest, ...extra, kubeConfig: loadKubeConfig(flags) };
+}
+
+/**
+ * Takes the flags named in `options` (parseArgs' option config) out of `argv`, so one part of the process
+ * parses its own flags strictly and leaves the rest to the others: `mine` and `rest`, each in order. A
+ * string flag given as `--flag value` takes the next argument with it.
+ */
+export function splitArgs(
+  argv: readonly string[],
+  options: Readonly<Record<string, { type: 'string' | 'boolean' }>>,
+): { mine: string[]; rest: string[] } {
+  const typeOf = (arg: string) =>
+    arg.startsWith('--') ? options[arg.slice(2).split('=')[0] ?? '']?.type : undefined;
+  const mine: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const type = typeOf(arg);
+    const target = type === undefined ? rest : mine;
+    target.push(arg);
+    if (type === 'string' && !arg.includes('=') && i + 1 < argv.length) target.push(argv[++i]!);
+  }
+  return { mine, rest };
 }

@@ -1,33 +1,38 @@
 #!/usr/bin/env node
 // The operator's entry point: flags and environment, JSON logs, leader election, graceful shutdown on
 // SIGTERM, and the link gateway to edge agents when --gateway-port is given (without it, approved proposals
-// wait: NoLink).
+// wait: NoLink), and the telemetry read API beside it when --api-port is given.
 import { createLogger } from '@roast-operator/log';
 import { SqliteTelemetryStore } from '@roast-operator/store';
 import { type Flags, operatorOptions, parseFlags, UsageError, usage } from './flags.ts';
 import { type LinkFlags, linkUsage, splitLinkFlags } from './link/flags.ts';
 import { LinkGateway } from './link/gateway.ts';
 import { Operator } from './operator.ts';
+import { type ApiFlags, apiUsage, splitApiFlags } from './telemetry-api/flags.ts';
+import { TelemetryApi } from './telemetry-api/server.ts';
 
 const log = createLogger({ component: 'roast-operator' });
 
-function flagsOrExit(): Flags & { link?: LinkFlags } {
+function flagsOrExit(): Flags & { link?: LinkFlags; api?: ApiFlags } {
   const argv = process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`${usage}\n\n${linkUsage}\n`);
+    process.stdout.write(`${usage}\n\n${linkUsage}\n\n${apiUsage}\n`);
     process.exit(0);
   }
   try {
-    const { link, rest } = splitLinkFlags(argv);
-    return { ...parseFlags(rest, process.env), ...(link && { link }) };
+    const { api, rest: notApi } = splitApiFlags(argv);
+    const { link, rest } = splitLinkFlags(notApi);
+    // The read API serves the store the gateway opens, with the gateway's serving certificate.
+    if (api && !link) throw new UsageError('--api-port needs --gateway-port (the telemetry store and TLS)');
+    return { ...parseFlags(rest, process.env), ...(link && { link }), ...(api && { api }) };
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`roast-operator: ${err.message}\n\n${usage}\n\n${linkUsage}\n`);
+    process.stderr.write(`roast-operator: ${err.message}\n\n${usage}\n\n${linkUsage}\n\n${apiUsage}\n`);
     process.exit(2);
   }
 }
 
-const { link, ...flags } = flagsOrExit();
+const { link, api, ...flags } = flagsOrExit();
 const gateway =
   link &&
   new LinkGateway({
@@ -42,9 +47,19 @@ const gateway =
     ...(flags.pod && { pod: flags.pod }),
   });
 const operator = new Operator(
-  operatorOptions(flags, { logger: log, ...(gateway && { dispatcher: gateway }) }),
+  operatorOptions(flags, { logger: log, ...(gateway && { dispatcher: gateway, telemetry: gateway }) }),
 );
 gateway?.attach(operator.manager);
+if (gateway && link && api) {
+  new TelemetryApi({
+    store: () => gateway.store,
+    port: api.port,
+    host: api.host,
+    insecureDemo: link.insecureDemo,
+    ...(link.tls && { tls: link.tls }),
+    ...(flags.watchNamespace !== undefined && { watchNamespace: flags.watchNamespace }),
+  }).attach(operator.manager);
+}
 operator.manager.stopOnSignals();
 log.info('starting', {
   watchNamespace: flags.watchNamespace ?? '(all)',
@@ -52,7 +67,9 @@ log.info('starting', {
   identity: flags.leaderElection?.identity,
   canaryPeriodMs: flags.canary.periodMs,
   retentionMs: flags.retentionMs,
+  telemetryRetentionMs: flags.telemetryRetention.retentionMs,
   gatewayPort: link?.port,
+  apiPort: api?.port,
   pid: process.pid,
 });
 operator.start().then(

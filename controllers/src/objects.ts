@@ -3,16 +3,24 @@
 import {
   CommandProposal,
   commandProposalNames,
+  type DeviceState,
   group,
   type KindNames,
   type ProposalPhase,
   Roaster,
   RoastSession,
+  r1StateCodes,
   roasterNames,
   roastSessionNames,
   version,
 } from '@roast-operator/api';
-import { type KubeObject, keyOf, type ResourceDescriptor } from '@roast-operator/kube';
+import {
+  type Condition,
+  findStatusCondition,
+  type KubeObject,
+  keyOf,
+  type ResourceDescriptor,
+} from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
 
 function descriptor(names: KindNames): ResourceDescriptor {
@@ -107,7 +115,25 @@ export function createdAt(obj: { metadata: { creationTimestamp?: unknown } }): n
   return Date.parse(String(obj.metadata.creationTimestamp));
 }
 
-/** Oldest first, by creation and then name, so proposals are governed in the order they were made. */
-export function byCreation(a: CommandProposal, b: CommandProposal): number {
+type Created = { metadata: { creationTimestamp?: unknown; name?: string | undefined } };
+
+/** Oldest first, by creation and then name, so proposals are governed (and sessions run) in the order made. */
+export function byCreation(a: Created, b: Created): number {
   return createdAt(a) - createdAt(b) || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
+}
+
+/** The condition proposals and sessions use to say what they are doing, and, turned False, when they ended. */
+export const reconcilingCondition = 'Reconciling';
+
+/** When a proposal or session ended: its Reconciling condition turned False then. */
+export function endedAt(obj: {
+  status?: { conditions?: Condition[] | undefined } | undefined;
+}): number | undefined {
+  const condition = findStatusCondition(obj.status?.conditions, reconcilingCondition);
+  return condition?.status === 'False' ? Date.parse(condition.lastTransitionTime) : undefined;
+}
+
+/** The roaster's own state for an R1 state code; a code the R1 does not define is a fault. */
+export function stateOfCode(code: number): DeviceState | 'Fault' {
+  return r1StateCodes.get(code) ?? 'Fault';
 }

@@ -1,5 +1,6 @@
 // The operator process: one manager with the shared informers, the CommandProposal controller, the
-// Roaster controller (autonomy side), presence, and the admission-guard canary.
+// Roaster controller (autonomy side), the RoastSession controller and telemetry retention, presence, and
+// the admission-guard canary.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { type Clock, systemClock } from '@roast-operator/clock';
 import {
@@ -24,6 +25,9 @@ import {
 import { PresenceTracker } from './presence.ts';
 import { ProposalController, type ProposalHooks } from './proposals/controller.ts';
 import { RoasterController } from './roasters/controller.ts';
+import { SessionController } from './sessions/controller.ts';
+import { TelemetryRetention } from './sessions/retention.ts';
+import type { TelemetryFeed } from './telemetry.ts';
 
 export interface OperatorOptions {
   kubeConfig: KubeConfig;
@@ -34,14 +38,18 @@ export interface OperatorOptions {
   /** Where /healthz, /readyz and /metrics are served; port 0 picks a free one. */
   probes?: { host?: string; port: number };
   canary: { namespace: string; periodMs: number; retryMs: number };
-  /** How long a proposal is kept after it ended. */
+  /** How long a proposal or session is kept after it ended. */
   retentionMs: number;
+  /** How long telemetry is kept in the store, and how often older telemetry is deleted. */
+  telemetryRetention?: { retentionMs: number; periodMs: number };
   /** Roasters each controller works on at once. */
   workers: number;
   /** The operator's own pod, which Events about the guard are recorded on. */
   pod?: { namespace: string; name: string };
   /** The link to edge agents; without one, approved proposals wait (NoLink) and expire. */
   dispatcher?: Dispatcher;
+  /** The link's telemetry, which sessions follow; without one they attach but see no roast. */
+  telemetry?: TelemetryFeed;
   hooks?: ProposalHooks;
   clock?: Clock;
   logger?: Logger;
@@ -52,6 +60,7 @@ export class Operator {
   readonly guard: GuardCanary;
   readonly #proposals: ProposalController;
   readonly #roasters: RoasterController;
+  readonly #sessions: SessionController;
   readonly #opts: OperatorOptions;
   readonly #events: EventRecorder;
   #pod: Promise<KubeObject> | undefined;
@@ -110,6 +119,24 @@ export class Operator {
       workers: opts.workers,
       clock,
     });
+    this.#sessions = new SessionController({
+      manager,
+      ...informers,
+      retentionMs: opts.retentionMs,
+      workers: opts.workers,
+      clock,
+      ...(opts.telemetry && { feed: opts.telemetry }),
+    });
+    if (opts.telemetry && opts.telemetryRetention) {
+      manager.add(
+        new TelemetryRetention({
+          feed: opts.telemetry,
+          ...opts.telemetryRetention,
+          clock,
+          log: manager.log.child({ component: 'telemetry-retention' }),
+        }),
+      );
+    }
     manager.add(this.guard);
     manager.addReadyCheck('admission-guard', this.guard.readyCheck);
   }

@@ -1,22 +1,40 @@
-// The link gateway's benchmark: the gateway in-process on a private control plane, edge agents played by
-// grpc-js clients on loopback. Prints figures (JSON with --json) and exits non-zero below a floor.
-// - ingest: many streams sending 10-sample batches with a window of unacknowledged batches each; points
-//   committed per second and ack latency;
-// - dispatch → first command byte at the edge, p50/p99;
-// - EmergencyStop behind a backlog: the edge stops reading while commands pile up, then a stop is sent;
-//   the time to its first byte once the edge reads again, and how many queued commands arrived before it
-//   (the gateway puts the stop ahead of what it still holds; what grpc-js already buffered goes first).
+// The link's benchmark, in one run with its floors and targets:
+// - the gateway alone, in-process on a private control plane, edge agents played by grpc-js clients on
+//   loopback: ingest (many streams sending 10-sample batches with a window of unacknowledged batches each;
+//   points committed per second and ack latency), dispatch() → first command byte at the edge, and an
+//   EmergencyStop behind a backlog (the edge stops reading while commands pile up, then a stop is sent: the
+//   time to its first byte once the edge reads again, and how many queued commands arrived before it — the
+//   gateway puts the stop ahead of what it still holds; what grpc-js already buffered goes first);
+// - through the whole operator (main.ts as its own process, with the chart's RBAC and admission policies):
+//   a person's approval patch accepted → the command's first byte at a played edge, next to its floor (a
+//   bare patch → its event on a client-node watch); an EmergencyStop proposal created → its first byte at
+//   the edge; and, with the real edge stack in-process (agent, R1 driver, simulated R1), → the first
+//   heater-down byte written to the device and → the device reporting heater 0;
+// - the floor under all of it: a ping over a grpc-js bidi stream on loopback.
+// Prints a table (one JSON object with --json, figures only on stdout) and exits non-zero below a floor or
+// target.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { credentials } from '@grpc/grpc-js';
-import { apiVersion, group, roasterNames, version } from '@roast-operator/api';
+import { credentials, Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
+import { Watch } from '@kubernetes/client-node';
+import { apiVersion, commandProposalNames, group, roasterNames, version } from '@roast-operator/api';
+import { systemClock } from '@roast-operator/clock';
 import { startControlPlane } from '@roast-operator/control-plane';
+import { startEdge } from '@roast-operator/edge-node';
 import { KubeClient, type KubeObject } from '@roast-operator/kube';
 import { Logger } from '@roast-operator/log';
-import { type ConnectRequest, type ConnectResponse, LinkServiceClient } from '@roast-operator/proto';
+import {
+  type ConnectRequest,
+  type ConnectResponse,
+  LinkServiceClient,
+  LinkServiceService,
+  Outcome,
+} from '@roast-operator/proto';
 import type { LinkGateway } from '../../controllers/src/link/gateway.ts';
 import { GatewayUnderTest, installCrds } from '../support/gateway.ts';
+import { edgeNode, gatewayArgs, operatorMain } from '../support/link.ts';
+import { Roastery, namespace as roasteryNamespace } from '../support/roastery.ts';
 
 const json = process.argv.includes('--json');
 const streams = 50;
@@ -25,6 +43,13 @@ const window = 8;
 const dispatches = 300;
 const backlog = 2000;
 const floors = { pointsPerSecond: 20_000, dispatchP99Ms: 50, stopFirstByteMs: 250 };
+const approvals = 60;
+const watchSamples = 100;
+const stops = 50;
+const heaterStops = 25;
+const pingWarmup = 100;
+const pings = 2000;
+const targets = { approvalFirstByteP99Ms: 100, stopCreatedFirstByteP99Ms: 100, stopHeaterZeroP99Ms: 1500 };
 
 // Warnings and errors only (to stderr), so stdout carries just the figures.
 const log = new Logger({ level: 'warn', fields: { component: 'bench-link' } });
@@ -36,6 +61,24 @@ const quantile = (sorted: number[], q: number) =>
 const round = (n: number) => Math.round(n * 100) / 100;
 
 async function main(): Promise<void> {
+  const gateway = await gatewayFigures();
+  const operator = await operatorFigures();
+  const grpc = await grpcRoundTrip();
+  const figures = { ...gateway, ...operator, ...grpc, floors, targets };
+  if (json) process.stdout.write(`${JSON.stringify(figures)}\n`);
+  else print(figures);
+  const below =
+    gateway.pointsPerSecond < floors.pointsPerSecond ||
+    gateway.dispatchP99Ms > floors.dispatchP99Ms ||
+    gateway.stopFirstByteMs > floors.stopFirstByteMs ||
+    operator.approvalFirstByteP99Ms > targets.approvalFirstByteP99Ms ||
+    operator.stopCreatedFirstByteP99Ms > targets.stopCreatedFirstByteP99Ms ||
+    operator.stopHeaterZeroP99Ms > targets.stopHeaterZeroP99Ms;
+  process.exitCode = below ? 1 : 0;
+}
+
+/** The gateway alone, in-process on a private control plane with the CRDs. */
+async function gatewayFigures() {
   const plane = await startControlPlane({ name: 'bench-link' });
   const dir = await mkdtemp(join(tmpdir(), 'roast-bench-link-'));
   const admin = new KubeClient(plane.kubeConfig(), { fieldManager: 'roast-bench' });
@@ -62,22 +105,19 @@ async function main(): Promise<void> {
     }).start();
     const { gateway } = served;
     const client = new LinkServiceClient(`127.0.0.1:${gateway.port}`, credentials.createInsecure());
-    const edges = await Promise.all(uids.map((uid, i) => connect(client, i, uid)));
+    const edges = await Promise.all(
+      uids.map((uid, i) =>
+        connect(client, { roaster: { namespace, name: `r${i}`, uid }, node: 'node-a', serial: `SIM-${i}` }),
+      ),
+    );
 
     const ingest = await measureIngest(edges);
     const dispatch = await measureDispatch(gateway, edges[0]!, uids[0]!);
     const stop = await measureStop(gateway, edges[1]!, uids[1]!);
-    const figures = { streams, ...ingest, ...dispatch, ...stop, floors };
-    if (json) process.stdout.write(`${JSON.stringify(figures)}\n`);
-    else print(figures);
     for (const e of edges) e.call.end();
     client.close();
     await served.stop();
-    const below =
-      ingest.pointsPerSecond < floors.pointsPerSecond ||
-      dispatch.dispatchP99Ms > floors.dispatchP99Ms ||
-      stop.stopFirstByteMs > floors.stopFirstByteMs;
-    process.exitCode = below ? 1 : 0;
+    return { streams, ...ingest, ...dispatch, ...stop };
   } finally {
     await admin.close();
     await plane.stop();
@@ -87,15 +127,22 @@ async function main(): Promise<void> {
 
 interface Edge {
   call: ReturnType<LinkServiceClient['connect']>;
-  index: number;
+  bootEpoch: string;
   /** Called for every message the edge receives. */
   onMessage: (m: ConnectResponse) => void;
 }
 
-async function connect(client: LinkServiceClient, i: number, uid: string): Promise<Edge> {
+interface EdgeIdentity {
+  roaster: { namespace: string; name: string; uid: string };
+  node: string;
+  serial: string;
+}
+
+/** A grpc-js client playing an edge agent: hello, and resolved once welcomed. */
+async function connect(client: LinkServiceClient, { roaster, node, serial }: EdgeIdentity): Promise<Edge> {
   const call = client.connect();
   const welcomed = Promise.withResolvers<void>();
-  const edge: Edge = { call, index: i, onMessage: () => undefined };
+  const edge: Edge = { call, bootEpoch: `boot-${serial}`, onMessage: () => undefined };
   call.on('data', (m: ConnectResponse) => {
     if (m.body?.$case === 'welcome') welcomed.resolve();
     edge.onMessage(m);
@@ -105,19 +152,12 @@ async function connect(client: LinkServiceClient, i: number, uid: string): Promi
     body: {
       $case: 'hello',
       value: {
-        roaster: { namespace, name: `r${i}`, uid },
-        device: {
-          vendorId: 0,
-          productId: 0,
-          serial: `SIM-${i}`,
-          firmware: '281',
-          model: 'Simulated',
-          sourceDetail: '',
-        },
-        bootEpoch: `boot-${i}`,
+        roaster,
+        device: { vendorId: 0, productId: 0, serial, firmware: '281', model: 'Simulated', sourceDetail: '' },
+        bootEpoch: edge.bootEpoch,
         agentVersion: 'bench',
-        nodeName: 'node-a',
-        podName: `edge-${i}`,
+        nodeName: node,
+        podName: `edge-${serial}`,
         latches: [],
       },
     },
@@ -127,8 +167,7 @@ async function connect(client: LinkServiceClient, i: number, uid: string): Promi
   return edge;
 }
 
-function batch(edge: Edge, seq: number): ConnectRequest {
-  const t0 = 1_800_000_000_000 + seq * 1000;
+function batch(edge: Edge, seq: number, t0 = 1_800_000_000_000 + seq * 1000): ConnectRequest {
   const samples = Array.from({ length: 10 }, (_, k) => ({
     timeMs: t0 + k * 100,
     beanTemp: 150 + k,
@@ -141,7 +180,7 @@ function batch(edge: Edge, seq: number): ConnectRequest {
   return {
     body: {
       $case: 'telemetry',
-      value: { bootEpoch: `boot-${edge.index}`, seq, samples, droppedBatchesTotal: 0 },
+      value: { bootEpoch: edge.bootEpoch, seq, samples, droppedBatchesTotal: 0 },
     },
   };
 }
@@ -240,11 +279,341 @@ async function measureStop(gateway: LinkGateway, edge: Edge, uid: string) {
   return { stopFirstByteMs: round(arrivedAt - started), stopQueuedAhead: order.indexOf('stop') };
 }
 
+/** When each command reached a played edge, by proposal UID, waited on from either side. */
+class Arrivals {
+  readonly #at = new Map<string, PromiseWithResolvers<number>>();
+
+  #entry(key: string): PromiseWithResolvers<number> {
+    let entry = this.#at.get(key);
+    if (entry === undefined) {
+      entry = Promise.withResolvers<number>();
+      this.#at.set(key, entry);
+    }
+    return entry;
+  }
+
+  mark(key: string, at: number): void {
+    this.#entry(key).resolve(at);
+  }
+
+  /** When `key` arrived; rejects after `timeoutMs`. */
+  of(key: string, timeoutMs = 30_000): Promise<number> {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    return Promise.race([
+      this.#entry(key).promise,
+      new Promise<never>((_, reject) =>
+        timeout.addEventListener('abort', () =>
+          reject(new Error(`${key} did not arrive in ${timeoutMs} ms`)),
+        ),
+      ),
+    ]);
+  }
+}
+
+function percentiles<N extends string>(name: N, samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    [`${name}P50Ms`]: round(quantile(sorted, 0.5)),
+    [`${name}P99Ms`]: round(quantile(sorted, 0.99)),
+  } as { [K in `${N}P50Ms` | `${N}P99Ms`]: number };
+}
+
+/**
+ * The whole operator: main.ts as its own process on a private control plane with the chart (RBAC, admission
+ * policies, the guard canary live), its gateway on a free loopback port. People and the agent act through
+ * the API as `kubectl` would.
+ */
+async function operatorFigures() {
+  const dir = await mkdtemp(join(tmpdir(), 'roast-bench-operator-'));
+  const roastery = await Roastery.start({
+    name: 'bench-link-operator',
+    script: operatorMain,
+    // Port 0: the gateway picks a free one and logs it.
+    operatorArgs: gatewayArgs(0, dir),
+  });
+  try {
+    const serving = await roastery.operator.logged((l) => l.msg.startsWith('link gateway serving'));
+    const address = `127.0.0.1:${serving.port}`;
+    const client = new LinkServiceClient(address, credentials.createInsecure());
+    try {
+      const played = await playedEdge(roastery, client, 'bench-a');
+      const approval = await approvalsToFirstByte(roastery, played.arrivals);
+      const watchFloor = await patchToWatchEvent(roastery);
+      const stopFirstByte = await stopsToFirstByte(roastery, played.arrivals);
+      played.close();
+      const heater = await stopsToHeaterZero(roastery, address, dir);
+      return {
+        approvals,
+        ...percentiles('approvalFirstByte', approval.total),
+        ...percentiles('approvalOperatorSent', approval.untilSent),
+        ...percentiles('patchWatchEvent', watchFloor.event),
+        ...percentiles('patchRoundTrip', watchFloor.roundTrip),
+        stops,
+        ...percentiles('stopCreatedFirstByte', stopFirstByte.total),
+        ...percentiles('stopCreatedOperatorSent', stopFirstByte.untilSent),
+        heaterStops,
+        ...percentiles('stopDeviceFirstByte', heater.deviceFirstByte),
+        ...percentiles('stopHeaterZero', heater.zero),
+      };
+    } finally {
+      client.close();
+    }
+  } finally {
+    await roastery.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A grpc-js client as the edge of a Roaster: it records when each command arrives and answers it
+ * Succeeded at once, and sends a batch and a heartbeat every second so the roaster is live and Ready.
+ */
+async function playedEdge(roastery: Roastery, client: LinkServiceClient, name: string) {
+  const roaster = await roastery.roaster(name, { model: 'Simulated', autonomy: { level: 'L3' } });
+  const edge = await connect(client, {
+    roaster: { namespace: roasteryNamespace, name, uid: roaster.metadata.uid! },
+    node: edgeNode,
+    serial: `SIM-${name}`,
+  });
+  const arrivals = new Arrivals();
+  edge.onMessage = (m) => {
+    if (m.body?.$case !== 'command') return;
+    const { proposalUid } = m.body.value;
+    arrivals.mark(proposalUid, performance.now());
+    const result = { proposalUid, outcome: Outcome.OUTCOME_SUCCEEDED, message: 'bench', latencyMs: 1 };
+    edge.call.write({ body: { $case: 'result', value: { ...result, alreadyDone: false } } });
+  };
+  let seq = 0;
+  const beat = () => {
+    edge.call.write(batch(edge, ++seq, Date.now()));
+    edge.call.write({ body: { $case: 'heartbeat', value: { timeMs: Date.now() } } });
+  };
+  beat();
+  const beating = setInterval(beat, 1000);
+  await roastery.condition(name, 'Ready', 'True', undefined, 60_000);
+  return {
+    arrivals,
+    close: () => {
+      clearInterval(beating);
+      edge.call.end();
+    },
+  };
+}
+
+/** Where a command's latency went: in the operator until its gateway logged the send, and the rest. */
+interface Legs {
+  total: number[];
+  /** To the operator's "command sent" log line (millisecond timestamps on the same clock). */
+  untilSent: number[];
+}
+
+async function sentAfter(roastery: Roastery, proposal: string, since: number): Promise<number> {
+  const sent = await roastery.operator.logged((l) => l.msg === 'command sent' && l.proposal === proposal);
+  return Date.parse(String(sent.time)) - (performance.timeOrigin + since);
+}
+
+/** The agent proposes a level, bob approves it: from his patch's response to the command at the edge. */
+async function approvalsToFirstByte(roastery: Roastery, arrivals: Arrivals): Promise<Legs> {
+  const legs: Legs = { total: [], untilSent: [] };
+  for (let i = 0; i < approvals; i++) {
+    const name = `fan-${i}`;
+    const proposal = await roastery.propose('advisor', name, 'bench-a', {
+      type: 'SetFan',
+      target: 3 + (i % 8),
+    });
+    await roastery.phase(name, 'AwaitingApproval');
+    await roastery.decide('bob', name);
+    const accepted = performance.now();
+    legs.total.push((await arrivals.of(proposal.metadata.uid!)) - accepted);
+    legs.untilSent.push(await sentAfter(roastery, name, accepted));
+    await roastery.phase(name, 'Succeeded');
+  }
+  return legs;
+}
+
+/**
+ * The floors under the approval: a bare patch of a CommandProposal from its response to its event on a
+ * client-node watch, and the patch's own round trip (what each of the operator's reads and writes costs).
+ */
+async function patchToWatchEvent(roastery: Roastery): Promise<{ event: number[]; roundTrip: number[] }> {
+  const events = new Arrivals();
+  const first = Promise.withResolvers<void>();
+  const watching = await new Watch(roastery.plane.kubeConfig()).watch(
+    `/apis/${group}/${version}/namespaces/${roasteryNamespace}/${commandProposalNames.plural}`,
+    {},
+    (_type: string, object: KubeObject) => {
+      events.mark(object.metadata.resourceVersion!, performance.now());
+      first.resolve();
+    },
+    () => undefined,
+  );
+  try {
+    await first.promise;
+    const proposals = roastery.api('proposal');
+    const latencies = { event: [] as number[], roundTrip: [] as number[] };
+    for (let i = 0; i < watchSamples; i++) {
+      const sent = performance.now();
+      const annotations = { 'bench.roasting.simcorp.io/ping': String(i) };
+      const patch = { metadata: { annotations } };
+      const patched = await proposals.patch(roasteryNamespace, 'fan-0', patch, { type: 'merge' });
+      const accepted = performance.now();
+      latencies.roundTrip.push(accepted - sent);
+      latencies.event.push((await events.of(patched.metadata.resourceVersion!)) - accepted);
+    }
+    return latencies;
+  } finally {
+    watching.abort();
+  }
+}
+
+/** The agent proposes an EmergencyStop (no approval): from the create's response to the command at the edge. */
+async function stopsToFirstByte(roastery: Roastery, arrivals: Arrivals): Promise<Legs> {
+  const legs: Legs = { total: [], untilSent: [] };
+  for (let i = 0; i < stops; i++) {
+    const name = `stop-${i}`;
+    const proposal = await roastery.propose('advisor', name, 'bench-a', { type: 'EmergencyStop' });
+    const created = performance.now();
+    legs.total.push((await arrivals.of(proposal.metadata.uid!)) - created);
+    legs.untilSent.push(await sentAfter(roastery, name, created));
+    await roastery.phase(name, 'Succeeded');
+  }
+  return legs;
+}
+
+/**
+ * The real edge stack in this process — the agent, the R1 driver and a simulated R1, linked to the
+ * operator's gateway — one fresh roaster per sample (a stop latches it): heated to 9 by a person's command,
+ * then stopped by the agent; from the create's response to the first heater-down step written to the
+ * device, and to the first reading the device reports with the heater at 0 (readings come at 10 Hz).
+ */
+async function stopsToHeaterZero(roastery: Roastery, gateway: string, dir: string) {
+  const deviceFirstByte: number[] = [];
+  const zero: number[] = [];
+  const edgeLog = new Logger({ level: 'error', fields: { component: 'bench-edge' } });
+  for (let i = 0; i < heaterStops; i++) {
+    const name = `sim-${i}`;
+    const roaster = await roastery.roaster(name, { model: 'Simulated', autonomy: { level: 'L3' } });
+    const edge = await startEdge({
+      device: 'simulated',
+      model: 'Simulated',
+      storeDir: join(dir, name),
+      safetyFile: undefined,
+      port: undefined,
+      link: {
+        gateway,
+        credentials: credentials.createInsecure(),
+        roaster: { namespace: roasteryNamespace, name, uid: roaster.metadata.uid! },
+      },
+      simulator: { seed: i + 1, preheatC: 239, batchGrams: 400, start: 'charge', timeScale: 1 },
+      nodeName: edgeNode,
+      podName: `edge-${name}`,
+      inContainer: false,
+      log: edgeLog,
+      exit: () => undefined,
+    });
+    try {
+      await roastery.condition(name, 'Ready', 'True', undefined, 60_000);
+      await roastery.propose('alice', `${name}-heat`, name, { type: 'SetHeater', target: 9 });
+      await roastery.phase(`${name}-heat`, 'Succeeded', 60_000);
+      const heaterZero = Promise.withResolvers<number>();
+      const unsubscribe = edge.agent.onReading((r) => {
+        if (r.heater === 0) heaterZero.resolve(systemClock.now());
+      });
+      await roastery.propose('advisor', `${name}-stop`, name, { type: 'EmergencyStop' });
+      const created = systemClock.now();
+      const zeroAt = await Promise.race([
+        heaterZero.promise,
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`${name}: heater not 0`)), 30_000),
+        ),
+      ]);
+      unsubscribe();
+      const step = edge.simulated!.received.find(
+        (c) => c.at >= created && c.command.kind === 'heater' && c.command.step === -1,
+      );
+      deviceFirstByte.push(step!.at - created);
+      zero.push(zeroAt - created);
+    } finally {
+      await edge.shutdown();
+    }
+  }
+  return { deviceFirstByte, zero };
+}
+
+/** The floor under every link figure: a ping over a grpc-js bidi stream on loopback, server in-process. */
+async function grpcRoundTrip() {
+  const server = new Server();
+  server.addService(LinkServiceService, {
+    connect: (call: ServerDuplexStream<ConnectRequest, ConnectResponse>) => {
+      call.on('data', (m: ConnectRequest) => {
+        if (m.body?.$case === 'heartbeat') call.write({ body: { $case: 'heartbeat', value: m.body.value } });
+      });
+      call.on('end', () => call.end());
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, bound) =>
+      err ? reject(err) : resolve(bound),
+    ),
+  );
+  const client = new LinkServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
+  const call = client.connect();
+  let pong = Promise.withResolvers<void>();
+  call.on('data', () => pong.resolve());
+  const latencies: number[] = [];
+  for (let i = 0; i < pingWarmup + pings; i++) {
+    pong = Promise.withResolvers<void>();
+    const sent = performance.now();
+    call.write({ body: { $case: 'heartbeat', value: { timeMs: i } } });
+    await pong.promise;
+    if (i >= pingWarmup) latencies.push(performance.now() - sent);
+  }
+  const ended = new Promise((resolve) => call.on('status', resolve));
+  call.end();
+  await ended;
+  client.close();
+  server.forceShutdown();
+  return { pings, ...percentiles('grpcRoundTrip', latencies) };
+}
+
+const rows: [label: string, key: string, bound?: string][] = [
+  ['gateway alone: ingest, points/s', 'pointsPerSecond', `floor ≥ ${floors.pointsPerSecond}`],
+  ['  ack latency at saturation, p50 / p99', 'ack'],
+  ['  dispatch() → first byte at the edge', 'dispatch', `floor p99 ≤ ${floors.dispatchP99Ms}`],
+  ['  EmergencyStop behind 2000 → first byte', 'stopFirstByteMs', `floor ≤ ${floors.stopFirstByteMs}`],
+  [
+    'through the operator: approval → first byte',
+    'approvalFirstByte',
+    `target p99 ≤ ${targets.approvalFirstByteP99Ms}`,
+  ],
+  ['    of which until the operator logs "command sent"', 'approvalOperatorSent'],
+  ['  floor: patch accepted → client-node watch event', 'patchWatchEvent'],
+  ['  floor: one patch, request → response', 'patchRoundTrip'],
+  [
+    '  EmergencyStop created → first byte at the edge',
+    'stopCreatedFirstByte',
+    `target p99 ≤ ${targets.stopCreatedFirstByteP99Ms}`,
+  ],
+  ['    of which until the operator logs "command sent"', 'stopCreatedOperatorSent'],
+  ['  EmergencyStop → first heater-down byte at the device', 'stopDeviceFirstByte'],
+  [
+    '  EmergencyStop → device reports heater 0',
+    'stopHeaterZero',
+    `target p99 ≤ ${targets.stopHeaterZeroP99Ms}`,
+  ],
+  ['floor: gRPC round trip on loopback', 'grpcRoundTrip'],
+];
+
 function print(figures: Record<string, unknown>): void {
-  const lines = Object.entries(figures)
-    .filter(([k]) => k !== 'floors')
-    .map(([k, v]) => `  ${k.padEnd(18)} ${v}`);
-  process.stdout.write(`link gateway benchmark (floors: ${JSON.stringify(floors)})\n${lines.join('\n')}\n`);
+  const cell = (key: string) =>
+    `${key}P50Ms` in figures
+      ? `p50 ${figures[`${key}P50Ms`]} ms, p99 ${figures[`${key}P99Ms`]} ms`
+      : `${figures[key]}${key.endsWith('Ms') ? ' ms' : ''}`;
+  const lines = rows.map(
+    ([label, key, bound]) => `  ${label.padEnd(64)} ${cell(key).padEnd(30)} ${bound ?? ''}`,
+  );
+  const samples = `${figures.streams} streams; ${figures.approvals} approvals, ${figures.stops} stops at a played edge, ${figures.heaterStops} at the real edge stack; ${figures.pings} pings`;
+  process.stdout.write(`link benchmark (${samples})\n${lines.join('\n')}\n`);
 }
 
 await main();

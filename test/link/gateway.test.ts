@@ -1,12 +1,12 @@
 // The gateway in-process against the shared API server, spoken to by a grpc-js client as a wrong, broken
 // or honest edge would: how streams are refused (with which gRPC status), acknowledged telemetry stored
 // once across reconnects, one device per roaster, garbage and silence ending a stream, the Roaster's status
-// as the link reports it, and commands written with a relative deadline.
+// as the link reports it (the edge's latches included), and commands written with a relative deadline.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, type ServiceError, status } from '@grpc/grpc-js';
-import { apiVersion, group, type Roaster, roasterNames, version } from '@roast-operator/api';
+import { apiVersion, fieldManagers, group, type Roaster, roasterNames, version } from '@roast-operator/api';
 import { eventually, testCluster, useTestNamespace } from '@roast-operator/control-plane';
 import { NotSent } from '@roast-operator/controllers';
 import { KubeClient, type KubeObject } from '@roast-operator/kube';
@@ -235,6 +235,51 @@ describe('an edge stream', () => {
       expect(connectedReason(r)).toMatchObject({ status: 'False', reason: 'Silent' });
       expect(r.status?.phase).toBe('Disconnected');
     });
+  });
+});
+
+describe("the edge's latches", () => {
+  it('show on the Roaster as the edge reports them, in hello and later', async () => {
+    const sinceMs = Date.parse('2026-11-24T05:00:00.250Z');
+    const overTemperature = {
+      id: 'latch-7',
+      cause: 'overTemperature',
+      message: 'BT 262 °C above the roasting ceiling 250 °C',
+      sinceMs,
+      conditionActive: true,
+    };
+    const stream = open(hello('r1', { latches: [overTemperature] }));
+    await stream.next('welcome');
+    await roaster('r1', (r) => {
+      expect(r.status?.edgeLatches).toEqual([
+        {
+          id: 'latch-7',
+          cause: 'overTemperature',
+          message: 'BT 262 °C above the roasting ceiling 250 °C',
+          since: '2026-11-24T05:00:00Z',
+          conditionActive: true,
+        },
+      ]);
+      expect(r.status?.conditions?.find((c) => c.type === 'InterlocksClear')?.status).toBe('False');
+    });
+    // The condition went away: still latched until a reset, and the status says the condition is gone.
+    const report = (latches: (typeof overTemperature)[]) =>
+      stream.call.write({ body: { $case: 'latch', value: { latches } } });
+    report([{ ...overTemperature, conditionActive: false }]);
+    await roaster('r1', (r) => {
+      expect(r.status?.edgeLatches).toMatchObject([{ id: 'latch-7', conditionActive: false }]);
+      expect(r.status?.conditions?.find((c) => c.type === 'InterlocksClear')?.status).toBe('True');
+    });
+    // The link owns the field, as it owns the rest of what it reports.
+    const { managedFields } = (await admin.resource(roasterApi).get(namespace(), 'r1')).metadata as {
+      managedFields: { manager: string; subresource?: string; fieldsV1?: object }[];
+    };
+    const owner = managedFields.find((m) => m.subresource === 'status' && m.manager === fieldManagers.link);
+    expect(JSON.stringify(owner?.fieldsV1)).toContain('f:edgeLatches');
+    report([]);
+    await roaster('r1', (r) => expect(r.status?.edgeLatches).toEqual([]));
+    stream.call.end();
+    await stream.ended;
   });
 });
 

@@ -1,49 +1,41 @@
 // The link end to end: the operator (main.ts with its gateway) and a simulated edge agent as separate
-// processes on a private control plane with the chart installed. The roaster shows Connected with live
-// levels; an approved proposal reaches the roaster and shows in its telemetry; the operator is killed
-// mid-roast and restarted, and nothing is stored twice or actuated twice.
+// processes on a private control plane with the chart installed, the edge reaching the gateway through a
+// TCP proxy that can cut the connection. The roaster shows Connected with live levels; an approved proposal
+// reaches the roaster and shows in its telemetry; mid-roast the connection is cut and restored, the edge
+// is killed and restarted on the same store, and the operator is killed and restarted — and every
+// acknowledged point is stored once, nothing is actuated twice.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Command, Roaster } from '@roast-operator/api';
-import { eventually } from '@roast-operator/control-plane';
+import type { Command, CommandProposal, Roaster } from '@roast-operator/api';
+import { eventually, freePort } from '@roast-operator/control-plane';
 import { KubeClient, type KubeObject } from '@roast-operator/kube';
 import { SqliteTelemetryStore } from '@roast-operator/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TcpProxy } from '../../libs/kube/test-fixtures/tcp-proxy.ts';
 import { serviceAccountKubeconfig } from '../support/chart.ts';
-import { NodeProcess } from '../support/node-process.ts';
+import { edgeProcess, gatewayArgs, edgeNode as node, operatorMain } from '../support/link.ts';
+import { type LogLine, NodeProcess } from '../support/node-process.ts';
 import { namespace, operatorPod, Roastery, releaseNamespace } from '../support/roastery.ts';
 
-const root = join(import.meta.dirname, '../..');
-const operatorMain = join(root, 'controllers/src/main.ts');
-const edgeMain = join(root, 'edge-node/src/main.ts');
-const node = 'roast-node-1';
 const edgePod = 'roast-edge-sim-1';
 
 let roastery: Roastery;
 let dir: string;
 let gatewayPort: number;
+/** Between the edge and the gateway: the network the test cuts. */
+let proxy: TcpProxy;
+/** Every edge process started, in order; the last is the one running. */
+const edges: NodeProcess[] = [];
 let edge: NodeProcess;
+/** The running edge's HTTP port (health, hello, metrics). */
+let edgePort: number;
 let roaster: Roaster;
 const pods = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
 /** The operator started after the first one was killed. */
 let successor: NodeProcess | undefined;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-const linkArgs = () => [
-  `--gateway-port=${gatewayPort}`,
-  '--gateway-host=127.0.0.1',
-  '--insecure-demo',
-  `--store-path=${join(dir, 'telemetry.db')}`,
-];
+const linkArgs = () => gatewayArgs(gatewayPort, dir);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'roast-link-'));
@@ -54,27 +46,31 @@ beforeAll(async () => {
     operatorArgs: ['--canary-period=30s', ...linkArgs()],
   });
   roaster = await roastery.roaster('sim-1', { model: 'Simulated', autonomy: { level: 'L3' } });
-  edge = new NodeProcess(
-    edgeMain,
-    [
-      '--simulate',
-      `--gateway=127.0.0.1:${gatewayPort}`,
-      '--insecure-demo',
-      `--roaster=${namespace}/sim-1`,
-      `--roaster-uid=${roaster.metadata.uid}`,
-      `--store=${join(dir, 'edge')}`,
-      `--port=${await freePort()}`,
-      // Preheated and ready for beans, in real time: the edge's rise-rate alarm reads the simulated roast as
-      // a real one, so a faster clock would trip it.
-      '--sim-start=charge',
-    ],
-    { NODE_NAME: node, POD_NAME: edgePod },
-  );
+  proxy = await TcpProxy.start(`http://127.0.0.1:${gatewayPort}`);
+  edge = await startEdge();
 });
 
+/** The simulated edge agent on its store directory: a restarted one finds the results its predecessor kept. */
+async function startEdge(): Promise<NodeProcess> {
+  edgePort = await freePort();
+  const started = edgeProcess({
+    // Preheated and ready for beans, in real time: the edge's rise-rate alarm reads the simulated roast as
+    // a real one, so a faster clock would trip it.
+    device: ['--simulate', '--sim-start=charge'],
+    gatewayPort: proxy.port,
+    roaster,
+    store: join(dir, 'edge'),
+    port: edgePort,
+    pod: edgePod,
+  });
+  edges.push(started);
+  return started;
+}
+
 afterAll(async () => {
-  await edge?.stop();
+  await Promise.all(edges.map((e) => e.stop()));
   await successor?.stop();
+  await proxy?.close();
   await roastery?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -99,8 +95,35 @@ async function approved(name: string, command: Command, by: 'alice' | 'advisor' 
   return roastery.phase(name, 'Succeeded');
 }
 
+/**
+ * A proposal whose result may have been lost on the way ends Succeeded (its result written, or asked for)
+ * or Failed — the edge's own first result (a command in progress is aborted when the link drops), or
+ * Unknown when the edge never received it — and is never sent again.
+ */
+async function endedOnce(name: string, what: string): Promise<CommandProposal> {
+  const ended = await eventually(async () => {
+    const p = await roastery.get('proposal', name);
+    expect(['Succeeded', 'Failed']).toContain(p.status?.phase);
+  }, 60_000).then(() => roastery.get('proposal', name));
+  if (ended.status?.phase === 'Failed') expect(['Failed', 'Unknown']).toContain(ended.status.result?.outcome);
+  process.stderr.write(
+    `link: the proposal in flight at ${what} ended ${ended.status?.phase}: ${ended.status?.result?.message}\n`,
+  );
+  expect(finishedRuns(ended.metadata.uid)).toBeLessThanOrEqual(1);
+  return ended;
+}
+
+/** Runs of a command on the roaster, over every edge process (a restarted edge must not run it again). */
 const finishedRuns = (uid: string | undefined) =>
-  edge.matching((l) => l.msg === 'command finished' && l.uid === uid).length;
+  edges.flatMap((e) => e.matching((l) => l.msg === 'command finished' && l.uid === uid)).length;
+
+const logTime = (line: LogLine) => Date.parse(String(line.time));
+const roasterTable = async () => (await roastery.plane.kubectl(['get', 'roasters'], { namespace })).stdout;
+
+/** What the edge-restart and cut tests leave for the store check at the end. */
+const marks: { cutAt?: number; restoredAt?: number; killedAt?: number; restartedAt?: number } = {};
+/** The first edge's boot, and how many of its batches it had seen acknowledged when it was killed. */
+let killedBoot: { bootEpoch: string; acked: number } | undefined;
 
 describe('the link', () => {
   it('shows the roaster Connected with its device and live levels', async () => {
@@ -128,6 +151,64 @@ describe('the link', () => {
     expect(finishedRuns(fan.metadata.uid)).toBe(1);
   });
 
+  it('rides out its connection cut and restored: the roaster shows Disconnected and back, nothing repeated', async () => {
+    await roastery.propose('advisor', 'fan-8', 'sim-1', { type: 'SetFan', target: 8 });
+    await roastery.phase('fan-8', 'AwaitingApproval');
+    await roastery.decide('bob', 'fan-8');
+    // Cut as soon as the command is sent: its result may be lost in the cut. New connections are taken
+    // and held, as a partitioned network leaves a connect hanging.
+    await roastery.phase('fan-8', ['Dispatched', 'Succeeded', 'Failed']);
+    proxy.hold();
+    proxy.dropAll();
+    const cutAt = Date.now();
+    marks.cutAt = cutAt;
+    // Cut for a few seconds, and until a person sees it.
+    await eventually(async () => expect(await roasterTable()).toMatch(/sim-1\s+Disconnected/), 30_000);
+    const shownAt = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, cutAt + 4000 - Date.now())));
+    marks.restoredAt = Date.now();
+    proxy.release();
+
+    const relinked = await edge.logged((l) => l.msg === 'link up' && logTime(l) > cutAt, 60_000);
+    process.stderr.write(
+      `link: connection cut for ${marks.restoredAt - cutAt} ms (kubectl showed Disconnected ${shownAt - cutAt} ms after the cut) → edge reconnected ${logTime(relinked) - marks.restoredAt} ms after the restore\n`,
+    );
+    await eventually(async () => expect(await roasterTable()).toMatch(/sim-1\s+Roasting/), 30_000);
+    await roasterWhere((r) => expect(connected(r)).toBe(true));
+    await endedOnce('fan-8', 'the cut');
+    // The link takes commands again.
+    await approved('fan-6', { type: 'SetFan', target: 6 }, 'advisor');
+  });
+
+  it('takes back an edge killed and restarted on the same store: a new boot, nothing actuated twice', async () => {
+    const started = await edge.logged((l) => l.msg === 'edge agent started');
+    const metrics = await (await fetch(`http://127.0.0.1:${edgePort}/metrics`)).text();
+    const acked = Number(/^roast_edge_link_batches_acked_total (\d+)/m.exec(metrics)?.[1]);
+    expect(acked).toBeGreaterThan(0);
+    killedBoot = { bootEpoch: String(started.bootEpoch), acked };
+    await edge.kill();
+    marks.killedAt = Date.now();
+    await roasterWhere((r) => expect(connected(r)).toBe(false));
+
+    marks.restartedAt = Date.now();
+    edge = await startEdge();
+    const relinked = await edge.logged((l) => l.msg === 'link up', 60_000);
+    const reborn = await edge.logged((l) => l.msg === 'edge agent started');
+    expect(reborn.bootEpoch).not.toBe(killedBoot.bootEpoch);
+    process.stderr.write(
+      `link: edge SIGKILLed and restarted → reconnected ${logTime(relinked) - marks.restartedAt} ms after the start\n`,
+    );
+    await roasterWhere((r) => expect(connected(r)).toBe(true));
+    // A fresh simulated roaster, preheated and ready for beans again: charged, it roasts on.
+    await eventually(async () => expect(await roasterTable()).toMatch(/sim-1\s+ReadyToCharge/), 30_000);
+    await approved('charge-again', { type: 'Charge', fromState: 'ReadyToCharge' });
+    await roasterWhere((r) => expect(r.status?.phase).toBe('Roasting'));
+    for (const uid of new Set(
+      edges.flatMap((e) => e.matching((l) => l.msg === 'command finished')).map((l) => l.uid),
+    ))
+      expect(finishedRuns(uid as string)).toBe(1);
+  });
+
   it('survives the operator being killed mid-roast: nothing stored twice, nothing actuated twice', async () => {
     // The successor labels its pod as the gateway's endpoint; the pod exists as it would in the cluster.
     const admin = new KubeClient(roastery.plane.kubeConfig(), { fieldManager: 'roast-test' });
@@ -139,7 +220,7 @@ describe('the link', () => {
     await roastery.phase('fan-9', 'AwaitingApproval');
     await roastery.decide('bob', 'fan-9');
     // Killed as soon as the command is recorded: its result may be lost with the process.
-    const sent = await roastery.phase('fan-9', 'Dispatched');
+    await roastery.phase('fan-9', 'Dispatched');
     const killedAt = Date.now();
     const started = await roastery.operator.logged((l) => l.msg === 'starting');
     process.kill(started.pid as number, 'SIGKILL');
@@ -167,19 +248,7 @@ describe('the link', () => {
       `link: operator restart → edge reconnected ${reconnectMs} ms after start, ${Date.parse(String(reconnected.time)) - killedAt} ms after the kill (lease takeover included)\n`,
     );
 
-    // Ends Succeeded (its result written, or asked for) or Failed/Unknown — never sent again.
-    const ended = await eventually(async () => {
-      const p = await roastery.get('proposal', 'fan-9');
-      expect(['Succeeded', 'Failed']).toContain(p.status?.phase);
-    }, 60_000).then(() => roastery.get('proposal', 'fan-9'));
-    // Failed: the edge's own first result (a command in progress is aborted when the link drops), or
-    // Unknown when the edge never received it.
-    if (ended.status?.phase === 'Failed')
-      expect(['Failed', 'Unknown']).toContain(ended.status.result?.outcome);
-    process.stderr.write(
-      `link: the proposal in flight at the kill ended ${ended.status?.phase}: ${ended.status?.result?.message}\n`,
-    );
-    expect(finishedRuns(sent.metadata.uid)).toBeLessThanOrEqual(1);
+    await endedOnce('fan-9', 'the kill');
     await roasterWhere((r) => expect(connected(r)).toBe(true));
     const pod = await admin.resource(pods).get(releaseNamespace, operatorPod);
     expect(pod.metadata.labels?.['roasting.simcorp.io/link-gateway']).toBe('leader');
@@ -187,20 +256,41 @@ describe('the link', () => {
 
     // A later command goes through the successor as any other.
     await approved('fan-5', { type: 'SetFan', target: 5 }, 'advisor');
-    const uids = new Set(edge.matching((l) => l.msg === 'command finished').map((l) => l.uid));
+    const uids = new Set(
+      edges.flatMap((e) => e.matching((l) => l.msg === 'command finished')).map((l) => l.uid),
+    );
     for (const uid of uids) expect(finishedRuns(uid as string)).toBe(1);
+  }, 120_000);
 
-    // The store holds each point once: stop both sides, then read the file.
+  it('stored every acknowledged point once, with no gap but what a killed edge never got acknowledged', async () => {
+    // Stop both sides, then read the file.
     await edge.stop();
-    await successor.stop();
+    await successor?.stop();
     const store = new SqliteTelemetryStore(join(dir, 'telemetry.db'));
     try {
-      const points = await store.points(roaster.metadata.uid!, 0, Number.MAX_SAFE_INTEGER);
+      const uid = roaster.metadata.uid!;
+      const points = await store.points(uid, 0, Number.MAX_SAFE_INTEGER);
       const times = points.map((p) => p.timeMs);
       expect(points.length).toBeGreaterThan(0);
       expect(new Set(times).size).toBe(times.length);
+      // Every batch the killed edge saw acknowledged is stored.
+      expect(await store.committedSeq(uid, killedBoot!.bootEpoch)).toBeGreaterThanOrEqual(killedBoot!.acked);
+      // The edge reads the roaster at 10 Hz and resends what was not acknowledged: a lost batch (1 s) would
+      // leave a gap — across the cut and the operator's restart there is none. What a boot never got
+      // acknowledged dies with it: the killed edge's points end before the kill, its successor's begin
+      // after the restart, and each boot's points run without a gap.
+      const killed = times.filter((t) => t < marks.killedAt!);
+      const reborn = times.filter((t) => t >= marks.restartedAt!);
+      expect(killed.length + reborn.length).toBe(times.length);
+      const gaps = (run: number[]) => run.slice(1).filter((t, i) => t - run[i]! > 1000);
+      expect(gaps(killed)).toEqual([]);
+      expect(gaps(reborn)).toEqual([]);
+      expect(times.some((t) => t > marks.cutAt! && t < marks.restoredAt!)).toBe(true);
+      process.stderr.write(
+        `link: the killed edge lost its unacknowledged tail: ${marks.killedAt! - killed.at(-1)!} ms of readings before the kill\n`,
+      );
     } finally {
       await store.close();
     }
-  }, 120_000);
+  });
 });

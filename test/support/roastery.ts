@@ -12,10 +12,7 @@ import {
   apiVersion,
   type Command,
   CommandProposal,
-  type CommandProposalSpec,
-  commandProposalNames,
   fieldManagers,
-  group,
   Roaster,
   type RoasterSpec,
   type RoasterStatus,
@@ -28,31 +25,23 @@ import {
   loadKubeConfig,
   type PrivateControlPlane,
   startControlPlane,
-  type TestUser,
 } from '@roast-operator/control-plane';
 import { commandProposals, roasters, roastSessions } from '@roast-operator/controllers';
+import {
+  type Actor,
+  approvalPatch,
+  namespace,
+  OperatorProcess,
+  type OperatorProcessOptions,
+  operatorProcessOptions,
+  type ProposalExtra,
+  prepareRoastery,
+  proposalObject,
+  userName,
+} from '@roast-operator/demo';
 import { type Condition, KubeClient, type KubeObject, type ResourceClient } from '@roast-operator/kube';
-import { installChart, serviceAccountKubeconfig, serviceAccountUser } from './chart.ts';
-import { OperatorProcess, type OperatorProcessOptions } from './operator-process.ts';
 
-export const namespace = 'roastery';
-export const releaseNamespace = 'roast-system';
-export const operatorPod = 'roast-operator-0';
-const operatorAccount = { namespace: releaseNamespace, name: 'roast-operator' };
-
-/** Who acts: people with client certificates, the advisor agent with its service account's token. */
-export type Actor = Extract<TestUser, 'alice' | 'bob'> | 'advisor' | 'admin';
-
-export const userName = (actor: Actor): string =>
-  actor === 'advisor' ? serviceAccountUser(namespace, 'advisor') : actor;
-
-/** Who holds which of the chart's roles in the roastery, and a verb on roasters each role carries. */
-const grants: Readonly<Record<Exclude<Actor, 'admin'>, Readonly<Record<string, string>>>> = {
-  alice: { 'roast-proposer': 'propose', 'roast-attendant': 'stop' },
-  bob: { 'roast-approver': 'approve' },
-  // EmergencyStop is for anyone holding stop, agents included.
-  advisor: { 'roast-proposer': 'propose', 'roast-attendant': 'stop' },
-};
+export { type Actor, namespace, operatorPod, releaseNamespace, userName } from '@roast-operator/demo';
 
 const kinds = { roaster: roasters, session: roastSessions, proposal: commandProposals };
 type Kind = keyof typeof kinds;
@@ -90,28 +79,25 @@ export class Roastery {
     let roastery: Roastery | undefined;
     try {
       const admin = new KubeClient(plane.kubeConfig(), { fieldManager: 'roast-test' });
-      await createNamespaces(admin);
-      await installChart(plane, { release: 'roast-operator', namespace: releaseNamespace });
-      await grantRoles(admin);
-      const operatorConfig = await serviceAccountKubeconfig(plane, operatorAccount, dir);
-      const advisorConfig = await serviceAccountKubeconfig(plane, { namespace, name: 'advisor' }, dir);
+      const credentials = await prepareRoastery(plane, admin, dir);
       const clients = {
         admin,
         alice: new KubeClient(plane.kubeConfig('alice'), { fieldManager: 'kubectl' }),
         bob: new KubeClient(plane.kubeConfig('bob'), { fieldManager: 'kubectl' }),
-        advisor: new KubeClient(loadKubeConfig(advisorConfig), { fieldManager: 'roast-advisor' }),
-        link: new KubeClient(loadKubeConfig(operatorConfig), { fieldManager: fieldManagers.link }),
+        advisor: new KubeClient(loadKubeConfig(credentials.advisor), { fieldManager: 'roast-advisor' }),
+        link: new KubeClient(loadKubeConfig(credentials.operator), { fieldManager: fieldManagers.link }),
       };
-      roastery = new Roastery(plane, dir, clients, {
-        script: opts.script,
-        args: [
-          `--kubeconfig=${operatorConfig}`,
-          `--watch-namespace=${namespace}`,
-          '--probe-address=127.0.0.1:0',
-          ...(opts.operatorArgs ?? []),
-        ],
-        env: { POD_NAMESPACE: releaseNamespace, POD_NAME: operatorPod, LOG_LEVEL: 'debug' },
-      });
+      roastery = new Roastery(
+        plane,
+        dir,
+        clients,
+        operatorProcessOptions({
+          script: opts.script,
+          kubeconfig: credentials.operator,
+          args: opts.operatorArgs ?? [],
+          logLevel: 'debug',
+        }),
+      );
       // The operator's canary waits for the admission policies to take effect.
       await roastery.spawnOperator().waitUntilReady();
       return roastery;
@@ -225,30 +211,19 @@ export class Roastery {
     name: string,
     roaster: string,
     command: Command,
-    extra: Partial<Omit<CommandProposalSpec, 'command' | 'roasterRef' | 'proposedBy'>> & {
-      annotations?: Record<string, string>;
-    } = {},
+    extra: ProposalExtra = {},
   ): Promise<CommandProposal> {
-    const { annotations, ...spec } = extra;
-    const created = await this.api('proposal', by).create({
-      apiVersion,
-      kind: commandProposalNames.kind,
-      metadata: { name, namespace, ...(annotations && { annotations }) },
-      spec: {
-        roasterRef: { name: roaster },
-        command,
-        proposedBy: userName(by),
-        rationale: 'end-to-end test',
-        ...spec,
-      },
-    } as KubeObject);
+    const created = await this.api('proposal', by).create(
+      proposalObject(by, name, roaster, command, { rationale: 'end-to-end test', ...extra }),
+    );
     return CommandProposal.parse(created);
   }
 
   /** A human decision, as `kubectl patch` makes it. */
   async decide(by: Actor, proposal: string, decision: 'Approved' | 'Rejected' = 'Approved'): Promise<void> {
-    const approval = { decision, approver: userName(by), reason: 'looks right' };
-    await this.api('proposal', by).patch(namespace, proposal, { spec: { approval } }, { type: 'merge' });
+    await this.api('proposal', by).patch(namespace, proposal, approvalPatch(by, decision, 'looks right'), {
+      type: 'merge',
+    });
   }
 
   /** The edge's answer, as the link writes it. */
@@ -331,71 +306,4 @@ export interface LinkReport {
 export interface SessionOptions {
   readonly marks?: readonly ('present' | 'firstCrack' | 'note')[];
   readonly source?: { type: 'Device'; serial: string } | { type: 'Simulated'; seed: number };
-}
-
-async function createNamespaces(admin: KubeClient): Promise<void> {
-  const namespaces = admin.resource({
-    group: '',
-    version: 'v1',
-    plural: 'namespaces',
-    kind: 'Namespace',
-    namespaced: false,
-  });
-  for (const name of [releaseNamespace, namespace]) await namespaces.create({ metadata: { name } });
-}
-
-/** Binds the chart's roles in the roastery, then waits until RBAC answers with them. */
-async function grantRoles(admin: KubeClient): Promise<void> {
-  const accounts = admin.resource({
-    group: '',
-    version: 'v1',
-    plural: 'serviceaccounts',
-    kind: 'ServiceAccount',
-    namespaced: true,
-  });
-  await accounts.create({ metadata: { name: 'advisor', namespace } });
-  const bindings = admin.resource({
-    group: 'rbac.authorization.k8s.io',
-    version: 'v1',
-    plural: 'rolebindings',
-    kind: 'RoleBinding',
-    namespaced: true,
-  });
-  for (const [who, roles] of Object.entries(grants)) {
-    const subject =
-      who === 'advisor'
-        ? { kind: 'ServiceAccount', name: who, namespace }
-        : { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: who };
-    for (const role of Object.keys(roles)) {
-      await bindings.create({
-        metadata: { name: `${who}-${role}`, namespace },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
-        subjects: [subject],
-      } as KubeObject);
-    }
-  }
-  await eventually(async () => {
-    for (const [who, roles] of Object.entries(grants) as [
-      Exclude<Actor, 'admin'>,
-      Record<string, string>,
-    ][]) {
-      for (const verb of Object.values(roles)) {
-        const review = await admin.request<{ status: { allowed: boolean } }>(
-          HttpMethod.POST,
-          '/apis/authorization.k8s.io/v1/subjectaccessreviews',
-          {
-            body: {
-              apiVersion: 'authorization.k8s.io/v1',
-              kind: 'SubjectAccessReview',
-              spec: {
-                user: userName(who),
-                resourceAttributes: { group, resource: 'roasters', verb, namespace },
-              },
-            },
-          },
-        );
-        if (!review.status.allowed) throw new Error(`${who} may not ${verb} yet`);
-      }
-    }
-  });
 }

@@ -3,8 +3,7 @@
 // and which pod and node it is bound to. The gateway admits only the edge DaemonSet's service account, from
 // a pod on the node the hello names. The Roaster's binding (node, serial) is checked by the gateway after.
 import { type Metadata, status } from '@grpc/grpc-js';
-import { HttpMethod } from '@kubernetes/client-node';
-import type { KubeClient } from '@roast-operator/kube';
+import { type KubeClient, reviewToken, type TokenReviewStatus } from '@roast-operator/kube';
 import type { Hello } from '@roast-operator/proto';
 import { StreamError } from './stream.ts';
 
@@ -37,13 +36,6 @@ export interface TokenReviewOptions {
   edgeServiceAccount: { namespace: string; name: string };
   /** How often a live stream's token is reviewed again (a deleted pod or a rotated token ends it). */
   reviewPeriodMs: number;
-}
-
-interface TokenReviewStatus {
-  authenticated?: boolean;
-  audiences?: string[];
-  error?: string;
-  user?: { username?: string; extra?: Record<string, string[]> };
 }
 
 const podNameKey = 'authentication.kubernetes.io/pod-name';
@@ -103,18 +95,7 @@ export class TokenReviewer {
 
   async #review(token: string): Promise<TokenReviewStatus> {
     try {
-      const review = await this.#client.request<{ status?: TokenReviewStatus }>(
-        HttpMethod.POST,
-        '/apis/authentication.k8s.io/v1/tokenreviews',
-        {
-          body: {
-            apiVersion: 'authentication.k8s.io/v1',
-            kind: 'TokenReview',
-            spec: { token, audiences: [this.#opts.audience] },
-          },
-        },
-      );
-      return review.status ?? {};
+      return await reviewToken(this.#client, token, [this.#opts.audience]);
     } catch {
       // The API server could not say: the edge retries with backoff, as for any unavailable gateway.
       throw new Refusal(status.UNAVAILABLE, 'ReviewFailed', 'the token could not be reviewed; try again');

@@ -1,6 +1,6 @@
 // The link gateway's flags, taken out of the operator's command line before the rest is parsed.
 import { parseArgs } from 'node:util';
-import { UsageError } from '../flags.ts';
+import { splitArgs, UsageError } from '../flags.ts';
 import type { TokenReviewOptions } from './auth.ts';
 import type { TlsFiles } from './gateway.ts';
 
@@ -46,18 +46,7 @@ type Values = ReturnType<typeof parse>['values'];
 
 /** The link's flags, and the arguments left for the operator's own parser. */
 export function splitLinkFlags(argv: readonly string[]): { link?: LinkFlags; rest: string[] } {
-  const ours = new Set(Object.keys(options));
-  const isOurs = (arg: string) => ours.has(arg.replace(/^--/, '').split('=')[0] ?? '');
-  const mine: string[] = [];
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const target = isOurs(arg) ? mine : rest;
-    target.push(arg);
-    // A string flag given as `--flag value` takes the next argument with it.
-    const takesValue = isOurs(arg) && !arg.includes('=') && arg !== '--insecure-demo';
-    if (takesValue && i + 1 < argv.length) target.push(argv[++i]!);
-  }
+  const { mine, rest } = splitArgs(argv, options);
   let values: Values;
   try {
     values = parse(mine).values;

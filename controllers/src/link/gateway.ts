@@ -32,6 +32,7 @@ import {
   type RoasterRef,
 } from '../dispatch.ts';
 import { commandProposals, phaseOf, roasters } from '../objects.ts';
+import type { TelemetryFeed, TelemetryListener } from '../telemetry.ts';
 import { Refusal, TokenReviewer, type TokenReviewOptions } from './auth.ts';
 import { LinkMetrics } from './metrics.ts';
 import { type ProposalRef, ResultWriter, recordOf } from './results.ts';
@@ -88,7 +89,7 @@ const defaultTlsRefreshMs = 60_000;
 const pods = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
 const refOf = (hello: Hello): RoasterRef => hello.roaster!;
 
-export class LinkGateway implements Dispatcher, Runnable {
+export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
   readonly name = 'link-gateway';
   readonly needLeaderElection = true;
   readonly #opts: LinkGatewayOptions;
@@ -104,6 +105,7 @@ export class LinkGateway implements Dispatcher, Runnable {
    * answer could act on a proposal already recorded as never received.
    */
   readonly #asked = new Map<string, ProposalRef>();
+  readonly #listeners = new Set<TelemetryListener>();
 
   constructor(opts: LinkGatewayOptions) {
     // Plaintext, or a stream admitted without a token, must have been asked for by name.
@@ -135,6 +137,16 @@ export class LinkGateway implements Dispatcher, Runnable {
           : undefined,
     };
     manager.add(this);
+  }
+
+  /** The telemetry store, open while this operator leads (the telemetry read API and sessions read it). */
+  get store(): TelemetryStore | undefined {
+    return this.#store;
+  }
+
+  subscribe(listener: TelemetryListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** The port served, once started. */
@@ -374,6 +386,7 @@ export class LinkGateway implements Dispatcher, Runnable {
       hello.latches,
     );
     this.#latchesChanged();
+    for (const l of this.#listeners) l.connected(ref, hello.device!);
     log.info('edge agent connected', {
       node: stream.node,
       pod: stream.pod,
@@ -438,7 +451,7 @@ export class LinkGateway implements Dispatcher, Runnable {
     }
     const stream = new LinkStream(call, hello, {
       maxInFlightBatches: this.#opts.maxInFlightBatches ?? 16,
-      commit: (batch) => this.#commit(uid, batch),
+      commit: (batch) => this.#commit(refOf(hello), batch),
       acked: (_, receivedAt) => a.metrics.ackLatency.observe((Date.now() - receivedAt) / 1000),
       failed: (err) => {
         a.log.error('storing telemetry failed; ending the stream so the edge resends', {
@@ -460,11 +473,13 @@ export class LinkGateway implements Dispatcher, Runnable {
     return stream;
   }
 
-  async #commit(uid: string, batch: TelemetryBatch): Promise<unknown> {
+  async #commit(ref: RoasterRef, batch: TelemetryBatch): Promise<unknown> {
     const a = this.#a();
-    const result = await this.#storeOpen().append(uid, batch);
+    const result = await this.#storeOpen().append(ref.uid, batch);
     if (result.duplicate) a.metrics.duplicateBatches.inc();
     else a.metrics.pointsIngested.inc(result.pointsStored);
+    // Committed now and never before: sessions follow each sample once.
+    if (!result.duplicate) for (const l of this.#listeners) l.samples(ref, batch.samples);
     return result;
   }
 
@@ -539,6 +554,7 @@ export class LinkGateway implements Dispatcher, Runnable {
     this.#a().metrics.streams.set(this.#streams.size);
     this.#latchesChanged();
     this.#a().status.disconnected(ref, reason, message);
+    for (const l of this.#listeners) l.disconnected(ref);
     this.#a().log.info('edge agent disconnected', {
       roaster: ref.name,
       namespace: ref.namespace,

@@ -1,15 +1,8 @@
 // What the link reports on a Roaster's status, server-side applied as field manager roast-link: the
-// Connected and InterlocksClear conditions, phase, device, levels and the latest reading. Each apply carries
+// Connected and InterlocksClear conditions, phase, device, levels, the latest reading and the edge's latches. Each apply carries
 // every field the link owns (an apply that omits an owned field removes it), so the link keeps one view per
 // roaster and applies it whole; writes to one roaster are serialized and coalesced.
-import {
-  apiVersion,
-  type DeviceState,
-  fieldManagers,
-  type RoasterStatus,
-  r1StateCodes,
-  roasterNames,
-} from '@roast-operator/api';
+import { apiVersion, fieldManagers, type RoasterStatus, roasterNames } from '@roast-operator/api';
 import {
   type Condition,
   isNotFound,
@@ -21,6 +14,7 @@ import type { Logger } from '@roast-operator/log';
 import type { Latch, Sample } from '@roast-operator/proto';
 import type { RoasterRef } from '../dispatch.ts';
 import { interlocksCondition } from '../governing.ts';
+import { stateOfCode } from '../objects.ts';
 
 /** Readings reach the API at most this often: etcd is not a time-series store. */
 export const telemetryIntervalMs = 5000;
@@ -31,6 +25,7 @@ interface LinkView {
   phase: Phase;
   connected: Condition;
   interlocks?: Condition;
+  edgeLatches?: NonNullable<RoasterStatus['edgeLatches']>;
   device?: NonNullable<RoasterStatus['device']>;
   levels?: NonNullable<RoasterStatus['levels']>;
   lastTelemetry?: NonNullable<RoasterStatus['lastTelemetry']>;
@@ -43,12 +38,6 @@ interface Entry {
   telemetryWrittenAt: number;
   writing?: Promise<void>;
   dirty: boolean;
-}
-
-/** The roaster's own state for an R1 state code; a code the R1 does not define is a fault. */
-export function phaseOfState(code: number): Phase {
-  const state: DeviceState | undefined = r1StateCodes.get(code);
-  return state ?? 'Fault';
 }
 
 function condition(
@@ -73,6 +62,21 @@ function interlocks(latches: readonly Latch[], previous?: Condition): Condition 
   const message =
     latches.length === 0 ? 'The edge agent holds no latch.' : `Edge latches, conditions gone: ${listed}.`;
   return condition(interlocksCondition, true, 'Clear', message, previous);
+}
+
+/**
+ * The edge's latches as the status lists them, one per id (the list is keyed by id; the gateway has
+ * bounded their number and lengths already).
+ */
+export function edgeLatches(latches: readonly Latch[]): NonNullable<RoasterStatus['edgeLatches']> {
+  const byId = new Map(latches.map((l) => [l.id, l] as const));
+  return [...byId.values()].map((l) => ({
+    id: l.id,
+    cause: l.cause,
+    ...(l.message !== '' && { message: l.message }),
+    since: metaTime(new Date(l.sinceMs)),
+    conditionActive: l.conditionActive,
+  }));
 }
 
 export interface DeviceReport {
@@ -105,6 +109,7 @@ export class LinkStatus {
         previous.connected,
       ),
       interlocks: interlocks(latches, previous.interlocks),
+      edgeLatches: edgeLatches(latches),
       device: Object.fromEntries(Object.entries(device).filter(([, v]) => v !== '')),
     };
     this.#write(entry);
@@ -123,14 +128,18 @@ export class LinkStatus {
 
   latches(roaster: RoasterRef, latches: readonly Latch[]): void {
     const entry = this.#entry(roaster);
-    entry.view = { ...entry.view, interlocks: interlocks(latches, entry.view.interlocks) };
+    entry.view = {
+      ...entry.view,
+      interlocks: interlocks(latches, entry.view.interlocks),
+      edgeLatches: edgeLatches(latches),
+    };
     this.#write(entry);
   }
 
   /** The newest sample of a batch: a new phase is written at once, levels and readings at most every 5 s. */
   sample(roaster: RoasterRef, s: Sample): void {
     const entry = this.#entry(roaster);
-    const phase = phaseOfState(s.stateCode);
+    const phase = stateOfCode(s.stateCode);
     const phaseChanged = phase !== entry.view.phase;
     const due = Date.now() - entry.telemetryWrittenAt >= telemetryIntervalMs;
     if (!phaseChanged && !due) return;

@@ -28,7 +28,7 @@ import {
   latchFacts,
   stopRequest,
 } from '../governing.ts';
-import { createdAt, finalPhases, phaseOf } from '../objects.ts';
+import { createdAt, endedAt, finalPhases, phaseOf, reconcilingCondition } from '../objects.ts';
 
 /** Whether a link can carry commands now: none configured, configured but the roaster's stream is down, or up. */
 export type LinkState = 'none' | 'down' | 'up';
@@ -104,14 +104,7 @@ export const sessionOfAnotherRoaster = 'session.otherRoaster';
 
 const isStop = (p: CommandProposal) => p.spec.command.type === 'EmergencyStop';
 
-/** The condition a proposal's status uses to say what it is waiting for, and when it ended. */
-export const reconcilingCondition = 'Reconciling';
-
-/** When a final proposal ended: its Reconciling condition turned False then. */
-export function endedAt(p: CommandProposal): number | undefined {
-  const condition = findStatusCondition(p.status?.conditions, reconcilingCondition);
-  return condition?.status === 'False' ? Date.parse(condition.lastTransitionTime) : undefined;
-}
+export { endedAt, reconcilingCondition };
 
 function retain(p: CommandProposal, s: Situation): Plan {
   const ended = endedAt(p) ?? createdAt(p);

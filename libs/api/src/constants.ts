@@ -41,9 +41,11 @@ export const commandProposalNames = {
 
 /**
  * Server-side-apply field managers that share a Roaster's status: the link gateway owns what the device
- * reports, the autonomy controller owns what the operator decides.
+ * reports, the autonomy controller owns what the operator decides, the session controller owns which
+ * RoastSession runs.
  */
 export const fieldManagers = {
   link: 'roast-link',
   autonomy: 'roast-autonomy',
+  session: 'roast-session',
 } as const;

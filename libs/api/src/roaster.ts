@@ -294,6 +294,36 @@ export const RoasterStatus = z
       .describe(
         'The emergency-stop latch, absent when clear. While set, nothing but EmergencyStop and ResetLatch is dispatched.',
       ),
+    edgeLatches: z
+      .array(
+        z.object({
+          id: z.string().min(1).max(64).describe('The latch id the edge agent gave it.'),
+          cause: z
+            .string()
+            .min(1)
+            .max(64)
+            .describe(
+              'Why the edge latched: emergencyStop, overTemperature, exhaustOverTemperature, riseRate, staleData, implausibleData, linkLost, unknownRoastAtStart, deviceMismatch or operator (the operator’s latch, re-pushed on connect).',
+            ),
+          message: z
+            .string()
+            .max(1024)
+            .optional()
+            .describe('The edge agent’s detail: what tripped and its reading.'),
+          since: Timestamp.describe('When the edge agent latched.'),
+          conditionActive: z
+            .boolean()
+            .describe(
+              'Whether the condition that tripped it is still there. A ResetLatch clears the latch only once it is gone.',
+            ),
+        }),
+      )
+      .max(32)
+      .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['id'] })
+      .optional()
+      .describe(
+        'The latches the edge agent holds, as it last reported them (kept while it is disconnected); absent or empty when it holds none. The InterlocksClear condition sums them up.',
+      ),
     device: z
       .object({
         serial: z.string().max(64).optional().describe('Serial number the device reports.'),
@@ -321,11 +351,11 @@ export const RoasterStatus = z
         'The latest valid reading, updated at most every few seconds. The full series is in the telemetry store.',
       ),
     activeSession: LocalObjectReference.optional().describe(
-      'The RoastSession currently running on this roaster.',
+      'The RoastSession currently running on this roaster: the oldest one that has not ended. Absent while none runs.',
     ),
   })
   .describe(
-    'The observed state of the roaster. The link gateway (field manager roast-link) owns connection, device, phase, levels and telemetry; the autonomy controller (roast-autonomy) owns effectiveAutonomy, the latch, AutonomyDegraded and Ready.',
+    'The observed state of the roaster. The link gateway (field manager roast-link) owns connection, device, phase, levels, telemetry and the edge’s latches; the autonomy controller (roast-autonomy) owns effectiveAutonomy, the latch, AutonomyDegraded and Ready; the session controller (roast-session) owns activeSession.',
   );
 export type RoasterStatus = z.infer<typeof RoasterStatus>;
 

@@ -62,6 +62,14 @@ export {
   parseKey,
   type ResourceDescriptor,
 } from './resource.ts';
+export {
+  type AccessReviewStatus,
+  type ResourceAttributes,
+  type ReviewedUser,
+  reviewAccess,
+  reviewToken,
+  type TokenReviewStatus,
+} from './reviews.ts';
 export { fieldIndex, type IndexFunc, namespaceIndex, type ReplaceDiff, Store } from './store.ts';
 export { type QueueObserver, WorkQueue, type WorkQueueOptions } from './workqueue.ts';
 export {
