@@ -17,8 +17,10 @@ import {
 import {
   type Condition,
   findStatusCondition,
+  isNotFound,
   type KubeObject,
   keyOf,
+  type ResourceClient,
   type ResourceDescriptor,
 } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
@@ -108,6 +110,33 @@ export function parseAll<T>(
     const parsed = parse(o, log);
     return parsed === undefined ? [] : [parsed];
   });
+}
+
+/** The Roaster read fresh from the API server (not the cache); undefined when it does not exist. */
+export async function readRoaster(
+  api: ResourceClient<KubeObject>,
+  namespace: string,
+  name: string,
+  log: Logger,
+): Promise<Roaster | undefined> {
+  try {
+    return parseRoaster(await api.get(namespace, name), log);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** A roaster's proposals or sessions read fresh from the API server, by the selectable spec.roasterRef.name. */
+export async function listOfRoaster<T>(
+  api: ResourceClient<KubeObject>,
+  namespace: string,
+  roaster: string,
+  parse: (o: unknown, l: Logger) => T | undefined,
+  log: Logger,
+): Promise<T[]> {
+  const page = await api.list({ namespace, fieldSelector: `spec.roasterRef.name=${roaster}` });
+  return parseAll(page.items, parse, log);
 }
 
 // The metadata schema keeps the wire's timestamps as they came: strings, whatever client-node's type says.

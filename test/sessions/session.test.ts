@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command, Roaster, RoastSession, SessionPhase } from '@roast-operator/api';
-import { RoastSession as RoastSessionSchema } from '@roast-operator/api';
+import { RoastSession as RoastSessionSchema, sessionLifecycle } from '@roast-operator/api';
 import { eventually } from '@roast-operator/control-plane';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeProcess } from '../support/node-process.ts';
@@ -139,17 +139,7 @@ function watchPhases(): { seen: string[]; stop: () => Promise<void> } {
   };
 }
 
-const order: readonly SessionPhase[] = [
-  'Pending',
-  'Preheating',
-  'Charged',
-  'Drying',
-  'Maillard',
-  'Development',
-  'Dropped',
-  'Cooling',
-  'Completed',
-];
+const order = sessionLifecycle;
 
 describe('a roast session from the live telemetry stream', () => {
   it('opens on charge, follows the roast, takes a mark and completes with events and metrics', async () => {

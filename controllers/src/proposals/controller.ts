@@ -35,11 +35,11 @@ import {
   byCreation,
   bySession,
   commandProposals,
-  parseAll,
+  listOfRoaster,
   parseProposal,
-  parseRoaster,
   parseSession,
   phaseOf,
+  readRoaster,
   roasterIndex,
   roasterKeyOf,
   roasters,
@@ -147,7 +147,7 @@ export class ProposalController {
     const { namespace = '', name } = parseKey(key);
     // Proposals first: the roaster read after them is at least as new as every proposal governed against it.
     const proposals = await this.#readProposals(namespace, name, log);
-    const roaster = await this.#readRoaster(namespace, name, log);
+    const roaster = await readRoaster(this.#roasterApi, namespace, name, log);
     const session = await this.#sessions(namespace, proposals, log);
     let wakeAt = Number.POSITIVE_INFINITY;
     try {
@@ -164,22 +164,11 @@ export class ProposalController {
     return requeueAt(wakeAt, this.#opts.clock.now());
   }
 
-  async #readRoaster(namespace: string, name: string, log: Logger): Promise<Roaster | undefined> {
-    try {
-      return parseRoaster(await this.#roasterApi.get(namespace, name), log);
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-  }
-
   /** The roaster's proposals, EmergencyStops first (they pre-empt queued steps), then oldest first. */
   async #readProposals(namespace: string, roaster: string, log: Logger): Promise<CommandProposal[]> {
-    const page = await this.#api.list({ namespace, fieldSelector: `spec.roasterRef.name=${roaster}` });
+    const proposals = await listOfRoaster(this.#api, namespace, roaster, parseProposal, log);
     const stopFirst = (p: CommandProposal) => (p.spec.command.type === 'EmergencyStop' ? 0 : 1);
-    return parseAll(page.items, parseProposal, log).sort(
-      (a, b) => stopFirst(a) - stopFirst(b) || byCreation(a, b),
-    );
+    return proposals.sort((a, b) => stopFirst(a) - stopFirst(b) || byCreation(a, b));
   }
 
   /**
@@ -366,7 +355,11 @@ export class ProposalController {
     if (next.fast) return this.#sendFirst(p, next.governor, request, roaster, log, signal);
     // Recorded before it is sent: if this write loses its race, nothing was sent.
     const now = new Date(this.#opts.clock.now());
-    const recorded = await this.#move(p, this.#dispatched(p, roaster, { sentAt: now }), roaster, log);
+    const dispatched = this.#dispatched(p, roaster, { sentAt: now });
+    // Approved and Dispatched in one write; each still gets its Event.
+    if (next.approved)
+      this.#events.event(raw(p), transitionEvent('AwaitingApproval', approvedBy(next.approved)));
+    const recorded = await this.#move(p, dispatched, roaster, log, next.approved ? 'Approved' : undefined);
     return { proposal: await this.#send(recorded, request, log, signal) };
   }
 
@@ -466,6 +459,8 @@ export class ProposalController {
     }
   }
 }
+
+const approvedBy = (message: string): Transition => ({ to: 'Approved', message });
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 512);
 

@@ -147,10 +147,14 @@ describe('plan: AwaitingApproval', () => {
       },
     });
 
-  it('takes a human decision', () => {
-    expect(
-      planFor(awaiting({ approval: { decision: 'Approved', approver: 'bob', reason: 'fine' } })),
-    ).toEqual({
+  it('takes a human decision, and sends an approved command in the same step when nothing makes it wait', () => {
+    const approvedBy = { approval: { decision: 'Approved' as const, approver: 'bob', reason: 'fine' } };
+    expect(planFor(awaiting(approvedBy))).toEqual({
+      kind: 'dispatch',
+      fast: false,
+      approved: 'Approved by bob: fine',
+    });
+    expect(planFor(awaiting(approvedBy), { link: 'down' })).toEqual({
       kind: 'move',
       to: 'Approved',
       message: 'Approved by bob: fine',

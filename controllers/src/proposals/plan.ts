@@ -77,9 +77,15 @@ export type Plan =
     }
   /**
    * Send the command. An EmergencyStop (`fast`) is sent first and recorded after; with `governor` it comes
-   * straight from Pending, so its decision is recorded with it.
+   * straight from Pending, so its decision is recorded with it. With `approved` (the approval's message) it
+   * comes straight from AwaitingApproval: the approval and the dispatch are recorded in one write.
    */
-  | { readonly kind: 'dispatch'; readonly fast: boolean; readonly governor?: Ruling }
+  | {
+      readonly kind: 'dispatch';
+      readonly fast: boolean;
+      readonly governor?: Ruling;
+      readonly approved?: string;
+    }
   /** Retention is over: delete the proposal. */
   | { readonly kind: 'delete' };
 
@@ -195,9 +201,12 @@ function awaitDecision(p: CommandProposal, s: Situation, roaster: Roaster): Plan
   const approval = p.spec.approval;
   if (approval !== undefined) {
     const by = `${approval.approver}${approval.reason ? `: ${approval.reason}` : '.'}`;
-    return approval.decision === 'Approved'
-      ? move('Approved', `Approved by ${by}`)
-      : move('Rejected', `Rejected by ${by}`);
+    if (approval.decision === 'Rejected') return move('Rejected', `Rejected by ${by}`);
+    // Nothing to wait for: one write records the approval and the dispatch (still before the send), so an
+    // approved command reaches the roaster one API round trip sooner.
+    const next = beforeDispatch(p, s, roaster);
+    const approved = `Approved by ${by}`;
+    return next.kind === 'dispatch' ? { ...next, approved } : move('Approved', approved);
   }
   // While it waits for a person, the roaster may move on so that no approval could let it go any more.
   const check = recheck(p, s, roaster);

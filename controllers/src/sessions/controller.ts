@@ -41,10 +41,11 @@ import type { TelemetryStore } from '@roast-operator/store';
 import type { RoasterRef } from '../dispatch.ts';
 import {
   bySession,
+  listOfRoaster,
   parseAll,
   parseProposal,
-  parseRoaster,
   parseSession,
+  readRoaster,
   reconcilingCondition,
   roasterKeyOf,
   roasters,
@@ -301,8 +302,8 @@ export class SessionController {
    */
   async #attach(f: Follow, namespace: string, name: string, log: Logger): Promise<boolean> {
     f.reread = false;
-    const roaster = await this.#readRoaster(namespace, name, log);
-    const sessions = await this.#readSessions(namespace, name, log);
+    const roaster = await readRoaster(this.#roasterApi, namespace, name, log);
+    const sessions = await listOfRoaster(this.#api, namespace, name, parseSession, log);
     f.retentionAt = Number.POSITIVE_INFINITY;
     const now = this.#opts.clock.now();
     for (const s of sessions.filter(isTerminal)) {
@@ -418,7 +419,7 @@ export class SessionController {
   ): Promise<boolean> {
     if (!(await this.#attach(f, namespace, name, log))) return false;
     if (f.live) return true;
-    const roaster = await this.#readRoaster(namespace, name, log);
+    const roaster = await readRoaster(this.#roasterApi, namespace, name, log);
     if (roaster === undefined) {
       this.#resetIdle(f);
       return true;
@@ -627,19 +628,5 @@ export class SessionController {
     } catch (err) {
       if (!isNotFound(err) && !isConflict(err)) throw err;
     }
-  }
-
-  async #readRoaster(namespace: string, name: string, log: Logger): Promise<Roaster | undefined> {
-    try {
-      return parseRoaster(await this.#roasterApi.get(namespace, name), log);
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-  }
-
-  async #readSessions(namespace: string, roaster: string, log: Logger): Promise<RoastSession[]> {
-    const page = await this.#api.list({ namespace, fieldSelector: `spec.roasterRef.name=${roaster}` });
-    return parseAll(page.items, parseSession, log);
   }
 }

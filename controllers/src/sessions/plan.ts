@@ -1,13 +1,14 @@
 // What the RoastSession controller decides, as pure functions of what it read: which session is a roaster's
 // active one, the phase a session is in, which events to record, when numbers are due, when an ended
 // session goes. The controller feeds the analyzer, calls these, and writes what they return.
-import type {
-  CommandProposal,
-  DeviceState,
-  Mark,
-  RoastSession,
-  RoastSessionStatus,
-  SessionPhase,
+import {
+  type CommandProposal,
+  type DeviceState,
+  type Mark,
+  type RoastSession,
+  type RoastSessionStatus,
+  type SessionPhase,
+  sessionLifecycle,
 } from '@roast-operator/api';
 import { type Condition, setStatusCondition } from '@roast-operator/kube';
 import type { Sample } from '@roast-operator/proto';
@@ -117,17 +118,7 @@ export interface PhaseDecision {
   readonly message: string;
 }
 
-const order: readonly SessionPhase[] = [
-  'Pending',
-  'Preheating',
-  'Charged',
-  'Drying',
-  'Maillard',
-  'Development',
-  'Dropped',
-  'Cooling',
-  'Completed',
-];
+const order = sessionLifecycle;
 
 const roastPhases: Readonly<Partial<Record<RoastPhase, SessionPhase>>> = {
   drying: 'Drying',

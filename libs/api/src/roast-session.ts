@@ -120,6 +120,12 @@ export const SessionPhase = z.enum([
 ]);
 export type SessionPhase = z.infer<typeof SessionPhase>;
 
+/** The phases a session that goes well passes through, in order (it may skip some; it ends Completed). */
+export const sessionLifecycle: readonly SessionPhase[] = SessionPhase.options.slice(
+  0,
+  SessionPhase.options.indexOf('Completed') + 1,
+);
+
 export const RoastEventSource = z.enum(['StateCode', 'Inferred', 'Mark']);
 export type RoastEventSource = z.infer<typeof RoastEventSource>;
 

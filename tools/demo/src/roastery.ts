@@ -1,8 +1,3 @@
-// A roastery on a control plane, set up as a platform team would: the chart installed with helm, people and
-// an agent bound to the chart's roles, and the operator run as its pod would run it — with a TokenRequest
-// token of the chart's operator service account, so the chart's RBAC and admission policies are what it
-// meets. The demo and the end-to-end suites (test/support/roastery.ts) both build on this.
-import { HttpMethod } from '@kubernetes/client-node';
 import {
   apiVersion,
   type Command,
@@ -12,7 +7,7 @@ import {
   type MarkType,
 } from '@roast-operator/api';
 import { type ClusterClient, eventually, type TestUser } from '@roast-operator/control-plane';
-import type { KubeClient, KubeObject } from '@roast-operator/kube';
+import { type KubeClient, type KubeObject, reviewAccess } from '@roast-operator/kube';
 import { installChart, serviceAccountKubeconfig, serviceAccountUser } from './chart.ts';
 import type { OperatorProcessOptions } from './operator-process.ts';
 
@@ -173,21 +168,12 @@ async function grantRoles(admin: KubeClient): Promise<void> {
       Record<string, string>,
     ][]) {
       for (const verb of Object.values(roles)) {
-        const review = await admin.request<{ status: { allowed: boolean } }>(
-          HttpMethod.POST,
-          '/apis/authorization.k8s.io/v1/subjectaccessreviews',
-          {
-            body: {
-              apiVersion: 'authorization.k8s.io/v1',
-              kind: 'SubjectAccessReview',
-              spec: {
-                user: userName(who),
-                resourceAttributes: { group, resource: 'roasters', verb, namespace },
-              },
-            },
-          },
+        const review = await reviewAccess(
+          admin,
+          { username: userName(who) },
+          { group, resource: 'roasters', verb, namespace },
         );
-        if (!review.status.allowed) throw new Error(`${who} may not ${verb} yet`);
+        if (!review.allowed) throw new Error(`${who} may not ${verb} yet`);
       }
     }
   });
