@@ -46,6 +46,14 @@ type Footprint = {
   readonly cpuPercentOfOneCore: number;
 };
 
+/** The Node options the chart's DaemonSet runs the agent with, so the figures are the pod's. */
+function podNodeOptions(): string {
+  const template = readFileSync(join(repo, 'charts/roast-operator/templates/edge-daemonset.yaml'), 'utf8');
+  const options = /name: NODE_OPTIONS\s+value: (.+)/.exec(template)?.[1];
+  if (options === undefined) throw new Error('the edge DaemonSet template sets no NODE_OPTIONS');
+  return options.trim();
+}
+
 async function footprint(entry: string): Promise<Footprint> {
   const store = mkdtempSync(join(tmpdir(), 'edge-bench-store-'));
   const port = await freePort();
@@ -54,7 +62,7 @@ async function footprint(entry: string): Promise<Footprint> {
   const { KUBERNETES_SERVICE_HOST: _, ...env } = process.env;
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...env, LOG_LEVEL: 'error' },
+    env: { ...env, LOG_LEVEL: 'error', NODE_OPTIONS: podNodeOptions() },
   });
   try {
     const ready = async () =>
