@@ -180,7 +180,7 @@ function batch(edge: Edge, seq: number, t0 = 1_800_000_000_000 + seq * 1000): Co
   return {
     body: {
       $case: 'telemetry',
-      value: { bootEpoch: edge.bootEpoch, seq, samples, droppedBatchesTotal: 0 },
+      value: { bootEpoch: edge.bootEpoch, seq, samples, droppedBatchesTotal: 0, droppedPointsTotal: 0 },
     },
   };
 }

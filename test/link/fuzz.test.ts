@@ -137,7 +137,10 @@ class Frames {
 
   batch(bootEpoch: string, seq: number, samples: Sample[]): Buffer {
     return encode({
-      body: { $case: 'telemetry', value: { bootEpoch, seq, samples, droppedBatchesTotal: 0 } },
+      body: {
+        $case: 'telemetry',
+        value: { bootEpoch, seq, samples, droppedBatchesTotal: 0, droppedPointsTotal: 0 },
+      },
     });
   }
 

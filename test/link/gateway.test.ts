@@ -1,7 +1,8 @@
 // The gateway in-process against the shared API server, spoken to by a grpc-js client as a wrong, broken
 // or honest edge would: how streams are refused (with which gRPC status), acknowledged telemetry stored
-// once across reconnects, one device per roaster, garbage and silence ending a stream, the Roaster's status
-// as the link reports it (the edge's latches included), and commands written with a relative deadline.
+// once across reconnects, one device per roaster, garbage and silence ending a stream, dropped telemetry
+// counted once, the Roaster's status as the link reports it (the edge's latches included), and commands
+// written with a relative deadline.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { credentials, type ServiceError, status } from '@grpc/grpc-js';
 import { apiVersion, fieldManagers, group, type Roaster, roasterNames, version } from '@roast-operator/api';
 import { eventually, testCluster, useTestNamespace } from '@roast-operator/control-plane';
 import { NotSent } from '@roast-operator/controllers';
+import { stopLatchId } from '@roast-operator/governor';
 import { KubeClient, type KubeObject } from '@roast-operator/kube';
 import { createLogger } from '@roast-operator/log';
 import {
@@ -100,8 +102,12 @@ const sample = (timeMs: number, extra: Partial<Sample> = {}): Sample => ({
   ...extra,
 });
 
-const batch = (seq: number, samples: Sample[], bootEpoch = 'boot-1'): ConnectRequest => ({
-  body: { $case: 'telemetry', value: { bootEpoch, seq, samples, droppedBatchesTotal: 0 } },
+/** A telemetry batch; `dropped` is the edge's counters of dropped batches and their samples. */
+const batch = (seq: number, samples: Sample[], bootEpoch = 'boot-1', dropped = [0, 0]): ConnectRequest => ({
+  body: {
+    $case: 'telemetry',
+    value: { bootEpoch, seq, samples, droppedBatchesTotal: dropped[0]!, droppedPointsTotal: dropped[1]! },
+  },
 });
 
 /** One edge stream: what it received, and how it ended. */
@@ -238,6 +244,44 @@ describe('an edge stream', () => {
   });
 });
 
+describe('telemetry an edge dropped', () => {
+  const dropMetrics = () =>
+    Promise.all(
+      ['roast_link_batches_dropped_total', 'roast_link_points_dropped_total'].map(
+        async (name) => (await served.manager.metrics.registry.getSingleMetric(name)!.get()).values[0]!.value,
+      ),
+    );
+
+  /** Sends batches on a new stream of r1 and waits for their acks. */
+  async function send(bootEpoch: string, batches: [seq: number, dropped: number[]][]): Promise<void> {
+    const edge = open(hello('r1', { bootEpoch }));
+    await edge.next('welcome');
+    for (const [seq, dropped] of batches)
+      edge.call.write(batch(seq, [sample(seq * 1000)], bootEpoch, dropped));
+    await eventually(() =>
+      expect(edge.received.filter((m) => m.body?.$case === 'ack')).toHaveLength(batches.length),
+    );
+    edge.call.end();
+    await edge.ended;
+  }
+
+  it('is counted in batches and in samples once per boot, however often the edge reconnects', async () => {
+    const [batches, points] = await dropMetrics();
+    await send('boot-drops', [
+      [1, [0, 0]],
+      [2, [2, 13]],
+      [3, [3, 20]],
+    ]);
+    expect(await dropMetrics()).toEqual([batches! + 3, points! + 20]);
+    // The same boot again repeats its totals on every batch: nothing new was lost.
+    await send('boot-drops', [[4, [3, 20]]]);
+    expect(await dropMetrics()).toEqual([batches! + 3, points! + 20]);
+    // A new boot counts from 0.
+    await send('boot-drops-2', [[1, [1, 4]]]);
+    expect(await dropMetrics()).toEqual([batches! + 4, points! + 24]);
+  });
+});
+
 describe("the edge's latches", () => {
   it('show on the Roaster as the edge reports them, in hello and later', async () => {
     const sinceMs = Date.parse('2026-11-24T05:00:00.250Z');
@@ -318,7 +362,12 @@ describe('dispatch', () => {
     expect(heater).toMatchObject({ proposalUid: 'u-1', type: 'SetHeater', target: 5 });
     expect(heater!.deadlineMs).toBeGreaterThan(25_000);
     expect(heater!.deadlineMs).toBeLessThanOrEqual(30_000);
-    expect(stop).toMatchObject({ proposalUid: 'u-stop', type: 'EmergencyStop' });
+    // Under the operator's latch id for it: one ResetLatch clears both sides.
+    expect(stop).toMatchObject({
+      proposalUid: 'u-stop',
+      type: 'EmergencyStop',
+      latchId: stopLatchId('u-stop'),
+    });
     expect((stop as { target?: number }).target).toBeUndefined();
     stream.call.end();
     await stream.ended;

@@ -4,11 +4,12 @@
 // reaches the roaster and shows in its telemetry; mid-roast the connection is cut and restored, the edge
 // is killed and restarted on the same store, and the operator is killed and restarted — and every
 // acknowledged point is stored once, nothing is actuated twice.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command, CommandProposal, Roaster } from '@roast-operator/api';
 import { eventually, freePort } from '@roast-operator/control-plane';
+import { rules } from '@roast-operator/governor';
 import { KubeClient, type KubeObject } from '@roast-operator/kube';
 import { SqliteTelemetryStore } from '@roast-operator/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +35,8 @@ let roaster: Roaster;
 const pods = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
 /** The operator started after the first one was killed. */
 let successor: NodeProcess | undefined;
+/** The edge of a second roaster, for the edge-interlock case. */
+let sideEdge: NodeProcess | undefined;
 
 const linkArgs = () => gatewayArgs(gatewayPort, dir);
 
@@ -70,6 +73,7 @@ async function startEdge(): Promise<NodeProcess> {
 afterAll(async () => {
   await Promise.all(edges.map((e) => e.stop()));
   await successor?.stop();
+  await sideEdge?.stop();
   await proxy?.close();
   await roastery?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -78,10 +82,14 @@ afterAll(async () => {
 const connected = (r: Roaster) =>
   r.status?.conditions?.find((c) => c.type === 'Connected')?.status === 'True';
 
-async function roasterWhere(check: (r: Roaster) => void, timeoutMs = 30_000): Promise<Roaster> {
+async function roasterWhere(
+  check: (r: Roaster) => void,
+  timeoutMs = 30_000,
+  name = 'sim-1',
+): Promise<Roaster> {
   let last: Roaster | undefined;
   await eventually(async () => {
-    last = await roastery.get('roaster', 'sim-1');
+    last = await roastery.get('roaster', name);
     check(last);
   }, timeoutMs);
   return last!;
@@ -118,6 +126,8 @@ const finishedRuns = (uid: string | undefined) =>
   edges.flatMap((e) => e.matching((l) => l.msg === 'command finished' && l.uid === uid)).length;
 
 const logTime = (line: LogLine) => Date.parse(String(line.time));
+const waitingReason = (p: CommandProposal) =>
+  p.status?.conditions?.find((c) => c.type === 'Reconciling')?.reason ?? 'for nothing said';
 const roasterTable = async () => (await roastery.plane.kubectl(['get', 'roasters'], { namespace })).stdout;
 
 /** What the edge-restart and cut tests leave for the store check at the end. */
@@ -180,6 +190,198 @@ describe('the link', () => {
     await approved('fan-6', { type: 'SetFan', target: 6 }, 'advisor');
   });
 
+  it('holds an approved command while the edge is cut off, and sends it once when the edge is back', async () => {
+    await roastery.propose('advisor', 'fan-3', 'sim-1', { type: 'SetFan', target: 3 });
+    await roastery.phase('fan-3', 'AwaitingApproval');
+    proxy.hold();
+    proxy.dropAll();
+    // What the gateway wrote when the stream broke, not what a test wrote for it.
+    await roasterWhere((r) => {
+      expect(r.status?.phase).toBe('Disconnected');
+      expect(connected(r)).toBe(false);
+    });
+    await roastery.decide('bob', 'fan-3');
+    let waiting: CommandProposal | undefined;
+    await eventually(async () => {
+      waiting = await roastery.get('proposal', 'fan-3');
+      expect(waiting.status?.phase).toBe('Approved');
+      const reconciling = waiting.status?.conditions?.find((c) => c.type === 'Reconciling');
+      expect(reconciling).toMatchObject({
+        status: 'True',
+        reason: expect.stringMatching(/^(Disconnected|LinkDown)$/),
+      });
+      expect(reconciling?.message).toMatch(/edge agent/);
+    }, 30_000);
+    expect(waiting!.status?.dispatch).toBeUndefined();
+    expect(finishedRuns(waiting!.metadata.uid)).toBe(0);
+    const restoredAt = Date.now();
+    proxy.release();
+
+    const sent = await roastery.phase('fan-3', 'Succeeded', 60_000);
+    // Sent after the restore (the API keeps whole seconds), and run once.
+    expect(Date.parse(sent.status!.dispatch!.time!)).toBeGreaterThanOrEqual(
+      Math.floor(restoredAt / 1000) * 1000,
+    );
+    expect(sent.status?.result?.outcome).toBe('Succeeded');
+    expect(finishedRuns(sent.metadata.uid)).toBe(1);
+    process.stderr.write(
+      `link: the approved command waited ${waitingReason(waiting!)} through the cut → Succeeded ${Date.parse(sent.status!.result!.time!) - restoredAt} ms after the restore\n`,
+    );
+    await roasterWhere((r) => expect(r.status?.levels?.fan).toBe(3), 15_000);
+  });
+
+  it('latches on an EmergencyStop, refuses a reset without the reset verb, and clears on an attendant’s reset', async () => {
+    // A raised heater, so the stop's heater 0 is something the roaster reports changing.
+    await roastery.propose('alice', 'heater-3', 'sim-1', { type: 'SetHeater', target: 3 });
+    await roastery.phase('heater-3', 'Succeeded');
+    await roasterWhere((r) => expect(r.status?.levels?.heater).toBe(3), 15_000);
+    // A step waiting for a person when the stop lands.
+    await roastery.propose('advisor', 'fan-2', 'sim-1', { type: 'SetFan', target: 2 });
+    await roastery.phase('fan-2', 'AwaitingApproval');
+
+    const stopAt = Date.now();
+    const stop = await roastery.propose('advisor', 'stop', 'sim-1', { type: 'EmergencyStop' });
+    await roasterWhere((r) => expect(r.status?.levels?.heater).toBe(0), 30_000);
+    const heaterZeroMs = Date.now() - stopAt;
+    const safe = await edge.logged((l) => l.msg === 'command finished' && l.uid === stop.metadata.uid);
+    expect(safe.outcome).toBe('succeeded');
+    const latched = await roastery.condition(
+      'sim-1',
+      'EmergencyStopLatched',
+      'True',
+      'EmergencyStopProposal',
+    );
+    const id = latched.status!.latch!.id;
+    expect(id).toMatch(/^stop-/);
+    expect((await roastery.phase('stop', 'Succeeded')).status?.result?.message).toContain(id);
+    // The edge latched under the operator's id, so one reset clears both sides.
+    await roasterWhere((r) =>
+      expect(r.status?.edgeLatches).toEqual([expect.objectContaining({ id, cause: 'emergencyStop' })]),
+    );
+    await roastery.condition('sim-1', 'Ready', 'False', 'Latched');
+    process.stderr.write(
+      `link: EmergencyStop created → edge safe (a block with heater 0) ${logTime(safe) - stopAt} ms → heater 0 in the Roaster's levels ${heaterZeroMs} ms\n`,
+    );
+
+    // Nothing but a stop or a reset gets through the latch.
+    expect((await roastery.phase('fan-2', 'Aborted')).status?.dispatch).toBeUndefined();
+    await roastery.propose('alice', 'fan-1', 'sim-1', { type: 'SetFan', target: 1 });
+    expect((await roastery.phase('fan-1', 'Blocked')).status?.governor?.rule).toBe(rules.latched);
+
+    // Admission refuses a reset from someone without the verb: bob, once he may propose, and an agent.
+    await roastery.grant('bob', 'roast-proposer');
+    await eventually(() =>
+      expect(
+        roastery.propose('bob', 'reset-by-bob', 'sim-1', { type: 'ResetLatch', latchId: id }),
+      ).rejects.toThrow(/bob may not reset on Roaster sim-1/),
+    );
+    await expect(
+      roastery.propose('advisor', 'reset-by-agent', 'sim-1', { type: 'ResetLatch', latchId: id }),
+    ).rejects.toThrow(/a ResetLatch is created by a person at the roaster/);
+
+    const resetAt = Date.now();
+    await roastery.propose('alice', 'reset', 'sim-1', { type: 'ResetLatch', latchId: id });
+    const cleared = await roastery.condition('sim-1', 'EmergencyStopLatched', 'False', 'NotLatched');
+    const clearedMs = Date.now() - resetAt;
+    expect(cleared.status?.latch).toBeUndefined();
+    const reset = await roastery.phase('reset', 'Succeeded');
+    expect(reset.status?.governor).toMatchObject({ decision: 'Allow', rule: rules.resetAllowed });
+    expect(reset.status?.result?.message).toContain(`latch ${id}`);
+    await roasterWhere((r) => {
+      expect(r.status?.edgeLatches ?? []).toEqual([]);
+      expect(r.status?.conditions).toContainEqual(
+        expect.objectContaining({ type: 'InterlocksClear', status: 'True' }),
+      );
+    });
+    const edgeClearedMs = Date.now() - resetAt;
+    expect(edges.flatMap((e) => e.matching((l) => l.msg === 'latch reset' && l.latchId === id))).toHaveLength(
+      1,
+    );
+    process.stderr.write(
+      `link: ResetLatch created → latch cleared on the Roaster ${clearedMs} ms → the edge's latch gone from status.edgeLatches ${edgeClearedMs} ms\n`,
+    );
+
+    // Commands go through again.
+    await roastery.condition('sim-1', 'Ready', 'True');
+    await approved('fan-4', { type: 'SetFan', target: 4 }, 'advisor');
+    await roasterWhere((r) => expect(r.status?.levels?.fan).toBe(4), 15_000);
+  });
+
+  it('refuses a reset while the edge reports an interlock of its own, and takes it once the condition is gone', async () => {
+    // A second roaster with its own edge, straight to the gateway: its interlock latch is the edge's own,
+    // which no reset from the cluster clears (docs/operator.md), so it must not be sim-1's. Its preheating
+    // ceiling of 60 °C trips over-temperature while the drum heats to a preheat of 140 °C (below where the
+    // rise-rate alarm looks); in ReadyToCharge the default ceiling holds and the condition is gone. Forty
+    // times real time, the safe state's full fan slowing the heat: a few seconds to trip, about 15 until gone.
+    const sim2 = await roastery.roaster('sim-2', { model: 'Simulated', autonomy: { level: 'L3' } });
+    const safety = join(dir, 'safety-sim-2.json');
+    await writeFile(safety, JSON.stringify({ ceilingsC: { preheating: 60 } }));
+    sideEdge = edgeProcess({
+      device: [
+        '--simulate',
+        '--sim-start=off',
+        '--preheat-c=140',
+        '--time-scale=40',
+        `--safety-config=${safety}`,
+      ],
+      gatewayPort,
+      roaster: sim2,
+      store: join(dir, 'edge-sim-2'),
+      port: await freePort(),
+      pod: 'roast-edge-sim-2',
+    });
+    // Streaming, and off: the governor reads the phase, which comes with the first readings.
+    await roasterWhere(
+      (r) => {
+        expect(connected(r)).toBe(true);
+        expect(r.status?.phase).toBe('Off');
+      },
+      30_000,
+      'sim-2',
+    );
+    await roastery.condition('sim-2', 'InterlocksClear', 'True', 'Clear');
+
+    await roastery.propose('alice', 'preheat-2', 'sim-2', { type: 'Preheat', fromState: 'Off' });
+    await roastery.phase('preheat-2', 'AwaitingApproval');
+    await roastery.decide('bob', 'preheat-2');
+    await roastery.phase('preheat-2', 'Succeeded');
+    const preheatedAt = Date.now();
+    await roastery.propose('advisor', 'stop-2', 'sim-2', { type: 'EmergencyStop' });
+    const id = (await roastery.condition('sim-2', 'EmergencyStopLatched', 'True')).status!.latch!.id;
+
+    const tripped = await roastery.condition('sim-2', 'InterlocksClear', 'False', 'InterlockActive', 60_000);
+    expect(tripped.status?.phase).toBe('Preheating');
+    expect(tripped.status?.edgeLatches).toContainEqual(
+      expect.objectContaining({ cause: 'overTemperature', conditionActive: true }),
+    );
+    await roastery.propose('alice', 'reset-2-early', 'sim-2', { type: 'ResetLatch', latchId: id });
+    expect((await roastery.phase('reset-2-early', 'Blocked')).status?.governor?.rule).toBe(
+      rules.resetInterlocksActive,
+    );
+    expect((await roastery.get('roaster', 'sim-2')).status?.latch?.id).toBe(id);
+
+    const gone = await roastery.condition('sim-2', 'InterlocksClear', 'True', 'Clear', 90_000);
+    const goneMs = Date.now() - preheatedAt;
+    expect(gone.status?.edgeLatches).toContainEqual(
+      expect.objectContaining({ cause: 'overTemperature', conditionActive: false }),
+    );
+    await roastery.propose('alice', 'reset-2', 'sim-2', { type: 'ResetLatch', latchId: id });
+    const reset = await roastery.phase('reset-2', 'Succeeded');
+    expect(reset.status?.governor?.rule).toBe(rules.resetAllowed);
+    const cleared = await roastery.condition('sim-2', 'EmergencyStopLatched', 'False', 'NotLatched');
+    expect(cleared.status?.latch).toBeUndefined();
+    // The reset cleared the stop's latch on the edge too; the edge's own latch stays, its condition gone.
+    await eventually(async () =>
+      expect((await roastery.get('roaster', 'sim-2')).status?.edgeLatches).toEqual([
+        expect.objectContaining({ cause: 'overTemperature', conditionActive: false }),
+      ]),
+    );
+    process.stderr.write(
+      `link: an edge interlock (over-temperature while preheating) held InterlocksClear False until ${goneMs} ms after the preheat; the reset refused meanwhile went through after\n`,
+    );
+    await sideEdge.stop();
+  }, 150_000);
+
   it('takes back an edge killed and restarted on the same store: a new boot, nothing actuated twice', async () => {
     const started = await edge.logged((l) => l.msg === 'edge agent started');
     const metrics = await (await fetch(`http://127.0.0.1:${edgePort}/metrics`)).text();
@@ -199,8 +401,9 @@ describe('the link', () => {
       `link: edge SIGKILLed and restarted → reconnected ${logTime(relinked) - marks.restartedAt} ms after the start\n`,
     );
     await roasterWhere((r) => expect(connected(r)).toBe(true));
-    // A fresh simulated roaster, preheated and ready for beans again: charged, it roasts on.
-    await eventually(async () => expect(await roasterTable()).toMatch(/sim-1\s+ReadyToCharge/), 30_000);
+    // A fresh simulated roaster, preheated and ready for beans again: charged, it roasts on. (Once in eleven
+    // runs on a loaded machine the phase showed only after more than 30 s; the cause was not found.)
+    await eventually(async () => expect(await roasterTable()).toMatch(/sim-1\s+ReadyToCharge/), 60_000);
     await approved('charge-again', { type: 'Charge', fromState: 'ReadyToCharge' });
     await roasterWhere((r) => expect(r.status?.phase).toBe('Roasting'));
     for (const uid of new Set(

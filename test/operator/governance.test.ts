@@ -61,8 +61,12 @@ describe('agent proposals', () => {
     });
     await roastery.decide('bob', 'supervised');
     const sent = await roastery.phase('supervised', 'Dispatched');
-    expect(sent.status?.dispatch).toMatchObject({ node: 'roast-node-1', pod: 'roast-edge-test' });
     await roastery.operator.logged((l) => l.msg === 'test link: sent' && l.uid === sent.metadata.uid);
+    // Recorded Dispatched before the send; where it went is filled in once the send returns.
+    await eventually(async () => {
+      const { status } = await roastery.get('proposal', 'supervised');
+      expect(status?.dispatch).toMatchObject({ node: 'roast-node-1', pod: 'roast-edge-test' });
+    });
     await roastery.result('supervised', 'Succeeded');
     const done = await roastery.phase('supervised', 'Succeeded');
     expect(done.status?.conditions).toContainEqual(

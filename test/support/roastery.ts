@@ -44,6 +44,13 @@ import { type Condition, KubeClient, type KubeObject, type ResourceClient } from
 export { type Actor, namespace, operatorPod, releaseNamespace, userName } from '@roast-operator/demo';
 
 const kinds = { roaster: roasters, session: roastSessions, proposal: commandProposals };
+const roleBindings = {
+  group: 'rbac.authorization.k8s.io',
+  version: 'v1',
+  plural: 'rolebindings',
+  kind: 'RoleBinding',
+  namespaced: true,
+};
 type Kind = keyof typeof kinds;
 
 export interface RoasteryOptions {
@@ -134,6 +141,17 @@ export class Roastery {
 
   api(kind: Kind, as: Actor | 'link' = 'admin'): ResourceClient<KubeObject> {
     return this.client(as).resource(kinds[kind]);
+  }
+
+  /** Binds one more of the chart's roles to a person in the roastery, as the suite's setup binds the others. */
+  async grant(who: Extract<Actor, 'alice' | 'bob'>, role: string): Promise<void> {
+    await this.client()
+      .resource(roleBindings)
+      .create({
+        metadata: { name: `${who}-${role}`, namespace },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+        subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: who }],
+      } as KubeObject);
   }
 
   /** A Roaster as Git creates it; the link has not reported it yet. */

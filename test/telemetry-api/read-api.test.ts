@@ -137,7 +137,13 @@ beforeAll(async () => {
   const roasterUid = roaster.metadata.uid!;
   for (let seq = 1; seq <= points / 10; seq++) {
     const samples = Array.from({ length: 10 }, (_, i) => sample((seq - 1) * 10 + i));
-    await store.append(roasterUid, { bootEpoch: 'boot-1', seq, samples, droppedBatchesTotal: 0 });
+    await store.append(roasterUid, {
+      bootEpoch: 'boot-1',
+      seq,
+      samples,
+      droppedBatchesTotal: 0,
+      droppedPointsTotal: 0,
+    });
   }
   await store.putSession({ uid: sessionUid, roasterUid, startMs: base });
 

@@ -4,6 +4,7 @@
 // CommandProposal controller uses. Results come back on the stream and are written to the proposals.
 import { experimental, Server, ServerCredentials, status } from '@grpc/grpc-js';
 import type { CommandProposal, Roaster } from '@roast-operator/api';
+import { stopLatchId } from '@roast-operator/governor';
 import {
   type Informer,
   isNotFound,
@@ -89,6 +90,9 @@ const defaultTlsRefreshMs = 60_000;
 const pods = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
 const refOf = (hello: Hello): RoasterRef => hello.roaster!;
 
+/** An edge's counters of the batches it dropped and their samples, in one boot. */
+type DropCounters = { readonly bootEpoch: string; readonly batches: number; readonly points: number };
+
 export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
   readonly name = 'link-gateway';
   readonly needLeaderElection = true;
@@ -106,6 +110,8 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
    */
   readonly #asked = new Map<string, ProposalRef>();
   readonly #listeners = new Set<TelemetryListener>();
+  /** The drop counters each roaster's edge last reported, by Roaster UID (see #countDrops). */
+  readonly #drops = new Map<string, DropCounters>();
 
   constructor(opts: LinkGatewayOptions) {
     // Plaintext, or a stream admitted without a token, must have been asked for by name.
@@ -315,7 +321,10 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
     /** Messages that arrived while the hello was being checked, handled once it is welcomed. */
     let early: ConnectRequest[] | undefined;
     let refused = false;
+    /** The call ended while its hello was being checked: it must not displace a live stream. */
+    let ended = false;
     const refuse = (err: unknown) => {
+      if (ended) return;
       refused = true;
       const error = asStreamError(err);
       const reason = error instanceof Refusal ? error.reason : 'HelloRefused';
@@ -339,19 +348,24 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
         return;
       }
       early = [];
-      this.#open(call, message).then((s) => {
-        // Refused while its hello was being checked: it never becomes the roaster's stream.
+      this.#open(call, message, () => ended || refused).then((s) => {
+        // Refused or ended while its hello was being checked: it never becomes the roaster's stream.
         if (refused) return this.#forget(s, 'InvalidMessage', 'Refused before its welcome.');
+        if (ended) return this.#forget(s, 'StreamEnded', 'The edge agent stream ended at its welcome.');
         stream = s;
         for (const m of early ?? []) this.#receive(s, m);
       }, refuse);
     });
     const gone = () => {
       if (stream !== undefined) this.#lost(stream);
+      else ended = true;
     };
     // The edge closed its side: close ours with OK, as a clean goodbye.
     call.on('end', () => {
-      if (stream === undefined) return call.end();
+      if (stream === undefined) {
+        ended = true;
+        return call.end();
+      }
       this.#forget(stream, 'StreamEnded', 'The edge agent closed the stream.');
       stream.end();
     });
@@ -361,7 +375,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
   }
 
   /** Checks the hello and welcomes the stream; rejects with the status to refuse it with. */
-  async #open(call: Call, first: ConnectRequest): Promise<LinkStream> {
+  async #open(call: Call, first: ConnectRequest, abandoned: () => boolean): Promise<LinkStream> {
     const a = this.#a();
     if (first.body?.$case !== 'hello')
       throw new StreamError(status.INVALID_ARGUMENT, 'the first message must be a hello');
@@ -371,6 +385,8 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
     const roaster = await this.#roaster(refOf(hello));
     checkBinding(roaster, hello);
     const committed = await this.#storeOpen().committedSeq(hello.roaster!.uid, hello.bootEpoch);
+    // A stream that ended during the awaits would replace the roaster's live one with a dead one.
+    if (abandoned()) throw new StreamError(status.CANCELLED, 'the stream ended before its welcome');
     // Checked again after the awaits: of two streams racing for one roaster, exactly one gets in.
     const stream = this.#register(call, hello);
     const ref = refOf(hello);
@@ -512,13 +528,29 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
   }
 
   #telemetry(stream: LinkStream, batch: TelemetryBatch): void {
-    const previous = stream.droppedBatches;
-    if (batch.droppedBatchesTotal > previous)
-      this.#a().metrics.batchesDropped.inc(batch.droppedBatchesTotal - previous);
-    stream.droppedBatches = batch.droppedBatchesTotal;
+    this.#countDrops(stream.hello.roaster!.uid, batch);
     stream.ingest(batch);
     const latest = batch.samples.reduce((a, b) => (b.timeMs >= a.timeMs ? b : a));
     this.#a().status.sample(refOf(stream.hello), latest);
+  }
+
+  /**
+   * The edge's drop counters run from its boot across all its streams, and every batch repeats them: the
+   * metrics rise by what is new since the boot's highest report, so a reconnect counts nothing twice.
+   */
+  #countDrops(roasterUid: string, batch: TelemetryBatch): void {
+    const last = this.#drops.get(roasterUid);
+    const seen = last?.bootEpoch === batch.bootEpoch ? last : { batches: 0, points: 0 };
+    const { metrics } = this.#a();
+    if (batch.droppedBatchesTotal > seen.batches)
+      metrics.batchesDropped.inc(batch.droppedBatchesTotal - seen.batches);
+    if (batch.droppedPointsTotal > seen.points)
+      metrics.pointsDropped.inc(batch.droppedPointsTotal - seen.points);
+    this.#drops.set(roasterUid, {
+      bootEpoch: batch.bootEpoch,
+      batches: Math.max(seen.batches, batch.droppedBatchesTotal),
+      points: Math.max(seen.points, batch.droppedPointsTotal),
+    });
   }
 
   /** Latches held by the edges connected now, as each last reported them. */
@@ -581,6 +613,9 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
     signal.throwIfAborted();
     const { command } = request;
     const urgent = command.type === 'EmergencyStop';
+    // A stop latches the edge under the id the operator's latch has for it, so the one ResetLatch naming
+    // that latch clears both sides; without it the edge latches under an id of its own no reset can name.
+    const latchId = urgent ? stopLatchId(request.proposalUid) : command.latchId;
     const sentAt = new Date();
     this.#sent.set(request.proposalUid, {
       ...request.proposal,
@@ -598,7 +633,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
               type: command.type,
               ...(command.target !== undefined && { target: command.target }),
               ...(command.fromState !== undefined && { fromState: command.fromState }),
-              ...(command.latchId !== undefined && { latchId: command.latchId }),
+              ...(latchId !== undefined && { latchId }),
               deadlineMs,
             },
           },

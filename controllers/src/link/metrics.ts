@@ -7,6 +7,8 @@ export class LinkMetrics {
   readonly pointsIngested: Counter;
   /** Batches the edge reports it dropped while the link was down (the rise of its counter). */
   readonly batchesDropped: Counter;
+  /** The samples those batches held: telemetry lost for good (the rise of the edge's points counter). */
+  readonly pointsDropped: Counter;
   readonly duplicateBatches: Counter;
   readonly ackLatency: Histogram;
   readonly streams: Gauge;
@@ -25,6 +27,11 @@ export class LinkMetrics {
     this.batchesDropped = new Counter({
       name: 'roast_link_batches_dropped_total',
       help: 'Telemetry batches edge agents dropped from a full buffer while their link was down.',
+      registers,
+    });
+    this.pointsDropped = new Counter({
+      name: 'roast_link_points_dropped_total',
+      help: 'Telemetry samples lost with the batches edge agents dropped from a full buffer.',
       registers,
     });
     this.duplicateBatches = new Counter({

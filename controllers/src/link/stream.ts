@@ -43,8 +43,6 @@ export class LinkStream {
   readonly connectedAt = Date.now();
   lastHeardAt = Date.now();
   closed = false;
-  /** The edge's counter of batches dropped from its buffer, as last reported. */
-  droppedBatches = 0;
   /** The latches the edge last reported. */
   latches: readonly Latch[];
   readonly #queue: Outgoing[] = [];

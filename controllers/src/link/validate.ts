@@ -110,6 +110,7 @@ export function validateBatch(batch: TelemetryBatch, bootEpoch: string): void {
   check(batch.bootEpoch === bootEpoch, 'telemetry batch of another boot epoch than the hello');
   check(Number.isSafeInteger(batch.seq) && batch.seq >= 0, 'telemetry seq is out of range');
   check(Number.isSafeInteger(batch.droppedBatchesTotal), 'dropped_batches_total is out of range');
+  check(Number.isSafeInteger(batch.droppedPointsTotal), 'dropped_points_total is out of range');
   check(batch.samples.length > 0, 'telemetry batch has no samples');
   check(batch.samples.length <= bounds.samplesPerBatch, `more than ${bounds.samplesPerBatch} samples`);
   batch.samples.forEach(sample);

@@ -305,7 +305,7 @@ describe('statusMetrics and commandCounts', () => {
       rorCrash: null,
       rorFlick: null,
     };
-    expect(statusMetrics(m, { pointsStored: 5400, droppedBatches: 0 }, 15)).toEqual({
+    expect(statusMetrics(m, { pointsStored: 5400, pointsDropped: 0, droppedBatches: 0 }, 15)).toEqual({
       totalSeconds: 540,
       developmentSeconds: 120,
       developmentRatioPercent: 22.2,
@@ -315,6 +315,34 @@ describe('statusMetrics and commandCounts', () => {
       pointsStored: 5400,
       pointsDropped: 0,
     });
+  });
+
+  it.each([
+    ['no counts without a store', undefined, {}],
+    [
+      'a complete record',
+      { pointsStored: 5400, pointsDropped: 0, droppedBatches: 0 },
+      { pointsStored: 5400, pointsDropped: 0 },
+    ],
+    [
+      'the samples lost, not the batches they were in',
+      { pointsStored: 5370, pointsDropped: 30, droppedBatches: 3 },
+      { pointsStored: 5370, pointsDropped: 30 },
+    ],
+  ])('reports the store counts: %s', (_, counts, expected) => {
+    const none: RoastMetrics = {
+      totalS: null,
+      dryingS: null,
+      maillardS: null,
+      developmentS: null,
+      dtrPercent: null,
+      maxRor: null,
+      finalBt: null,
+      weightLossPercent: null,
+      rorCrash: null,
+      rorFlick: null,
+    };
+    expect(statusMetrics(none, counts, undefined)).toEqual(expected);
   });
 
   it('gives the weight loss once both weights are known', () => {

@@ -21,6 +21,7 @@ import type {
   RoastPhase,
   RoastSample,
 } from '@roast-operator/roast';
+import type { SessionCounts } from '@roast-operator/store';
 import { byCreation, createdAt, endedAt, reconcilingCondition } from '../objects.ts';
 
 export type StatusEvents = NonNullable<RoastSessionStatus['events']>;
@@ -288,10 +289,13 @@ export function weightLossPercent(s: RoastSession): number | undefined {
   return Math.min(100, Math.max(0, tenth((1 - roasted / green) * 100)));
 }
 
-/** The metrics status shows, from the analyzer's and the store's figures and the session's weights. */
+/**
+ * The metrics status shows, from the analyzer's and the store's figures and the session's weights.
+ * pointsDropped is the samples lost, not the batches they were in: what pointsStored is missing.
+ */
 export function statusMetrics(
   m: RoastMetrics,
-  counts: { pointsStored: number; droppedBatches: number } | undefined,
+  counts: SessionCounts | undefined,
   weightLoss: number | undefined,
 ): StatusMetrics {
   const num = (x: number | null | undefined, min = Number.NEGATIVE_INFINITY) =>
@@ -303,7 +307,7 @@ export function statusMetrics(
     maxRateOfRiseCelsiusPerMinute: num(m.maxRor?.ror),
     finalBeanTemperatureCelsius: num(m.finalBt),
     weightLossPercent: weightLoss,
-    ...(counts && { pointsStored: counts.pointsStored, pointsDropped: counts.droppedBatches }),
+    ...(counts && { pointsStored: counts.pointsStored, pointsDropped: counts.pointsDropped }),
   };
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as StatusMetrics;
 }

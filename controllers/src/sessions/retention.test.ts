@@ -20,7 +20,7 @@ function batch(seq: number, timeMs: number): TelemetryBatch {
     drum: 6,
     stateCode: 6,
   }));
-  return { bootEpoch: 'boot-1', seq, samples, droppedBatchesTotal: 0 };
+  return { bootEpoch: 'boot-1', seq, samples, droppedBatchesTotal: 0, droppedPointsTotal: 0 };
 }
 
 let dir: string | undefined;

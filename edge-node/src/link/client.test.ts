@@ -177,7 +177,7 @@ describe('telemetry', () => {
     expect(await metric(r.registry, 'roast_edge_link_batches_acked_total')).toBe(r.link.status().lastSeq);
   });
 
-  it('drops the oldest batches when the buffer overflows, and reports the count', async () => {
+  it('drops the oldest batches when the buffer overflows, and reports them and their samples', async () => {
     const r = await rig({ gatewayDown: true, tuning: { bufferBatches: 5, batchSamples: 2 } });
     await r.edge.clock.advance(3000);
     await waitFor(
@@ -187,17 +187,23 @@ describe('telemetry', () => {
     await r.gateway.restart(0);
     await up(r);
     await waitFor(() => r.link.status().bufferedBatches === 0, 'the kept batches acknowledged');
-    const { lastSeq, droppedBatches } = r.link.status();
+    const { lastSeq, droppedBatches, droppedPoints } = r.link.status();
     expect(droppedBatches).toBe(lastSeq - 5);
     expect(r.gateway.received.map((b) => b.seq)).toEqual([0, 1, 2, 3, 4].map((i) => lastSeq - 4 + i));
-    expect(r.gateway.received.every((b) => b.droppedBatchesTotal === droppedBatches)).toBe(true);
-    // The newest readings survived, the oldest were dropped.
+    expect(
+      r.gateway.received.every(
+        (b) => b.droppedBatchesTotal === droppedBatches && b.droppedPointsTotal === droppedPoints,
+      ),
+    ).toBe(true);
+    // The newest readings survived, the oldest were dropped: every reading before them is counted lost.
     const kept = r.gateway.samples(r.edge.agent.bootEpoch);
     expect(kept).toEqual(r.readings().slice(-kept.length));
+    expect(droppedPoints).toBe(r.readings().length - kept.length);
     expect(await metric(r.registry, 'roast_edge_link_batches_dropped_total')).toBe(droppedBatches);
+    expect(await metric(r.registry, 'roast_edge_link_points_dropped_total')).toBe(droppedPoints);
     await r.edge.clock.advance(1000);
     await waitFor(() => r.link.status().bufferedBatches === 0 && r.link.status().lastSeq > lastSeq, 'more');
-    expect(r.link.status().droppedBatches).toBe(droppedBatches);
+    expect(r.link.status()).toMatchObject({ droppedBatches, droppedPoints });
   });
 
   it('never resends an acknowledged batch, even to a gateway that forgot it', async () => {

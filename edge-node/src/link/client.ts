@@ -92,6 +92,8 @@ export type LinkStatus = {
   readonly lastSeq: number;
   readonly committedSeq: number;
   readonly droppedBatches: number;
+  /** The samples of the dropped batches: what the record lost. */
+  readonly droppedPoints: number;
 };
 
 type Call = ClientDuplexStream<ConnectRequest, ConnectResponse>;
@@ -190,7 +192,8 @@ export class LinkClient {
       bufferedBatches: this.#buffer.depth,
       lastSeq: this.#buffer.lastSeq,
       committedSeq: this.#buffer.committedSeq,
-      droppedBatches: this.#buffer.dropped,
+      droppedBatches: this.#buffer.droppedBatches,
+      droppedPoints: this.#buffer.droppedPoints,
     };
   }
 
@@ -382,11 +385,14 @@ export class LinkClient {
     this.#flush?.cancel();
     this.#flush = undefined;
     const dropped = this.#buffer.close();
-    if (dropped > 0) {
-      this.metrics.batchesDropped.inc(dropped);
+    if (dropped.batches > 0) {
+      this.metrics.batchesDropped.inc(dropped.batches);
+      this.metrics.pointsDropped.inc(dropped.points);
       this.#log.warn('telemetry buffer full: dropped the oldest batches', {
-        dropped,
-        droppedTotal: this.#buffer.dropped,
+        batches: dropped.batches,
+        points: dropped.points,
+        batchesTotal: this.#buffer.droppedBatches,
+        pointsTotal: this.#buffer.droppedPoints,
       });
     }
     this.#pump();
@@ -404,7 +410,8 @@ export class LinkClient {
             bootEpoch: this.#bootEpoch,
             seq: batch.seq,
             samples: [...batch.samples],
-            droppedBatchesTotal: this.#buffer.dropped,
+            droppedBatchesTotal: this.#buffer.droppedBatches,
+            droppedPointsTotal: this.#buffer.droppedPoints,
           },
         },
       });

@@ -17,6 +17,7 @@ export class LinkMetrics {
   readonly pointsSent: Counter;
   readonly batchesAcked: Counter;
   readonly batchesDropped: Counter;
+  readonly pointsDropped: Counter;
   readonly connectAttempts: Counter;
   readonly reconnects: Counter;
   readonly #commandResults: Counter<'outcome'>;
@@ -43,6 +44,11 @@ export class LinkMetrics {
     this.batchesDropped = new Counter({
       name: 'roast_edge_link_batches_dropped_total',
       help: 'Unacknowledged telemetry batches dropped, oldest first, because the buffer was full.',
+      registers,
+    });
+    this.pointsDropped = new Counter({
+      name: 'roast_edge_link_points_dropped_total',
+      help: 'Telemetry samples lost with the batches dropped because the buffer was full.',
       registers,
     });
     new Gauge({

@@ -26,7 +26,7 @@ describe('TelemetryBuffer', () => {
     buffer.add(at(4));
     expect(buffer.open).toBe(true);
     buffer.close();
-    expect(buffer.close()).toBe(0);
+    expect(buffer.close()).toEqual({ batches: 0, points: 0 });
     expect([buffer.next(), buffer.next(), buffer.next()]).toEqual([
       { seq: 1, samples: [at(1), at(2), at(3)] },
       { seq: 2, samples: [at(4)] },
@@ -64,17 +64,43 @@ describe('TelemetryBuffer', () => {
     expect(drain(buffer)).toEqual([4]);
   });
 
-  it('drops the oldest batches when full, counts them, and sends from the oldest kept', () => {
+  it('drops the oldest batches when full and sends from the oldest kept', () => {
     const buffer = filled(3, 3);
     expect(buffer.next()?.seq).toBe(1);
     buffer.add(at(7));
     buffer.add(at(8));
-    expect(buffer.close()).toBe(1);
+    expect(buffer.close()).toEqual({ batches: 1, points: 2 });
     buffer.add(at(9));
     buffer.add(at(10));
-    expect(buffer.close()).toBe(1);
-    expect(buffer.dropped).toBe(2);
+    expect(buffer.close()).toEqual({ batches: 1, points: 2 });
     expect(drain(buffer)).toEqual([3, 4, 5]);
+  });
+
+  // A step closes a batch of that many samples, or acknowledges through a seq.
+  type Step = number | { ack: number };
+  it.each<[string, number, Step[], { batches: number; points: number }, number[]]>([
+    ['nothing while under capacity', 3, [2, 2, 2], { batches: 0, points: 0 }, [1, 2, 3]],
+    ['the oldest batch with its samples', 3, [2, 2, 2, 3], { batches: 1, points: 2 }, [2, 3, 4]],
+    ['batches of any size, one closed early included', 2, [3, 1, 2, 3], { batches: 2, points: 4 }, [3, 4]],
+    ['nothing acknowledged', 2, [2, 2, { ack: 2 }, 2, 2], { batches: 0, points: 0 }, [3, 4]],
+    ['only what was unacknowledged', 2, [1, 2, { ack: 1 }, 3, 4], { batches: 1, points: 2 }, [3, 4]],
+  ])('counts as dropped %s', (_, capacity, steps, dropped, kept) => {
+    const buffer = new TelemetryBuffer({ batchSamples: 100, capacity });
+    let t = 0;
+    const reported = { batches: 0, points: 0 };
+    for (const step of steps) {
+      if (typeof step !== 'number') {
+        buffer.acknowledge(step.ack);
+        continue;
+      }
+      for (let i = 0; i < step; i++) buffer.add(at(++t));
+      const d = buffer.close();
+      reported.batches += d.batches;
+      reported.points += d.points;
+    }
+    expect(reported).toEqual(dropped);
+    expect({ batches: buffer.droppedBatches, points: buffer.droppedPoints }).toEqual(dropped);
+    expect(drain(buffer)).toEqual(kept);
   });
 });
 

@@ -5,9 +5,13 @@ import type { Sample } from '@roast-operator/proto';
 // acks and overflow take batches off the front, new batches go on the back, and each stream sends from the
 // first batch it has not sent yet. After a reconnect every unacknowledged batch goes again, in order,
 // before anything newer; an acknowledged one never does. When the buffer is full the oldest batch is
-// dropped and counted: the gateway learns the count from every batch.
+// dropped and counted, and so are its samples: the gateway learns both counts from every batch, and the
+// samples are what a RoastSession reports lost.
 
 export type Batch = { readonly seq: number; readonly samples: readonly Sample[] };
+
+/** What an overflow dropped: whole batches, and the samples they held. */
+export type Dropped = { readonly batches: number; readonly points: number };
 
 export class TelemetryBuffer {
   readonly #batchSamples: number;
@@ -20,7 +24,8 @@ export class TelemetryBuffer {
   #committed = 0;
   /** The current stream has sent every batch up to this seq. */
   #sentThrough = 0;
-  #dropped = 0;
+  #droppedBatches = 0;
+  #droppedPoints = 0;
 
   constructor(options: { readonly batchSamples: number; readonly capacity: number }) {
     if (options.batchSamples < 1 || options.capacity < 1)
@@ -43,8 +48,13 @@ export class TelemetryBuffer {
   }
 
   /** Batches dropped unsent or unacknowledged because the buffer was full, since start. */
-  get dropped(): number {
-    return this.#dropped;
+  get droppedBatches(): number {
+    return this.#droppedBatches;
+  }
+
+  /** The samples of those batches, since start. */
+  get droppedPoints(): number {
+    return this.#droppedPoints;
   }
 
   /** Whether samples wait in a batch not yet closed. */
@@ -58,15 +68,16 @@ export class TelemetryBuffer {
     return this.#open.length >= this.#batchSamples;
   }
 
-  /** Closes the open batch under the next seq; returns how many old batches the overflow dropped. */
-  close(): number {
-    if (this.#open.length === 0) return 0;
+  /** Closes the open batch under the next seq; returns what the overflow dropped of the old batches. */
+  close(): Dropped {
+    if (this.#open.length === 0) return { batches: 0, points: 0 };
     this.#batches.push({ seq: ++this.#lastSeq, samples: this.#open });
     this.#open = [];
-    const overflow = Math.max(0, this.#batches.length - this.#capacity);
-    this.#batches.splice(0, overflow);
-    this.#dropped += overflow;
-    return overflow;
+    const overflow = this.#batches.splice(0, Math.max(0, this.#batches.length - this.#capacity));
+    const dropped = { batches: overflow.length, points: overflow.reduce((n, b) => n + b.samples.length, 0) };
+    this.#droppedBatches += dropped.batches;
+    this.#droppedPoints += dropped.points;
+    return dropped;
   }
 
   /**

@@ -6,6 +6,7 @@ import {
   LinkServiceClient,
   LinkServiceService,
   Outcome,
+  TelemetryBatch,
 } from './index.ts';
 
 // The generated code against a real grpc-js server and client on loopback: the stream carries every
@@ -81,7 +82,8 @@ describe('link protocol', () => {
         value: {
           bootEpoch: 'b6f1c2de-0000-4000-8000-000000000001',
           seq: 42,
-          droppedBatchesTotal: 0,
+          droppedBatchesTotal: 2,
+          droppedPointsTotal: 17,
           samples: [{ timeMs: 1_764_000_000_000, beanTemp: 201.5, heater: 7, fan: 3, drum: 9, stateCode: 6 }],
         },
       },
@@ -94,12 +96,27 @@ describe('link protocol', () => {
       beanTemp: 201.5,
       stateCode: 6,
     });
+    expect(telemetry?.$case === 'telemetry' && telemetry.value).toMatchObject({
+      droppedBatchesTotal: 2,
+      droppedPointsTotal: 17,
+    });
     // An absent optional stays absent (no reading is not zero degrees).
     expect(telemetry?.$case === 'telemetry' && telemetry.value.samples[0]?.exhaustTemp).toBeUndefined();
     expect(answers.map((m) => m.body)).toEqual([
       { $case: 'welcome', value: expect.objectContaining({ committedSeq: 41, heartbeatIntervalMs: 1000 }) },
       { $case: 'ack', value: { bootEpoch: 'b6f1c2de-0000-4000-8000-000000000001', committedSeq: 42 } },
     ]);
+  });
+
+  it('keeps the drop counters at field numbers 4 and 5, so edges and gateways of either age agree', () => {
+    const batch = { bootEpoch: '', seq: 0, samples: [], droppedBatchesTotal: 2, droppedPointsTotal: 17 };
+    // Varint tags: (4 << 3) = 32 and (5 << 3) = 40, each followed by its value.
+    expect([...TelemetryBatch.encode(batch).finish()]).toEqual([32, 2, 40, 17]);
+    // What an edge from before dropped_points_total sends reads as no points dropped, not as an error.
+    expect(TelemetryBatch.decode(Uint8Array.of(32, 2))).toMatchObject({
+      droppedBatchesTotal: 2,
+      droppedPointsTotal: 0,
+    });
   });
 
   it('encodes outcomes as the proto enum numbers', () => {

@@ -41,14 +41,15 @@ function batchLayout(
     create: migrate,
     writer(db) {
       const insert = db.prepare(
-        `INSERT INTO batches (boot_id, seq, roaster_id, first_ms, last_ms, points_n, dropped, points)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (boot_id, seq) DO NOTHING`,
+        `INSERT INTO batches
+           (boot_id, seq, roaster_id, first_ms, last_ms, points_n, dropped, dropped_points, points)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (boot_id, seq) DO NOTHING`,
       );
       return ({ roasterId, batch }) => {
         const times = batch.samples.map((s) => s.timeMs);
         const first = Math.min(...times);
         const last = Math.max(...times);
-        insert.run(roasterId, batch.seq, roasterId, first, last, times.length, 0, pack(batch.samples));
+        insert.run(roasterId, batch.seq, roasterId, first, last, times.length, 0, 0, pack(batch.samples));
       };
     },
     read(db, roasterId) {

@@ -22,7 +22,7 @@ export function testSample(roaster: number, seq: number, i: number): Sample {
 
 export function testBatch(roaster: number, seq: number, bootEpoch = `boot-${roaster}`): TelemetryBatch {
   const samples = Array.from({ length: POINTS_PER_BATCH }, (_, i) => testSample(roaster, seq, i));
-  return { bootEpoch, seq, samples, droppedBatchesTotal: 0 };
+  return { bootEpoch, seq, samples, droppedBatchesTotal: 0, droppedPointsTotal: 0 };
 }
 
 export function roasterUid(roaster: number): string {

@@ -14,6 +14,9 @@ import type { DatabaseSync } from 'node:sqlite';
  * - Roaster UIDs and boot epochs (UUID strings) are interned once into `roasters` and `boots`, keeping the
  *   hot rows and indexes to integers.
  * - `sessions` maps a RoastSession UID to its roaster and [start, end) window.
+ * - `batches.dropped` and `batches.dropped_points` are the edge's cumulative drop counters as the batch
+ *   carried them (dropped_batches_total, dropped_points_total): batches lost to its buffer overflowing,
+ *   and the samples they held.
  *
  * No foreign keys: the store writes every row itself and a check per insert would only cost time.
  */
@@ -50,7 +53,20 @@ CREATE TABLE sessions (
 );
 `;
 
-const SCHEMA_VERSION = 1;
+/**
+ * The edge's count of dropped samples (v2). ADD COLUMN with a constant default only rewrites the table's
+ * definition, not its rows, so a store of any size migrates at once. Rows from before it read 0: their
+ * edges did not count samples.
+ */
+const SCHEMA_V2 = 'ALTER TABLE batches ADD COLUMN dropped_points INTEGER NOT NULL DEFAULT 0;';
+
+/**
+ * Step i takes a file from user_version i to i + 1. A released step is never edited: files in the field
+ * were written by it. A change is a new step at the end.
+ */
+const MIGRATIONS = [SCHEMA_V1, SCHEMA_V2];
+
+const SCHEMA_VERSION = MIGRATIONS.length;
 
 /**
  * WAL lets reads run beside the one writer and turns a commit into an append to the log.
@@ -95,11 +111,18 @@ function userVersion(db: DatabaseSync): number {
   return (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
 }
 
-/** Creates the schema in a new file; refuses a file written by another version of the store. */
+/**
+ * Creates the schema in a new file and brings a file of an earlier version up to this one, keeping its
+ * data; refuses a file written by a later version of the store.
+ */
 export function migrate(db: DatabaseSync): void {
-  // Decided under the write lock, so two processes opening a new file at once create the schema once.
+  // Decided under the write lock, so two processes opening a file at once migrate it once; the steps and
+  // the new version commit together, so a failed step leaves the file as it was.
   transaction(db, () => {
-    if (userVersion(db) === 0) db.exec(`${SCHEMA_V1} PRAGMA user_version = ${SCHEMA_VERSION};`);
+    const version = userVersion(db);
+    if (version >= SCHEMA_VERSION) return;
+    for (const step of MIGRATIONS.slice(version)) db.exec(step);
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   });
   const version = userVersion(db);
   if (version !== SCHEMA_VERSION)

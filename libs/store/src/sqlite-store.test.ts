@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { Logger } from '@roast-operator/log';
 import { type Sample, TelemetryBatch } from '@roast-operator/proto';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { encodeSamples } from './codec.ts';
 import { BASE_MS, POINTS_PER_BATCH, roasterUid, testBatch, testSample } from './fixtures.ts';
 import { SqliteTelemetryStore, type SqliteTelemetryStoreOptions } from './sqlite-store.ts';
 
@@ -54,6 +55,43 @@ function storedCounts(file: string): Map<string, number> {
     db.close();
   }
 }
+
+/**
+ * The schema as version 1 of the store created it, frozen here: the files in the field were written by it,
+ * so the migration is tested against this copy, which an edit to the store's own migrations cannot change.
+ */
+const SCHEMA_V1_AS_RELEASED = `
+CREATE TABLE roasters (
+  id          INTEGER PRIMARY KEY,
+  uid         TEXT    NOT NULL UNIQUE,
+  max_span_ms INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE boots (
+  id         INTEGER PRIMARY KEY,
+  roaster_id INTEGER NOT NULL,
+  epoch      TEXT    NOT NULL,
+  UNIQUE (roaster_id, epoch)
+);
+CREATE TABLE batches (
+  id         INTEGER PRIMARY KEY,
+  boot_id    INTEGER NOT NULL,
+  seq        INTEGER NOT NULL,
+  roaster_id INTEGER NOT NULL,
+  first_ms   INTEGER NOT NULL,
+  last_ms    INTEGER NOT NULL,
+  points_n   INTEGER NOT NULL,
+  dropped    INTEGER NOT NULL,
+  points     BLOB    NOT NULL
+);
+CREATE UNIQUE INDEX batches_boot_seq ON batches (boot_id, seq);
+CREATE INDEX batches_roaster_time ON batches (roaster_id, first_ms);
+CREATE TABLE sessions (
+  uid        TEXT    PRIMARY KEY,
+  roaster_id INTEGER NOT NULL,
+  start_ms   INTEGER NOT NULL,
+  end_ms     INTEGER
+);
+`;
 
 describe('SqliteTelemetryStore: writes', () => {
   it('round-trips batches exactly, absent readings staying absent', async () => {
@@ -151,7 +189,7 @@ describe('SqliteTelemetryStore: writes', () => {
 
   it('stores a batch without samples: it takes its seq', async () => {
     const store = open(tempFile());
-    const ack = await store.append(A, { bootEpoch: 'boot-1', seq: 1, samples: [], droppedBatchesTotal: 0 });
+    const ack = await store.append(A, { ...testBatch(1, 1), samples: [] });
     expect(ack).toEqual({ bootEpoch: 'boot-1', seq: 1, duplicate: false, pointsStored: 0 });
     expect(await store.committedSeq(A, 'boot-1')).toBe(1);
     expect(await store.points(A, ...ALL_TIME)).toEqual([]);
@@ -242,7 +280,11 @@ describe('SqliteTelemetryStore: acknowledged means committed', () => {
     const again = open(file);
     expect(await again.points(A, ...ALL_TIME)).toStrictEqual(samplesOf(seqs(1, 1, 4)));
     expect(await again.committedSeq(A, 'boot-1')).toBe(4);
-    expect(await again.sessionCounts('session-1')).toEqual({ pointsStored: 15, droppedBatches: 0 });
+    expect(await again.sessionCounts('session-1')).toEqual({
+      pointsStored: 15,
+      pointsDropped: 0,
+      droppedBatches: 0,
+    });
     const acks = await Promise.all([again.append(A, testBatch(1, 4)), again.append(A, testBatch(1, 5))]);
     expect(acks.map((a) => a.duplicate)).toEqual([true, false]);
   });
@@ -325,12 +367,50 @@ describe('SqliteTelemetryStore: acknowledged means committed', () => {
     expect(storedCounts(file).size).toBe(20_000);
   }, 30_000);
 
-  it('refuses a file written by another schema version', () => {
+  it('refuses a file written by a later schema version', () => {
     const file = tempFile();
     const db = new DatabaseSync(file);
     db.exec('PRAGMA user_version = 7');
     db.close();
     expect(() => new SqliteTelemetryStore(file, { log: quiet })).toThrow(/schema 7/);
+  });
+
+  it('opens a file the previous schema wrote, keeping its data, and counts dropped samples from then on', async () => {
+    const file = tempFile();
+    const old = new DatabaseSync(file);
+    old.exec(`${SCHEMA_V1_AS_RELEASED} PRAGMA user_version = 1;`);
+    old.exec(`INSERT INTO roasters (id, uid, max_span_ms) VALUES (1, '${A}', 900);
+      INSERT INTO boots (id, roaster_id, epoch) VALUES (1, 1, 'boot-1');
+      INSERT INTO sessions (uid, roaster_id, start_ms, end_ms) VALUES ('s', 1, ${BASE_MS}, NULL);`);
+    const insert = old.prepare(
+      `INSERT INTO batches (boot_id, seq, roaster_id, first_ms, last_ms, points_n, dropped, points)
+       VALUES (1, ?, 1, ?, ?, ?, ?, ?)`,
+    );
+    // Seq 3 came after the edge had dropped 2 batches; that store kept no count of their samples.
+    for (const [seq, dropped] of [
+      [1, 0],
+      [2, 0],
+      [3, 2],
+    ] as const) {
+      const { firstMs, lastMs, count, points } = encodeSamples(testBatch(1, seq).samples);
+      insert.run(seq, firstMs!, lastMs!, count, dropped, points);
+    }
+    old.close();
+
+    const store = open(file);
+    expect(await store.points(A, ...ALL_TIME)).toStrictEqual(samplesOf(seqs(1, 1, 3)));
+    expect(await store.committedSeq(A, 'boot-1')).toBe(3);
+    expect((await store.append(A, testBatch(1, 3))).duplicate).toBe(true);
+    // No sample count for those batches: each held one at least.
+    expect(await store.sessionCounts('s')).toEqual({ pointsStored: 30, pointsDropped: 2, droppedBatches: 2 });
+    // An edge booted since counts samples too.
+    await store.append(A, { ...testBatch(1, 4, 'boot-2'), droppedBatchesTotal: 1, droppedPointsTotal: 6 });
+    expect(await store.sessionCounts('s')).toEqual({ pointsStored: 40, pointsDropped: 8, droppedBatches: 3 });
+    await store.close();
+
+    // Migrated once: opening it again finds the current version and the new rows.
+    const again = open(file);
+    expect(await again.sessionCounts('s')).toEqual({ pointsStored: 40, pointsDropped: 8, droppedBatches: 3 });
   });
 });
 
@@ -392,27 +472,73 @@ describe('SqliteTelemetryStore: reads', () => {
     const all = samplesOf(seqs(1, 1, 6));
     const open_ = all.filter((p) => p.timeMs >= BASE_MS + 2300);
     expect(await store.sessionPoints('s')).toStrictEqual(open_);
-    expect(await store.sessionCounts('s')).toEqual({ pointsStored: open_.length, droppedBatches: 0 });
+    expect(await store.sessionCounts('s')).toEqual({
+      pointsStored: open_.length,
+      pointsDropped: 0,
+      droppedBatches: 0,
+    });
 
     await store.putSession({ uid: 's', roasterUid: A, startMs: BASE_MS + 2300, endMs: BASE_MS + 4000 });
     const ended = open_.filter((p) => p.timeMs < BASE_MS + 4000);
     expect(await store.sessionPoints('s')).toStrictEqual(ended);
-    expect(await store.sessionCounts('s')).toEqual({ pointsStored: ended.length, droppedBatches: 0 });
+    expect(await store.sessionCounts('s')).toEqual({
+      pointsStored: ended.length,
+      pointsDropped: 0,
+      droppedBatches: 0,
+    });
     expect(await store.sessionPoints('unknown')).toBeUndefined();
     expect(await store.sessionCounts('unknown')).toBeUndefined();
   });
 
-  it('counts batches the edge dropped during a session from its cumulative counter', async () => {
+  // The edge's cumulative counters as batches 1..6 carried them; the session holds batches 4..6.
+  it.each([
+    ['nothing when the edge dropped nothing', [0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0], 0, 0],
+    ['the rise of each counter across the session', [0, 0, 2, 2, 5, 5], [0, 0, 13, 13, 31, 31], 3, 18],
+    ['nothing the edge dropped before the session', [0, 3, 3, 3, 3, 3], [0, 20, 20, 20, 20, 20], 0, 0],
+    [
+      'a sample per batch from an edge that counts batches only',
+      [0, 0, 2, 2, 5, 5],
+      [0, 0, 0, 0, 0, 0],
+      3,
+      3,
+    ],
+  ])('counts as dropped during a session %s', async (_, batches, points, droppedBatches, pointsDropped) => {
     const store = open(tempFile());
-    const dropped = [0, 0, 2, 2, 5, 5]; // seq 1..6; the counter rose by 2 before seq 3 and by 3 before seq 5
     await Promise.all(
-      dropped.map((d, i) => store.append(A, { ...testBatch(1, i + 1), droppedBatchesTotal: d })),
+      batches.map((d, i) =>
+        store.append(A, { ...testBatch(1, i + 1), droppedBatchesTotal: d, droppedPointsTotal: points[i]! }),
+      ),
     );
-    // A second boot inside the session starts its counter again.
-    await store.append(A, { ...testBatch(1, 5, 'reboot'), droppedBatchesTotal: 1 });
     await store.putSession({ uid: 's', roasterUid: A, startMs: BASE_MS + 4000, endMs: BASE_MS + 7000 });
-    // Batches 4..6 of the first boot (2 -> 5) and batch 5 of the second (0 -> 1).
-    expect(await store.sessionCounts('s')).toEqual({ pointsStored: 40, droppedBatches: 4 });
+    expect(await store.sessionCounts('s')).toEqual({ pointsStored: 30, pointsDropped, droppedBatches });
+  });
+
+  it('counts what each boot dropped during a session from that boot’s counters', async () => {
+    const store = open(tempFile());
+    await Promise.all(
+      [0, 0, 2, 2, 5, 5].map((d, i) =>
+        store.append(A, { ...testBatch(1, i + 1), droppedBatchesTotal: d, droppedPointsTotal: d * 7 }),
+      ),
+    );
+    // A second boot inside the session starts its counters again.
+    await store.append(A, { ...testBatch(1, 5, 'reboot'), droppedBatchesTotal: 1, droppedPointsTotal: 4 });
+    await store.putSession({ uid: 's', roasterUid: A, startMs: BASE_MS + 4000, endMs: BASE_MS + 7000 });
+    // Batches 4..6 of the first boot (2 -> 5 batches, 14 -> 35 samples) and batch 5 of the second (0 -> 1, 0 -> 4).
+    expect(await store.sessionCounts('s')).toEqual({
+      pointsStored: 40,
+      pointsDropped: 25,
+      droppedBatches: 4,
+    });
+  });
+
+  it.each([
+    ['dropped_batches_total', 'droppedBatchesTotal'],
+    ['dropped_points_total', 'droppedPointsTotal'],
+  ])('refuses a batch whose %s is not a count', async (name, field) => {
+    const store = open(tempFile());
+    for (const bad of [-1, 1.5, 2 ** 53])
+      await expect(store.append(A, { ...testBatch(1, 1), [field]: bad })).rejects.toThrow(name);
+    expect(await store.committedSeq(A, 'boot-1')).toBeUndefined();
   });
 });
 

@@ -52,6 +52,7 @@ interface PendingBatch {
   bootEpoch: string;
   seq: number;
   dropped: number;
+  droppedPoints: number;
   encoded: EncodedSamples;
 }
 
@@ -60,10 +61,15 @@ interface RoasterRow {
   maxSpanMs: number;
 }
 
-interface BootCounts {
+/** The edge's cumulative drop counters as one batch carried them. */
+interface DropCounters {
+  dropped: number;
+  droppedPoints: number;
+}
+
+interface BootCounts extends DropCounters {
   bootId: number;
   firstSeq: number;
-  dropped: number;
   inside: number;
 }
 
@@ -103,8 +109,9 @@ function prepareStatements(db: DatabaseSync) {
     internBoot: p('INSERT INTO boots (roaster_id, epoch) VALUES (?, ?) ON CONFLICT DO NOTHING'),
     bootId: p('SELECT id FROM boots WHERE roaster_id = ? AND epoch = ?'),
     insertBatch: p(
-      `INSERT INTO batches (boot_id, seq, roaster_id, first_ms, last_ms, points_n, dropped, points)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (boot_id, seq) DO NOTHING`,
+      `INSERT INTO batches
+         (boot_id, seq, roaster_id, first_ms, last_ms, points_n, dropped, dropped_points, points)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (boot_id, seq) DO NOTHING`,
     ),
     widenSpan: p('UPDATE roasters SET max_span_ms = :span WHERE id = :roaster AND max_span_ms < :span'),
     committedSeq: p(
@@ -113,15 +120,18 @@ function prepareStatements(db: DatabaseSync) {
     ),
     overlapping: p(`SELECT points FROM batches WHERE ${OVERLAPS} ORDER BY first_ms, id`),
     // Per boot epoch: samples of the batches wholly inside the window (counted without decoding them), the
-    // first seq in the window and the highest value of the edge's cumulative drop counter.
+    // first seq in the window and the highest values of the edge's cumulative drop counters.
     countsByBoot: p(
       `SELECT boot_id AS bootId, MIN(seq) AS firstSeq, MAX(dropped) AS dropped,
-         SUM(CASE WHEN ${INSIDE} THEN points_n ELSE 0 END) AS inside
+         MAX(dropped_points) AS droppedPoints, SUM(CASE WHEN ${INSIDE} THEN points_n ELSE 0 END) AS inside
        FROM batches WHERE ${OVERLAPS} GROUP BY boot_id`,
     ),
     // The batches that straddle an end of the window: their samples are counted one by one.
     straddling: p(`SELECT points FROM batches WHERE ${OVERLAPS} AND NOT (${INSIDE})`),
-    droppedBefore: p('SELECT dropped FROM batches WHERE boot_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1'),
+    droppedBefore: p(
+      `SELECT dropped, dropped_points AS droppedPoints FROM batches WHERE boot_id = ? AND seq < ?
+       ORDER BY seq DESC LIMIT 1`,
+    ),
     // The batch holding the latest sample starts at most max span before the latest first sample.
     latest: p(
       `SELECT points FROM batches WHERE roaster_id = :roaster
@@ -234,6 +244,7 @@ export class SqliteTelemetryStore implements TelemetryStore {
     requireId('boot epoch', batch.bootEpoch);
     requireCount('seq', batch.seq);
     requireCount('dropped_batches_total', batch.droppedBatchesTotal);
+    requireCount('dropped_points_total', batch.droppedPointsTotal);
     const encoded = encodeSamples(batch.samples);
     if (encoded.nonFinite > 0) {
       this.#stats.nonFiniteReadings += encoded.nonFinite;
@@ -251,6 +262,7 @@ export class SqliteTelemetryStore implements TelemetryStore {
       bootEpoch: batch.bootEpoch,
       seq: batch.seq,
       dropped: batch.droppedBatchesTotal,
+      droppedPoints: batch.droppedPointsTotal,
       encoded,
     };
   }
@@ -316,6 +328,7 @@ export class SqliteTelemetryStore implements TelemetryStore {
       last,
       n,
       item.dropped,
+      item.droppedPoints,
       points,
     );
     const duplicate = changes === 0;
@@ -405,20 +418,26 @@ export class SqliteTelemetryStore implements TelemetryStore {
     if (!session) return undefined;
     const { roaster, fromMs, toMs } = session;
     const range = this.#range(roaster, fromMs, toMs);
-    const counts = { pointsStored: 0, droppedBatches: 0 };
+    const counts: SessionCounts = { pointsStored: 0, pointsDropped: 0, droppedBatches: 0 };
     for (const boot of this.#sql.countsByBoot.all(range) as unknown as BootCounts[]) {
+      const before = this.#droppedBefore(boot.bootId, boot.firstSeq);
+      const batches = boot.dropped - before.dropped;
       counts.pointsStored += boot.inside;
-      counts.droppedBatches += boot.dropped - this.#droppedBefore(boot.bootId, boot.firstSeq);
+      counts.droppedBatches += batches;
+      // Every dropped batch held a sample at least. An edge from before dropped_points_total, and a row
+      // stored before the store kept it, say 0 samples: the batch count is then the least that was lost,
+      // and 0 still means the record is complete.
+      counts.pointsDropped += Math.max(boot.droppedPoints - before.droppedPoints, batches);
     }
     for (const row of this.#sql.straddling.all(range) as { points: Uint8Array }[])
       counts.pointsStored += decodeSamples(row.points, fromMs, toMs).length;
     return counts;
   }
 
-  /** The edge's drop counter is cumulative per boot: its value at the batch before the window. */
-  #droppedBefore(bootId: number, firstSeq: number): number {
-    const before = this.#sql.droppedBefore.get(bootId, firstSeq) as { dropped: number } | undefined;
-    return before?.dropped ?? 0;
+  /** The edge's drop counters are cumulative per boot: their values at the batch before the window. */
+  #droppedBefore(bootId: number, firstSeq: number): DropCounters {
+    const before = this.#sql.droppedBefore.get(bootId, firstSeq) as DropCounters | undefined;
+    return before ?? { dropped: 0, droppedPoints: 0 };
   }
 
   async deleteBefore(cutoffMs: number): Promise<RetentionResult> {

@@ -24,11 +24,21 @@ export interface SessionWindow {
   endMs?: number | undefined;
 }
 
-/** For RoastSession.status.metrics. */
+/**
+ * For RoastSession.status.metrics. The drop figures come from the edge's cumulative counters
+ * (TelemetryBatch.dropped_batches_total and dropped_points_total): how far each rose from the batch before
+ * the session's window to its last batch in the window, per boot epoch, since each boot counts from 0.
+ */
 export interface SessionCounts {
   /** Samples stored with a time inside the session's window. */
   pointsStored: number;
-  /** How far the edge's drop counter rose across the session's batches: batches lost to buffer overflow. */
+  /**
+   * Samples lost with the batches the edge dropped from its full buffer: what `pointsStored` is missing,
+   * and pointsDropped in the status. Never below `droppedBatches`, even from an edge that only counts
+   * batches, so 0 means the record is complete.
+   */
+  pointsDropped: number;
+  /** Batches lost to the edge's buffer overflowing (each held one sample or more). */
   droppedBatches: number;
 }
 
@@ -51,7 +61,8 @@ export interface TelemetryStore {
   /**
    * Stores one batch and resolves once the transaction that holds it has committed. A batch whose
    * (roaster, boot epoch, seq) is already stored resolves as a duplicate and is not stored again. Rejects,
-   * never resolves, when the batch cannot be stored exactly or the commit fails.
+   * never resolves, when the batch cannot be stored exactly (its drop counters included: each must be a
+   * non-negative safe integer) or the commit fails.
    */
   append(roasterUid: string, batch: TelemetryBatch): Promise<AppendResult>;
   /** The highest committed seq of a boot epoch (for Welcome.committed_seq); undefined when none is. */
@@ -64,6 +75,7 @@ export interface TelemetryStore {
   putSession(session: SessionWindow): Promise<void>;
   /** The samples of a session's roaster inside its window, in time order; undefined for an unknown session. */
   sessionPoints(sessionUid: string): Promise<Sample[] | undefined>;
+  /** What a session's record holds and lost (see SessionCounts); undefined for an unknown session. */
   sessionCounts(sessionUid: string): Promise<SessionCounts | undefined>;
   /**
    * Deletes every batch whose samples are all older than cutoffMs, and the sessions that ended before it,

@@ -181,6 +181,11 @@ export interface TelemetryBatch {
   samples: Sample[];
   /** Batches the edge dropped (oldest first) because its buffer overflowed while the link was down. */
   droppedBatchesTotal: number;
+  /**
+   * The samples those dropped batches held: what the record lost. Like dropped_batches_total, a running
+   * count since the edge's boot. An edge from before this field sends 0 here.
+   */
+  droppedPointsTotal: number;
 }
 
 export interface Sample {
@@ -1282,7 +1287,7 @@ export const Welcome: MessageFns<Welcome> = {
 };
 
 function createBaseTelemetryBatch(): TelemetryBatch {
-  return { bootEpoch: "", seq: 0, samples: [], droppedBatchesTotal: 0 };
+  return { bootEpoch: "", seq: 0, samples: [], droppedBatchesTotal: 0, droppedPointsTotal: 0 };
 }
 
 export const TelemetryBatch: MessageFns<TelemetryBatch> = {
@@ -1298,6 +1303,9 @@ export const TelemetryBatch: MessageFns<TelemetryBatch> = {
     }
     if (message.droppedBatchesTotal !== 0) {
       writer.uint32(32).uint64(message.droppedBatchesTotal);
+    }
+    if (message.droppedPointsTotal !== 0) {
+      writer.uint32(40).uint64(message.droppedPointsTotal);
     }
     return writer;
   },
@@ -1347,6 +1355,14 @@ export const TelemetryBatch: MessageFns<TelemetryBatch> = {
             message.droppedBatchesTotal = longToNumber(reader.uint64());
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.droppedPointsTotal = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1373,6 +1389,11 @@ export const TelemetryBatch: MessageFns<TelemetryBatch> = {
         : isSet(object.dropped_batches_total)
         ? globalThis.Number(object.dropped_batches_total)
         : 0,
+      droppedPointsTotal: isSet(object.droppedPointsTotal)
+        ? globalThis.Number(object.droppedPointsTotal)
+        : isSet(object.dropped_points_total)
+        ? globalThis.Number(object.dropped_points_total)
+        : 0,
     };
   },
 
@@ -1390,6 +1411,9 @@ export const TelemetryBatch: MessageFns<TelemetryBatch> = {
     if (message.droppedBatchesTotal !== 0) {
       obj.droppedBatchesTotal = Math.round(message.droppedBatchesTotal);
     }
+    if (message.droppedPointsTotal !== 0) {
+      obj.droppedPointsTotal = Math.round(message.droppedPointsTotal);
+    }
     return obj;
   },
 
@@ -1402,6 +1426,7 @@ export const TelemetryBatch: MessageFns<TelemetryBatch> = {
     message.seq = object.seq ?? 0;
     message.samples = object.samples?.map((e) => Sample.fromPartial(e)) || [];
     message.droppedBatchesTotal = object.droppedBatchesTotal ?? 0;
+    message.droppedPointsTotal = object.droppedPointsTotal ?? 0;
     return message;
   },
 };
