@@ -267,6 +267,19 @@ describe('commands', () => {
     await edge.stop();
   });
 
+  it('clears an older stop with the reset of the newer one, as the operator does', async () => {
+    const edge = await roasting();
+    await edge.command({ kind: 'emergency-stop', latchId: 'op-1' });
+    await edge.command({ kind: 'emergency-stop', latchId: 'op-2' });
+    expect(edge.agent.latches().map((l) => l.id)).toEqual(['op-1', 'op-2']);
+    const reset = await edge.command({ kind: 'reset', latchId: 'op-2' });
+    expect(reset).toMatchObject({ outcome: 'succeeded', message: expect.stringMatching(/1 older/) });
+    expect(edge.agent.latches()).toEqual([]);
+    const set = { kind: 'set', control: 'fan', target: 5, deadline: deadline(edge) } as const;
+    expect((await edge.command(set)).outcome).toBe('succeeded');
+    await edge.stop();
+  });
+
   it('clears a latch only when its condition is gone', async () => {
     const edge = await roasting({
       safety: safetyConfig({ ceilingsC: { roasting: 190 } }),

@@ -22,7 +22,7 @@ import {
   isHeating,
   RiseWindow,
 } from '../safety/interlocks.ts';
-import { type Latch, type LatchCause, newLatches, resetRefusal } from '../safety/latches.ts';
+import { clearedByReset, type Latch, type LatchCause, newLatches, resetRefusal } from '../safety/latches.ts';
 import { levelRefusal, type PushedLimits, type SafetyLimits, tighten } from '../safety/limits.ts';
 import { implausibility, type Temperatures } from '../safety/plausibility.ts';
 import { Topic, type Unsubscribe } from '../topic.ts';
@@ -356,12 +356,16 @@ export class EdgeAgent implements EdgeLink {
     const refused = resetRefusal(this.#latches, command.latchId, this.#conditions);
     if (refused !== undefined) return { outcome: 'refused', message: refused };
     const latch = this.#latches.find((l) => l.id === command.latchId)!;
-    this.#latches = this.#latches.filter((l) => l !== latch);
-    this.#o.store.removeLatch(latch.id);
-    this.#log.info('latch reset', { latchId: latch.id, cause: latch.cause, uid: command.uid });
-    this.#events.publish({ type: 'latch-cleared', latch, byCommand: command.uid });
+    const cleared = clearedByReset(this.#latches, latch);
+    this.#latches = this.#latches.filter((l) => !cleared.includes(l));
+    for (const gone of cleared) {
+      this.#o.store.removeLatch(gone.id);
+      this.#log.info('latch reset', { latchId: gone.id, cause: gone.cause, uid: command.uid });
+      this.#events.publish({ type: 'latch-cleared', latch: gone, byCommand: command.uid });
+    }
     if (this.#latches.length === 0) this.#driver?.releaseHold();
-    return { outcome: 'succeeded', message: `latch ${latch.id} (${latch.cause}) cleared` };
+    const older = cleared.length > 1 ? `, with ${cleared.length - 1} older emergency stop(s)` : '';
+    return { outcome: 'succeeded', message: `latch ${latch.id} (${latch.cause}) cleared${older}` };
   }
 
   /** Takes the roaster to the safe state and waits for a block that shows heater 0. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Condition } from './interlocks.ts';
-import { type Latch, newLatches, resetRefusal } from './latches.ts';
+import { clearedByReset, type Latch, newLatches, resetRefusal } from './latches.ts';
 
 const hot: Condition = { cause: 'over-temperature', detail: 'max(BT, IBTS) 265.0 °C …' };
 const silent: Condition = { cause: 'link-lost', detail: 'no link for 61 s while heating' };
@@ -41,5 +41,22 @@ describe('resetRefusal', () => {
     ['an emergency stop latch', 'op-1', [hot], undefined],
   ])('%s', (_, id, conditions, reason) => {
     expect(resetRefusal([overTemp, stop], id, conditions)).toBe(reason);
+  });
+});
+
+describe('clearedByReset', () => {
+  const older: Latch = { id: 'op-0', cause: 'emergency-stop', detail: 'EmergencyStop', since: 1 };
+  const newer: Latch = { id: 'op-9', cause: 'emergency-stop', detail: 'EmergencyStop', since: 9 };
+  const preStop: Latch = { id: 'p', cause: 'pre-stop', detail: 'preStop', since: 0 };
+  const all = [older, overTemp, stop, preStop, newer];
+
+  it.each<[string, Latch, Latch[]]>([
+    ['a condition latch: that one only', overTemp, [overTemp]],
+    ['the oldest stop: that one only', older, [older]],
+    ['a stop: it and the older stops', stop, [older, stop]],
+    ['the newest stop: every stop, no other latch', newer, [older, stop, newer]],
+    ['a preStop latch: that one only', preStop, [preStop]],
+  ])('%s', (_, latch, cleared) => {
+    expect(clearedByReset(all, latch)).toEqual(cleared);
   });
 });
