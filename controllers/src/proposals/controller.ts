@@ -33,10 +33,13 @@ import {
 import { governedProposal } from '../governing.ts';
 import {
   byCreation,
+  byRoaster,
   bySession,
   commandProposals,
   listOfRoaster,
+  parseAll,
   parseProposal,
+  parseRoaster,
   parseSession,
   phaseOf,
   readRoaster,
@@ -107,6 +110,8 @@ export class ProposalController {
   readonly #sessionApi: ResourceClient<KubeObject>;
   readonly #events: EventRecorder;
   readonly #log: Logger;
+  /** EmergencyStops sent from the cache and not yet recorded, by UID: the reconcile records them, once. */
+  readonly #stopsSent = new Map<string, DispatchReceipt>();
 
   constructor(opts: ProposalControllerOptions) {
     this.#opts = opts;
@@ -144,6 +149,7 @@ export class ProposalController {
   }
 
   async reconcile(key: string, log: Logger, signal: AbortSignal): Promise<ReconcileResult> {
+    await this.#stopsFromCache(key, log, signal);
     const { namespace = '', name } = parseKey(key);
     // Proposals first: the roaster read after them is at least as new as every proposal governed against it.
     const proposals = await this.#readProposals(namespace, name, log);
@@ -171,6 +177,13 @@ export class ProposalController {
     return proposals.sort((a, b) => stopFirst(a) - stopFirst(b) || byCreation(a, b));
   }
 
+  #cachedSessions(namespace: string, log: Logger): SessionLookup {
+    return (name) => {
+      const obj = this.#opts.sessions.store.get(keyOf(namespace, name));
+      return obj === undefined ? undefined : parseSession(obj, log);
+    };
+  }
+
   /**
    * The roaster's sessions by name. A session's roaster never changes, so the cache is right about every
    * session it holds; one that a proposal about to be governed names but the cache lacks may just be newer
@@ -181,10 +194,7 @@ export class ProposalController {
     proposals: readonly CommandProposal[],
     log: Logger,
   ): Promise<SessionLookup> {
-    const cached = (name: string) => {
-      const obj = this.#opts.sessions.store.get(keyOf(namespace, name));
-      return obj === undefined ? undefined : parseSession(obj, log);
-    };
+    const cached = this.#cachedSessions(namespace, log);
     const missing = new Set(
       proposals
         .filter((p) => phaseOf(p) === 'Pending')
@@ -200,6 +210,37 @@ export class ProposalController {
       fresh.set(name, obj === undefined ? undefined : parseSession(obj, log));
     }
     return (name) => (fresh.has(name) ? fresh.get(name) : cached(name));
+  }
+
+  /**
+   * New EmergencyStops go out before the fresh reads: the same plan on the cached objects, sent at once and
+   * recorded by the reconcile that follows. A stop is absolute, idempotent and acts only in the safe
+   * direction, so the reads it skips could only have delayed it.
+   */
+  async #stopsFromCache(key: string, log: Logger, signal: AbortSignal): Promise<void> {
+    const { dispatcher, proposals: cache } = this.#opts;
+    if (dispatcher === undefined) return;
+    const isNewStop = (p: CommandProposal) =>
+      p.spec.command.type === 'EmergencyStop' &&
+      phaseOf(p) === 'Pending' &&
+      !this.#stopsSent.has(p.metadata.uid ?? '');
+    const proposals = parseAll(cache.store.byIndex(byRoaster, key), parseProposal, log);
+    const stops = proposals.filter(isNewStop);
+    const cachedRoaster = this.#opts.roasters.store.get(key);
+    const roaster = cachedRoaster && parseRoaster(cachedRoaster, log);
+    if (stops.length === 0 || roaster === undefined) return;
+    const session = this.#cachedSessions(parseKey(key).namespace ?? '', log);
+    for (const p of stops) {
+      const next = plan(p, this.#situation(key, { proposals, roaster, session }));
+      if (next.kind !== 'dispatch' || !next.fast) continue;
+      try {
+        const receipt = await dispatcher.dispatch(this.#request(p, roaster), signal);
+        this.#stopsSent.set(p.metadata.uid ?? '', receipt);
+        log.info('EmergencyStop sent from the cache; recording it', { proposal: p.metadata.name });
+      } catch (err) {
+        log.warn('EmergencyStop could not be sent from the cache; the reconcile tries', { err });
+      }
+    }
   }
 
   /** Steps one proposal as far as it goes now; returns when to look at it again (Infinity: on a change). */
@@ -381,7 +422,8 @@ export class ProposalController {
     };
     let receipt: DispatchReceipt;
     try {
-      receipt = await this.#opts.dispatcher!.dispatch(request, signal);
+      receipt =
+        this.#stopsSent.get(request.proposalUid) ?? (await this.#opts.dispatcher!.dispatch(request, signal));
     } catch (err) {
       log.error('EmergencyStop could not be sent; trying again shortly', { err });
       const governed = approved ? await this.#move(p, approved, roaster, log) : p;
@@ -393,7 +435,9 @@ export class ProposalController {
     // One write records both steps; each still gets its Event.
     if (approved) this.#events.event(raw(p), transitionEvent('Pending', approved));
     const dispatched = { ...this.#dispatched(p, roaster, receipt), ...(governor && { governor }) };
-    return { proposal: await this.#move(p, dispatched, roaster, log, approved ? 'Approved' : undefined) };
+    const recorded = await this.#move(p, dispatched, roaster, log, approved ? 'Approved' : undefined);
+    this.#stopsSent.delete(request.proposalUid);
+    return { proposal: recorded };
   }
 
   #dispatched(p: CommandProposal, roaster: Roaster, receipt: DispatchReceipt): Transition {
