@@ -3,7 +3,7 @@
 // roasters in parallel. Each reconcile reads the roaster and its proposals from the API server rather than
 // the cache: a cache that lags behind the controller's own last write could let a second step through the
 // L4 envelope. Every transition is a status patch carrying the resourceVersion it was planned from.
-import type { CommandProposal, Roaster, RoastSession } from '@roast-operator/api';
+import type { CommandProposal, ProposalPhase, Roaster, RoastSession } from '@roast-operator/api';
 import type { Clock } from '@roast-operator/clock';
 import { proposalDeadline, type Ruling, rules } from '@roast-operator/governor';
 import {
@@ -85,6 +85,9 @@ export interface ProposalControllerOptions {
 const maxSteps = 6;
 
 type SessionLookup = (name: string) => RoastSession | undefined;
+
+/** The phases in which an EmergencyStop may still be sent (and a receipt from the cache still recorded). */
+const stopSending: ReadonlySet<ProposalPhase> = new Set(['Pending', 'Approved']);
 
 /** What one reconcile read: the roaster's proposals (kept up to date with our writes), the roaster, sessions. */
 interface Read {
@@ -258,6 +261,8 @@ export class ProposalController {
       const next = plan(p, this.#situation(key, read));
       const outcome = await this.#carryOut(p, next, roaster, log, signal);
       if (outcome.proposal) proposals[index] = outcome.proposal;
+      // A receipt from the cache is kept until the stop is recorded past sending (or ended otherwise).
+      if (!stopSending.has(phaseOf(proposals[index]!))) this.#stopsSent.delete(p.metadata.uid ?? '');
       if (!outcome.proposal || outcome.wakeAt !== undefined)
         return outcome.wakeAt ?? Number.POSITIVE_INFINITY;
     }
@@ -435,9 +440,7 @@ export class ProposalController {
     // One write records both steps; each still gets its Event.
     if (approved) this.#events.event(raw(p), transitionEvent('Pending', approved));
     const dispatched = { ...this.#dispatched(p, roaster, receipt), ...(governor && { governor }) };
-    const recorded = await this.#move(p, dispatched, roaster, log, approved ? 'Approved' : undefined);
-    this.#stopsSent.delete(request.proposalUid);
-    return { proposal: recorded };
+    return { proposal: await this.#move(p, dispatched, roaster, log, approved ? 'Approved' : undefined) };
   }
 
   #dispatched(p: CommandProposal, roaster: Roaster, receipt: DispatchReceipt): Transition {
