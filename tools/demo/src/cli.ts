@@ -59,7 +59,7 @@ out(
   ].join('\n'),
 );
 
-const demo = new RoastDemo({ timeScale, out });
+const demo = new RoastDemo({ timeScale, out, stayUp: !exitAfter });
 let roasted = false;
 let signalled: NodeJS.Signals | undefined;
 
@@ -98,9 +98,8 @@ try {
 }
 
 if (exitAfter) {
-  out('Stopping (--exit)…\n');
+  out(`Stopping (${values.exit ? '--exit' : '--exit: stdin is not a terminal'})…\n`);
   await demo.stop();
   out('Stopped; nothing is left running.\n');
   process.exit(0);
 }
-out('The control plane, operator and edge agent stay up for exploring. Ctrl-C stops them all.\n');

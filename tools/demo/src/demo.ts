@@ -31,6 +31,7 @@ import {
   beanTemperature,
   celsius,
   clock,
+  closingHints,
   commandText,
   type EventName,
   eventText,
@@ -82,6 +83,8 @@ export interface DemoOptions {
   /** Simulated seconds per real second. */
   readonly timeScale: number;
   readonly out: (text: string) => void;
+  /** Whether the cluster stays up for exploring after the summary: the closing hints follow it. */
+  readonly stayUp: boolean;
 }
 
 export interface DemoPaths {
@@ -137,7 +140,7 @@ export class RoastDemo {
     const dir = await mkdtemp(join(tmpdir(), 'roast-demo-'));
     this.#paths = { dir, logFile: join(dir, 'product.log') };
     this.#print(`Product logs (JSON lines): ${this.#paths.logFile}`);
-    this.#print('Starting the local control plane (the first run builds Kubernetes: about 6 minutes)');
+    this.#print('Starting the local control plane');
     this.#planeStarting = startControlPlane({ name: 'demo' });
     const plane = await this.#planeStarting;
     this.#plane = plane;
@@ -332,25 +335,16 @@ export class RoastDemo {
       .map((p) => CommandProposal.parse(p))
       .filter((p) => p.spec.sessionRef?.name === sessionName);
     const plane = this.#plane!;
-    const kubectl = plane.info.binaries.kubectl;
-    this.#out(
-      [
-        '',
-        ...summary({ session, proposals }),
-        '',
-        'Explore it with kubectl (as admin; alice.kubeconfig and bob.kubeconfig sit beside it):',
-        `  export KUBECONFIG=${plane.kubeconfigPath('admin')}`,
-        `  alias kubectl=${kubectl}`,
-        '  kubectl get roasting -n roastery',
-        `  kubectl get roastsessions -n roastery -o yaml`,
-        '  kubectl get commandproposals -n roastery -o wide',
-        '  kubectl describe commandproposal advisor-heater-5 -n roastery',
-        '  kubectl get events -n roastery --sort-by=.lastTimestamp',
-        `  KUBECONFIG=${plane.kubeconfigPath('alice')} kubectl auth can-i mark roasters/${roasterName} -n roastery`,
-        `Product logs: ${this.#paths!.logFile}`,
-        '',
-      ].join('\n'),
-    );
+    const exploring = this.#options.stayUp
+      ? {
+          adminKubeconfig: plane.kubeconfigPath('admin'),
+          aliceKubeconfig: plane.kubeconfigPath('alice'),
+          kubectl: plane.info.binaries.kubectl,
+          roaster: roasterName,
+          logFile: this.#paths!.logFile,
+        }
+      : undefined;
+    this.#out(['', ...summary({ session, proposals }), '', ...closingHints(exploring), ''].join('\n'));
   }
 
   /** Stops everything started, in reverse order, and removes the demo's files. Safe to call at any time. */

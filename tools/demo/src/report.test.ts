@@ -1,6 +1,6 @@
 import { RoastSession } from '@roast-operator/api';
 import { describe, expect, it } from 'vitest';
-import { clock, eventText, summary } from './report.ts';
+import { clock, closingHints, eventText, summary } from './report.ts';
 
 const session = (status?: unknown) =>
   RoastSession.parse({
@@ -77,5 +77,34 @@ describe('progress text', () => {
         source: 'Inferred',
       }),
     ).toBe('★ Turning point  97.8 °C  (Inferred)');
+  });
+});
+
+describe('the closing hints', () => {
+  const exploring = {
+    adminKubeconfig: '/tmp/roast-cp-demo-1/admin.kubeconfig',
+    aliceKubeconfig: '/tmp/roast-cp-demo-1/alice.kubeconfig',
+    kubectl: '/cache/control-plane/kubectl',
+    roaster: 'sim-1',
+    logFile: '/tmp/roast-demo-1/product.log',
+  };
+
+  it('with the cluster up, give the exact commands to explore it and say how it ends', () => {
+    const text = closingHints(exploring).join('\n');
+    expect(text).toContain('  export KUBECONFIG=/tmp/roast-cp-demo-1/admin.kubeconfig');
+    expect(text).toContain('  alias kubectl=/cache/control-plane/kubectl');
+    expect(text).toContain(
+      '  KUBECONFIG=/tmp/roast-cp-demo-1/alice.kubeconfig kubectl auth can-i mark roasters/sim-1 -n roastery',
+    );
+    expect(text).toContain('Product logs: /tmp/roast-demo-1/product.log');
+    expect(text).toMatch(/stay up for exploring\. Ctrl-C stops them all/);
+  });
+
+  it('when everything stops, point at no file or cluster and tell how to run again and keep it', () => {
+    const lines = closingHints(undefined);
+    const text = lines.join('\n');
+    expect(text).not.toMatch(/KUBECONFIG|kubeconfig|\/tmp\/|product\.log/);
+    expect(lines).toContain('  npm start              # in a terminal');
+    expect(lines).toContain('  npm start -- --stay    # when stdin is not a terminal (a pipe, CI)');
   });
 });

@@ -119,3 +119,43 @@ export function summary({ session, proposals }: SummaryInput): string[] {
   );
   return lines;
 }
+
+/** The cluster the demo leaves up for exploring, as a person reaches it. */
+export interface Exploring {
+  readonly adminKubeconfig: string;
+  readonly aliceKubeconfig: string;
+  readonly kubectl: string;
+  readonly roaster: string;
+  readonly logFile: string;
+}
+
+/**
+ * The lines after the summary, matching what is left running: with the cluster up (`exploring`), the exact
+ * commands to explore it; when the demo stops everything after the summary, how to run it again and keep
+ * the cluster — never a path into files about to be removed.
+ */
+export function closingHints(exploring: Exploring | undefined): string[] {
+  if (!exploring) {
+    return [
+      'The cluster, operator and edge agent stop now and their files are removed. To explore them with',
+      'kubectl, run the demo again and keep them up until Ctrl-C:',
+      '  npm start              # in a terminal',
+      '  npm start -- --stay    # when stdin is not a terminal (a pipe, CI)',
+    ];
+  }
+  const { adminKubeconfig, aliceKubeconfig, kubectl, roaster, logFile } = exploring;
+  return [
+    'Explore it with kubectl (as admin; alice.kubeconfig and bob.kubeconfig sit beside it):',
+    `  export KUBECONFIG=${adminKubeconfig}`,
+    `  alias kubectl=${kubectl}`,
+    '  kubectl get roasting -n roastery',
+    '  kubectl get roastsessions -n roastery -o yaml',
+    '  kubectl get commandproposals -n roastery -o wide',
+    '  kubectl describe commandproposal advisor-heater-5 -n roastery',
+    '  kubectl get events -n roastery --sort-by=.lastTimestamp',
+    `  KUBECONFIG=${aliceKubeconfig} kubectl auth can-i mark roasters/${roaster} -n roastery`,
+    `Product logs: ${logFile}`,
+    'The control plane, operator and edge agent stay up for exploring. Ctrl-C stops them all and removes',
+    'these files.',
+  ];
+}
