@@ -1,12 +1,13 @@
 // `npm start` as a user runs it: the whole demo in its own process group (as a terminal starts it), with a
 // temporary directory of its own (TMPDIR), so whatever it leaves behind — a process whose command line names
 // that directory, a process still in the group, a file — is found. The demo starts its own control plane;
-// the run's shared one is not used.
+// the run's shared one is not used. The `--exit` run is a newcomer's first one: `npm ci` in a fresh clone,
+// from a shell on the machine's own Node, then the demo (the control plane's binaries are cached by then).
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { eventually } from '@roast-operator/control-plane';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -22,13 +23,28 @@ interface Demo {
 }
 
 const started: Demo[] = [];
+/** Temporary directories of the test: the demos' TMPDIRs and fresh clones. */
+const scratch: string[] = [];
 
-async function startDemo(args: readonly string[]): Promise<Demo> {
-  const dir = await mkdtemp(join(tmpdir(), 'roast-demo-test-'));
+interface DemoPlace {
+  /** Where `npm start` runs. */
+  readonly cwd: string;
+  /** Its TMPDIR, empty. */
+  readonly dir: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+async function scratchDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}
+
+function startDemo(args: readonly string[], place: DemoPlace): Demo {
   let output = '';
   const child = spawn('npm', ['start', '--', ...args], {
-    cwd: root,
-    env: { ...process.env, TMPDIR: dir },
+    cwd: place.cwd,
+    env: { ...place.env, TMPDIR: place.dir },
     // Its own process group, as a shell gives a foreground job: Ctrl-C goes to the whole group.
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -43,7 +59,7 @@ async function startDemo(args: readonly string[]): Promise<Demo> {
     code: code as number | null,
     signal: signal as NodeJS.Signals | null,
   }));
-  const demo = { child, dir, output: () => output, exited };
+  const demo = { child, dir: place.dir, output: () => output, exited };
   started.push(demo);
   return demo;
 }
@@ -68,22 +84,72 @@ async function expectNothingLeft(demo: Demo): Promise<void> {
   expect((await readdir(demo.dir)).filter((f) => f !== 'node-compile-cache')).toEqual([]);
 }
 
+/** A fresh clone as a newcomer has it: the files Git tracks (and new ones not yet added), no node_modules. */
+async function freshClone(): Promise<string> {
+  const clone = await scratchDir('roast-clone-test-');
+  const { stdout } = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: root,
+    maxBuffer: 16 << 20,
+  });
+  for (const file of new Set(stdout.split('\0').filter(Boolean))) {
+    await mkdir(dirname(join(clone, file)), { recursive: true });
+    await cp(join(root, file), join(clone, file), { verbatimSymlinks: true }).catch(
+      (err: { code?: string }) => {
+        // Deleted in the working tree, not yet in Git: a clone of the change would not have it.
+        if (err.code !== 'ENOENT') throw err;
+      },
+    );
+  }
+  return clone;
+}
+
+/**
+ * A shell's environment on this machine: no variables of the npm script running this test, and no
+ * node_modules/.bin on PATH — so npm runs on the machine's own Node, as it does for a newcomer.
+ */
+function shellEnv(): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(npm_|vitest|node_env$|node$|init_cwd$)/i.test(name)),
+  );
+  env.PATH = (process.env.PATH ?? '')
+    .split(':')
+    .filter((entry) => !entry.includes('node_modules'))
+    .join(':');
+  return env;
+}
+
 afterEach(async () => {
   for (const demo of started.splice(0)) {
     // A failed test must not leave a demo running for the next one.
     if (demo.child.exitCode === null && demo.child.signalCode === null)
       process.kill(-demo.child.pid!, 'SIGKILL');
     await demo.exited;
-    await rm(demo.dir, { recursive: true, force: true });
   }
+  for (const dir of scratch.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
 describe('npm start', () => {
-  it('roasts one batch through the API, prints the summary, and with --exit leaves nothing behind', async () => {
-    const demo = await startDemo(['--exit']);
+  it('after npm ci in a fresh clone, roasts one batch through the API, prints the summary, and with --exit leaves nothing behind', async () => {
+    const place = { cwd: await freshClone(), dir: await scratchDir('roast-demo-test-'), env: shellEnv() };
+    const install = await run('npm', ['ci'], { cwd: place.cwd, env: place.env, maxBuffer: 16 << 20 });
+    const installed = `${install.stdout}${install.stderr}`;
+    // A quiet, honest install: no engine warnings about the machine's Node, which only runs npm; once,
+    // which Node runs the scripts.
+    expect(installed).not.toMatch(/EBADENGINE|npm warn/);
+    expect(
+      installed.match(
+        /^Node v24\.\d+\.\d+, pinned by the `node` dev dependency, runs every npm script here/gm,
+      ),
+      installed,
+    ).toHaveLength(1);
+
+    const demo = startDemo(['--exit'], place);
     const { code } = await demo.exited;
     const out = demo.output();
     expect(code, out).toBe(0);
+    // The binaries come from the cache (or, when given, from ROAST_CONTROL_PLANE_BIN): no build.
+    if (!process.env.ROAST_CONTROL_PLANE_BIN)
+      expect(out).toMatch(/^control-plane: cache hit: etcd v3\.6\.\d+, kube-apiserver/m);
 
     // Who did what, as it happened.
     expect(out).toMatch(
@@ -110,15 +176,17 @@ describe('npm start', () => {
     expect(summary).toMatch(/ {2}DTR +\d+\.\d %/);
     expect(summary).toMatch(/ {2}Commands +7 proposed, 7 succeeded, 0 failed/);
     expect(summary).toMatch(/ {2}Points stored +\d+/);
-    expect(summary).toMatch(/export KUBECONFIG=\S+\/admin\.kubeconfig/);
-    expect(summary).toContain('kubectl get roasting -n roastery');
-    expect(out).toContain('Stopped; nothing is left running.');
+    // Nothing points at the cluster or the files that --exit removes; how to run again and keep them.
+    expect(summary).not.toContain(demo.dir);
+    expect(summary).not.toMatch(/KUBECONFIG|kubectl get|product\.log/);
+    expect(summary).toContain('  npm start -- --stay    # when stdin is not a terminal (a pipe, CI)');
+    expect(summary).toMatch(/Stopping \(--exit\)…\nStopped; nothing is left running\.\n$/);
 
     await expectNothingLeft(demo);
-  }, 300_000);
+  }, 600_000);
 
   it('stops everything when Ctrl-C comes in the middle of the roast', async () => {
-    const demo = await startDemo([]);
+    const demo = startDemo([], { cwd: root, dir: await scratchDir('roast-demo-test-'), env: process.env });
     await eventually(() => expect(demo.output()).toMatch(/Roasting · BT/), 240_000);
     // What a terminal does on Ctrl-C: SIGINT to every process of the foreground job.
     process.kill(-demo.child.pid!, 'SIGINT');
