@@ -8,7 +8,8 @@
 # whole build's, and how many components are left; elsewhere (CI, a pipe) plain lines, one as a component
 # starts and one as it ends. A command's own output (stdout and stderr) is shown only when it fails, so the
 # display stays readable; its exit status is progress_run's. Everything goes to stderr: a build script's
-# stdout stays its result.
+# stdout stays its result. progress_init and progress_run are the interface; names starting with
+# _progress are this file's own.
 
 # progress_init <number-of-components>
 progress_init() {
