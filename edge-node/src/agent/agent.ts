@@ -22,7 +22,14 @@ import {
   isHeating,
   RiseWindow,
 } from '../safety/interlocks.ts';
-import { clearedByReset, type Latch, type LatchCause, newLatches, resetRefusal } from '../safety/latches.ts';
+import {
+  boundLatches,
+  type Latch,
+  type LatchCause,
+  newLatches,
+  resetRefusal,
+  withLatch,
+} from '../safety/latches.ts';
 import { levelRefusal, type PushedLimits, type SafetyLimits, tighten } from '../safety/limits.ts';
 import { implausibility, type Temperatures } from '../safety/plausibility.ts';
 import { Topic, type Unsubscribe } from '../topic.ts';
@@ -168,7 +175,7 @@ export class EdgeAgent implements EdgeLink {
     this.#events = new Topic(report);
     this.#limits = options.safety.limits;
     this.#rise = new RiseWindow(options.safety.riseRate.windowSeconds);
-    this.#latches = options.store.latches();
+    this.#latches = this.#loadLatches();
     this.#session = options.store.session();
     // No link yet: the watchdog counts from start.
     this.#linkDownSince = options.clock.now();
@@ -340,15 +347,17 @@ export class EdgeAgent implements EdgeLink {
   }
 
   async #emergencyStop(command: EmergencyStop): Promise<JobOutcome> {
-    const latch = this.#latch(
+    const { latch, superseded } = this.#latch(
       'emergency-stop',
       `emergency stop ${command.uid}`,
       command.latchId ?? this.#newId(),
     );
+    const older = superseded.map((l) => ` (replaces ${l.id})`).join('');
+    const latched = `latched ${latch.id}${older}`;
     const driver = this.#driver;
-    if (!driver) return { outcome: 'failed', message: `latched ${latch.id}, but no roaster is connected` };
+    if (!driver) return { outcome: 'failed', message: `${latched}, but no roaster is connected` };
     const safe = await this.#goSafe(driver);
-    return { outcome: safe.safe ? 'succeeded' : 'failed', message: `latched ${latch.id}: ${safe.message}` };
+    return { outcome: safe.safe ? 'succeeded' : 'failed', message: `${latched}: ${safe.message}` };
   }
 
   #reset(command: ResetLatch): JobOutcome {
@@ -356,16 +365,12 @@ export class EdgeAgent implements EdgeLink {
     const refused = resetRefusal(this.#latches, command.latchId, this.#conditions);
     if (refused !== undefined) return { outcome: 'refused', message: refused };
     const latch = this.#latches.find((l) => l.id === command.latchId)!;
-    const cleared = clearedByReset(this.#latches, latch);
-    this.#latches = this.#latches.filter((l) => !cleared.includes(l));
-    for (const gone of cleared) {
-      this.#o.store.removeLatch(gone.id);
-      this.#log.info('latch reset', { latchId: gone.id, cause: gone.cause, uid: command.uid });
-      this.#events.publish({ type: 'latch-cleared', latch: gone, byCommand: command.uid });
-    }
+    this.#latches = this.#latches.filter((l) => l !== latch);
+    this.#o.store.removeLatches([latch]);
+    this.#log.info('latch reset', { latchId: latch.id, cause: latch.cause, uid: command.uid });
+    this.#events.publish({ type: 'latch-cleared', latch, byCommand: command.uid });
     if (this.#latches.length === 0) this.#driver?.releaseHold();
-    const older = cleared.length > 1 ? `, with ${cleared.length - 1} older emergency stop(s)` : '';
-    return { outcome: 'succeeded', message: `latch ${latch.id} (${latch.cause}) cleared${older}` };
+    return { outcome: 'succeeded', message: `latch ${latch.id} (${latch.cause}) cleared` };
   }
 
   /** Takes the roaster to the safe state and waits for a block that shows heater 0. */
@@ -398,15 +403,30 @@ export class EdgeAgent implements EdgeLink {
     });
   }
 
-  #latch(cause: LatchCause, detail: string, id: string): Latch {
+  /** Latches under `id`, superseding the older latch of the same cause (at most one per cause). */
+  #latch(cause: LatchCause, detail: string, id: string): { latch: Latch; superseded: Latch[] } {
     const existing = this.#latches.find((l) => l.id === id);
-    if (existing) return existing;
+    if (existing) return { latch: existing, superseded: [] };
     const latch: Latch = { id, cause, detail, since: this.#clock.now() };
-    this.#latches = [...this.#latches, latch];
-    this.#o.store.addLatch(latch);
-    this.#log.warn('latched', { latchId: id, cause, detail });
+    const { latches, superseded } = withLatch(this.#latches, latch);
+    this.#latches = latches;
+    this.#o.store.addLatch(latch, superseded);
+    this.#log.warn('latched', { latchId: id, cause, detail, superseded: superseded.map((l) => l.id) });
     this.#events.publish({ type: 'latched', latch });
-    return latch;
+    return { latch, superseded };
+  }
+
+  /** The stored latches, bounded as new ones are: a store an older agent wrote may hold one per stop. */
+  #loadLatches(): Latch[] {
+    const { latches, superseded } = boundLatches(this.#o.store.latches());
+    if (superseded.length > 0) {
+      this.#o.store.removeLatches(superseded);
+      this.#log.warn('stored latches superseded by newer ones of the same cause', {
+        kept: latches.map((l) => l.id),
+        dropped: superseded.length,
+      });
+    }
+    return latches;
   }
 
   /** Runs the interlocks; a new condition latches, and any latch puts the roaster in the safe state. */

@@ -388,6 +388,32 @@ describe('commands', () => {
     expect(await metric(r.registry, 'roast_edge_latches')).toBe(1);
   });
 
+  it('reports one stop latch after 34 stops in a row, in heartbeats and the next hello, and a reset of the newest clears it', async () => {
+    const r = await rig({ edge: roasting });
+    await up(r);
+    for (let i = 1; i <= 34; i++) {
+      r.gateway.send(
+        command({ proposalUid: `p-${i}`, type: 'EmergencyStop', latchId: `op-${i}`, deadlineMs: 0 }),
+      );
+    }
+    await pumpUntil(r.edge, () => r.gateway.results.length === 34, '34 stop results');
+    const stopLatch = [expect.objectContaining({ id: 'op-34', cause: 'emergencyStop' })];
+    await waitFor(
+      () => r.gateway.latchReports.at(-1)?.latches[0]?.id === 'op-34',
+      'the newest stop reported',
+    );
+    expect(r.gateway.latchReports.every((report) => report.latches.length === 1)).toBe(true);
+    expect(r.gateway.latchReports.at(-1)!.latches).toEqual(stopLatch);
+    r.gateway.drop();
+    await up(r, 2);
+    expect(r.gateway.streams.at(-1)!.hello.latches).toEqual(stopLatch);
+    r.gateway.send({ $case: 'reset', value: { latchId: 'op-34', proposalUid: 'p-reset' } });
+    await pumpUntil(r.edge, () => resultOf(r, 'p-reset').length === 1, 'reset result');
+    expect(resultOf(r, 'p-reset')[0]).toMatchObject({ outcome: Outcome.OUTCOME_SUCCEEDED });
+    await waitFor(() => r.gateway.latchReports.at(-1)!.latches.length === 0, 'latch cleared');
+    expect(r.edge.agent.latches()).toEqual([]);
+  });
+
   it('expires a command that cannot start in time and refuses one it cannot read', async () => {
     const r = await rig({ edge: roasting });
     await up(r);

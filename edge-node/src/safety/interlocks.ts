@@ -6,14 +6,17 @@ import type { Temperatures } from './plausibility.ts';
 // The interlock conditions, as one pure function of what the agent observed. Each active condition takes
 // the roaster to the safe state and latches; the latch clears only by a reset once the condition is gone.
 
-export type InterlockCause =
-  | 'over-temperature'
-  | 'exhaust-over-temperature'
-  | 'rise-rate'
-  | 'stale-readings'
-  | 'implausible-readings'
-  | 'link-lost'
-  | 'found-roasting';
+export const interlockCauses = [
+  'over-temperature',
+  'exhaust-over-temperature',
+  'rise-rate',
+  'stale-readings',
+  'implausible-readings',
+  'link-lost',
+  'found-roasting',
+] as const;
+
+export type InterlockCause = (typeof interlockCauses)[number];
 
 export type Condition = { readonly cause: InterlockCause; readonly detail: string };
 
