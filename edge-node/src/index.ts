@@ -21,7 +21,7 @@ export type {
 } from './commands.ts';
 export type { R1Device, UsbIds } from './device/device.ts';
 export { type EdgeModel, edgeModels } from './device/models.ts';
-export type { DeviceInfo, Reading } from './driver/driver.ts';
+export type { DeviceInfo, Reading } from './driver/reading.ts';
 export {
   defaultLinkTuning,
   LinkClient,

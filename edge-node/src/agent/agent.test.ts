@@ -297,6 +297,29 @@ describe('commands', () => {
     await edge.stop();
   });
 
+  it('says a stop while preheating leaves the roaster heating itself, and presses nothing', async () => {
+    const edge = await simulatedEdge();
+    edge.agent.linkUp();
+    expect((await edge.command({ kind: 'press', fromState: 'off', deadline: deadline(edge) })).outcome).toBe(
+      'succeeded',
+    );
+    await edge.clock.advance(30_000);
+    const before = edge.latest().bt;
+    const stop = await edge.command({ kind: 'emergency-stop', latchId: 'op-1' });
+    expect(stop).toMatchObject({
+      outcome: 'failed',
+      message: expect.stringMatching(
+        /^latched op-1: heater 0, fan \d+, but the roaster is preheating: its own thermostat keeps heating toward 239 °C .* Stop the preheat on the roaster itself/,
+      ),
+    });
+    await edge.clock.advance(60_000);
+    // What the message says: the R1 heats on by itself, and the edge pressed nothing.
+    expect(edge.latest()).toMatchObject({ state: 'preheating', heater: 0 });
+    expect(edge.latest().bt).toBeGreaterThan(before + 10);
+    expect(edge.device.received.filter((c) => c.command.kind === 'prs')).toHaveLength(1);
+    await edge.stop();
+  });
+
   it('clears a latch only when its condition is gone', async () => {
     const edge = await roasting({
       safety: safetyConfig({ ceilingsC: { roasting: 190 } }),
@@ -357,7 +380,10 @@ describe('commands', () => {
     } as const;
     expect(edge.agent.result(late.uid)).toBeUndefined();
     const expired = await edge.agent.submit(late);
-    expect(expired).toMatchObject({ outcome: 'expired', message: 'not started by its deadline (1 ms late)' });
+    expect(expired).toMatchObject({
+      outcome: 'expired',
+      message: 'not started by its deadline (0.0 s late); never attempted',
+    });
     expect(edge.agent.result(late.uid)).toEqual(expired);
     expect(await edge.agent.submit({ ...late, startBy: deadline(edge) })).toEqual(expired);
     await edge.clock.advance(2000);

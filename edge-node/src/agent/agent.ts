@@ -5,14 +5,9 @@ import type { R1Control, R1StateName } from '@roast-operator/r1';
 import type { CommandResult, EdgeCommand, EmergencyStop, ResetLatch } from '../commands.ts';
 import { DeviceGoneError, type R1Device, type UsbIds } from '../device/device.ts';
 import { deviceMismatch, type EdgeModel } from '../device/models.ts';
-import {
-  type DeviceInfo,
-  type DriverEvent,
-  type JobOutcome,
-  R1Driver,
-  type Reading,
-  type StateChange,
-} from '../driver/driver.ts';
+import { R1Driver } from '../driver/driver.ts';
+import type { DeviceInfo, DriverEvent, JobOutcome, Reading, StateChange } from '../driver/reading.ts';
+import { seconds } from '../durations.ts';
 import type { SafetyConfig } from '../safety/config.ts';
 import { refusal } from '../safety/gate.ts';
 import {
@@ -32,6 +27,7 @@ import {
 } from '../safety/latches.ts';
 import { levelRefusal, type PushedLimits, type SafetyLimits, tighten } from '../safety/limits.ts';
 import { implausibility, type Temperatures } from '../safety/plausibility.ts';
+import { type SafeStateReport, safeStateReport } from '../safety/safe-state.ts';
 import { Topic, type Unsubscribe } from '../topic.ts';
 import type { EdgeStore } from './store.ts';
 
@@ -322,7 +318,7 @@ export class EdgeAgent implements EdgeLink {
     if ('startBy' in command && command.startBy !== undefined && now > command.startBy) {
       return {
         outcome: 'expired',
-        message: `not started by its deadline (${now - command.startBy} ms late)`,
+        message: `not started by its deadline (${seconds(now - command.startBy)} late); never attempted`,
       };
     }
     const refused = refusal(command, {
@@ -374,13 +370,10 @@ export class EdgeAgent implements EdgeLink {
   }
 
   /** Takes the roaster to the safe state and waits for a block that shows heater 0. */
-  async #goSafe(driver: R1Driver): Promise<{ safe: boolean; message: string }> {
-    const { safeFan } = this.#o.safety;
-    await driver.enterSafeState(safeFan);
+  async #goSafe(driver: R1Driver): Promise<SafeStateReport> {
+    await driver.enterSafeState(this.#o.safety.safeFan);
     const shown = await this.#nextReading(driver, (r) => r.heater === 0, confirmSafeMs);
-    return shown
-      ? { safe: true, message: `heater 0, fan ${shown.fan}` }
-      : { safe: false, message: `heater 0 not confirmed within ${confirmSafeMs / 1000} s; still holding` };
+    return safeStateReport(shown, confirmSafeMs);
   }
 
   #nextReading(

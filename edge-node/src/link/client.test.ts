@@ -414,6 +414,26 @@ describe('commands', () => {
     expect(r.edge.agent.latches()).toEqual([]);
   });
 
+  it('ends a level the roaster cannot reach within seconds, and the command behind it runs', async () => {
+    const r = await rig();
+    await up(r);
+    const sentAt = r.edge.clock.now();
+    r.gateway.send(command({ proposalUid: 'p-1', type: 'SetHeater', target: 5, deadlineMs: 10_000 }));
+    r.gateway.send(command({ proposalUid: 'p-2', type: 'Preheat', fromState: 'Off', deadlineMs: 10_000 }));
+    await pumpUntil(r.edge, () => r.gateway.results.length === 2, 'two results', 10_000);
+    expect(resultOf(r, 'p-1')[0]).toMatchObject({
+      outcome: Outcome.OUTCOME_FAILED,
+      message: expect.stringMatching(
+        /^heater did not move: 3 steps over \d\.\d s left it at 0, not 5, while the roaster is off$/,
+      ),
+    });
+    expect(resultOf(r, 'p-2')[0]).toMatchObject({
+      outcome: Outcome.OUTCOME_SUCCEEDED,
+      message: 'off → preheating',
+    });
+    expect(r.edge.clock.now() - sentAt).toBeLessThan(10_000);
+  });
+
   it('expires a command that cannot start in time and refuses one it cannot read', async () => {
     const r = await rig({ edge: roasting });
     await up(r);

@@ -49,7 +49,12 @@ export type Observation = {
  */
 export function isHeating(state: R1StateName | undefined, heater: number | undefined): boolean {
   if (state === undefined || heater === undefined) return true;
-  return state === 'preheating' || state === 'charge' || heater > 0;
+  return selfHeating(state) || heater > 0;
+}
+
+/** The states in which the R1's own thermostat heats, toward its preheat setpoint, whatever the heater level. */
+export function selfHeating(state: R1StateName | undefined): boolean {
+  return state === 'preheating' || state === 'charge';
 }
 
 export function activeConditions(o: Observation, config: SafetyConfig): Condition[] {

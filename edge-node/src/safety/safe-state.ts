@@ -1,0 +1,28 @@
+import type { Reading } from '../driver/reading.ts';
+import { seconds } from '../durations.ts';
+import { selfHeating } from './interlocks.ts';
+
+// What the safe state (heater 0, fan up, held) achieved, in words a person can act on. It sets the heater
+// level; it cannot stop the heat the R1 adds by itself while preheating or holding for a charge, where its
+// own thermostat heats toward the preheat setpoint whatever the heater level says. Pressing PRS would not
+// help from there (it leads on toward a roast) and an emergency stop never presses PRS, so the person
+// must stop the preheat on the roaster itself.
+
+export type SafeStateReport = { readonly safe: boolean; readonly message: string };
+
+/** The report once the safe state was entered: `shown` is the first block with heater 0, if one came. */
+export function safeStateReport(shown: Reading | undefined, waitedMs: number): SafeStateReport {
+  if (shown === undefined) {
+    return { safe: false, message: `heater 0 not confirmed within ${seconds(waitedMs)}; still holding` };
+  }
+  const held = `heater 0, fan ${shown.fan}`;
+  if (!selfHeating(shown.state)) return { safe: true, message: held };
+  return {
+    safe: false,
+    message:
+      `${held}, but the roaster is ${shown.state === 'charge' ? 'holding its charge temperature' : 'preheating'}: ` +
+      `its own thermostat keeps heating toward ${shown.preheatSetpoint} °C whatever the heater level, and a stop ` +
+      'never presses PRS. Stop the preheat on the roaster itself (its panel or power switch); the interlocks ' +
+      'stay armed, and the latch holds until it is reset',
+  };
+}
