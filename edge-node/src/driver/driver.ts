@@ -3,10 +3,7 @@ import type { Logger } from '@roast-operator/log';
 import {
   decodeInfo1,
   decodeInfo2,
-  decodeStatus1,
-  decodeStatus2,
   encodeCommand,
-  isValidStatus1,
   nextStep,
   type R1Command,
   type R1Control,
@@ -15,11 +12,11 @@ import {
   type R1StateName,
   type R1Targets,
   R1Usb,
-  r1StateName,
 } from '@roast-operator/r1';
 import { DeviceGoneError, type R1Device, TransferTimeoutError } from '../device/device.ts';
 import { pressTarget } from '../presses.ts';
 import { Topic } from '../topic.ts';
+import { type Pair, readingOf } from './pair.ts';
 import type { DeviceInfo, DriverEvent, JobOutcome, Reading } from './reading.ts';
 import { LevelTargets } from './targets.ts';
 
@@ -51,11 +48,6 @@ type PressJob = {
   readonly settle: (o: JobOutcome) => void;
   sentAt?: number;
 };
-
-type Pair = { readonly block1: Uint8Array; readonly block2: Uint8Array };
-
-const validityOffset = 41;
-const validityMarker = 10;
 
 export class R1Driver {
   readonly events: Topic<DriverEvent>;
@@ -184,6 +176,21 @@ export class R1Driver {
     this.#wakeUp();
   }
 
+  /** The next reading that `match`es, or undefined when none comes within `withinMs`. */
+  nextReading(match: (r: Reading) => boolean, withinMs: number): Promise<Reading | undefined> {
+    return new Promise((resolve) => {
+      const finish = (reading: Reading | undefined) => {
+        unsubscribe();
+        timer.cancel();
+        resolve(reading);
+      };
+      const unsubscribe = this.events.subscribe((event) => {
+        if (event.type === 'reading' && match(event.reading)) finish(event.reading);
+      });
+      const timer = this.#clock.setTimer(() => finish(undefined), withinMs);
+    });
+  }
+
   /** Stops the commands in progress where they are: the levels stay as they are now. */
   cancelCommands(message: string): void {
     this.#abortAll(message);
@@ -222,37 +229,16 @@ export class R1Driver {
     return { block1, block2 };
   }
 
-  /**
-   * The reading of a pair, or undefined when it carries none. A block 2 with the validity marker is a
-   * block 1 answering the wrong request: the replies are out of step, so drain and resync. (Block 2's
-   * byte 41 is the high byte of the preheat setpoint, 0 or 1.) A block 1 without the marker in an
-   * aligned pair is the message the R1 sends now and then outside a roast: skip it.
-   */
-  #trust({ block1, block2 }: Pair): Reading | undefined {
-    const sized = block1.length === R1ReplyBytes.statusBlock && block2.length === R1ReplyBytes.statusBlock;
-    if (!sized || block2[validityOffset] === validityMarker) {
-      this.#resync = true;
-      return undefined;
-    }
-    const status = isValidStatus1(block1) ? decodeStatus1(block1) : null;
-    if (status === null) return undefined;
-    const { preheatSetpoint } = decodeStatus2(block2);
-    return {
+  /** The reading of a pair, or undefined; replies out of step call for a drain and resync first. */
+  #trust(pair: Pair): Reading | undefined {
+    const trusted = readingOf(pair, () => ({
       seq: this.#nextSeq++,
       at: this.#clock.now(),
       deviceAt: this.#deviceNow(),
-      bt: status.bt,
-      btRor: status.btRor,
-      ibts: status.dt,
-      exhaust: status.exitTemp,
-      heater: status.heater,
-      fan: status.fan,
-      drum: status.drum,
-      stateCode: status.state,
-      state: r1StateName(status.state),
-      preheatSetpoint,
-      roasterClockSeconds: status.clockMinutes * 60 + status.clockSeconds,
-    };
+    }));
+    if (trusted !== 'out-of-step') return trusted;
+    this.#resync = true;
+    return undefined;
   }
 
   #observe(reading: Reading): void {

@@ -4,7 +4,8 @@ import { type ConnectResponse, Outcome } from '@roast-operator/proto';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type SimulatedEdge, type SimulatedEdgeOptions, simulatedEdge } from '../sim/harness.ts';
-import { LinkClient, type LinkOptions, type LinkTuning } from './client.ts';
+import { LinkClient } from './client.ts';
+import type { LinkOptions, LinkTuning } from './options.ts';
 import { TestGateway, type TestGatewayOptions } from './test-gateway.ts';
 
 // The link client against a real grpc-js server on loopback that plays a minimal gateway, and a whole
