@@ -6,7 +6,12 @@ import { VirtualClock } from '@roast-operator/clock';
 import { describe, expect, it } from 'vitest';
 import { defaultSafetyConfig, type SafetyConfig, safetyConfig } from '../safety/config.ts';
 import type { InterlockCause } from '../safety/interlocks.ts';
-import { type SimulatedEdge, type SimulatedEdgeOptions, settled, simulatedEdge } from '../sim/harness.ts';
+import {
+  type SimulatedEdge,
+  type SimulatedEdgeOptions,
+  settled,
+  simulatedEdge,
+} from '../testing/simulated-edge.ts';
 import { EdgeStore } from './store.ts';
 
 // The edge's local safety, exercised on the simulated R1 through the link API. Nothing upstream (governor,

@@ -2,7 +2,7 @@ import { VirtualClock } from '@roast-operator/clock';
 import type { R1Command } from '@roast-operator/r1';
 import { describe, expect, it } from 'vitest';
 import { SimulatedR1, type SimulatedR1Options } from '../sim/device.ts';
-import { settled } from '../sim/harness.ts';
+import { settled } from '../testing/simulated-edge.ts';
 import { R1Driver } from './driver.ts';
 import type { DriverEvent, Reading } from './reading.ts';
 

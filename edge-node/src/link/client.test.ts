@@ -3,10 +3,10 @@ import { Logger } from '@roast-operator/log';
 import { type ConnectResponse, Outcome } from '@roast-operator/proto';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type SimulatedEdge, type SimulatedEdgeOptions, simulatedEdge } from '../sim/harness.ts';
+import { TestGateway, type TestGatewayOptions } from '../testing/gateway.ts';
+import { type SimulatedEdge, type SimulatedEdgeOptions, simulatedEdge } from '../testing/simulated-edge.ts';
 import { LinkClient } from './client.ts';
 import type { LinkOptions, LinkTuning } from './options.ts';
-import { TestGateway, type TestGatewayOptions } from './test-gateway.ts';
 
 // The link client against a real grpc-js server on loopback that plays a minimal gateway, and a whole
 // simulated edge on virtual time. The network runs in real time; the roaster, the agent and its watchdog

@@ -10,7 +10,7 @@ import type { EdgeModel } from '../device/models.ts';
 import type { AgentEvent, AgentReading } from '../edge-link.ts';
 import { defaultSafetyConfig, type SafetyConfig } from '../safety/config.ts';
 import { isHeating, RiseWindow } from '../safety/interlocks.ts';
-import { SimulatedR1, type SimulatedR1Options } from './device.ts';
+import { SimulatedR1, type SimulatedR1Options } from '../sim/device.ts';
 
 // A whole edge on virtual time: the agent, the shared driver, a simulated R1 (or any device) and an
 // in-memory store. Tests and the benchmark drive it through the link API, exactly as the gateway's link
