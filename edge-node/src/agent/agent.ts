@@ -127,7 +127,8 @@ export class EdgeAgent implements EdgeLink {
     // The hook and the SIGTERM after it both come here: one latch for both.
     const id = this.#latches.byCause('pre-stop')?.id ?? this.#newId();
     this.#latches.latch('pre-stop', 'the edge agent is stopping', id, this.#clock.now());
-    return this.#goSafe(driver);
+    const { safe, message } = await this.#goSafe(driver);
+    return { safe, message };
   }
 
   now(): number {
@@ -272,7 +273,8 @@ export class EdgeAgent implements EdgeLink {
     const driver = this.#driver;
     if (!driver) return { outcome: 'failed', message: `${latched}, but no roaster is connected` };
     const safe = await this.#goSafe(driver);
-    return { outcome: safe.safe ? 'succeeded' : 'failed', message: `${latched}: ${safe.message}` };
+    // Succeeded once the safe state shows; the message says when the roaster still heats by itself.
+    return { outcome: safe.confirmed ? 'succeeded' : 'failed', message: `${latched}: ${safe.message}` };
   }
 
   #reset(command: ResetLatch): JobOutcome {

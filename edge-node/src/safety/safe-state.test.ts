@@ -21,21 +21,36 @@ const block = (state: R1StateName): Reading => ({
 });
 
 describe('safeStateReport', () => {
-  it.each<[string, Reading | undefined, boolean, RegExp]>([
-    ['no block with heater 0', undefined, false, /^heater 0 not confirmed within 5\.0 s; still holding$/],
-    ['roasting', block('roasting'), true, /^heater 0, fan 12$/],
-    ['cooling', block('cooling'), true, /^heater 0, fan 12$/],
-    ['off', block('off'), true, /^heater 0, fan 12$/],
+  it.each<[string, Reading | undefined, boolean, boolean, RegExp]>([
+    [
+      'no block with heater 0',
+      undefined,
+      false,
+      false,
+      /^heater 0 not confirmed within 5\.0 s; still holding$/,
+    ],
+    ['roasting', block('roasting'), true, true, /^heater 0, fan 12$/],
+    ['cooling', block('cooling'), true, true, /^heater 0, fan 12$/],
+    ['off', block('off'), true, true, /^heater 0, fan 12$/],
     [
       'preheating',
       block('preheating'),
+      true,
       false,
-      /but the roaster is preheating: .*toward 239 °C.*Stop the preheat/,
+      /but the roaster is preheating and still heating: .*toward 239 °C.*Stop the preheat on the roaster itself/,
     ],
-    ['holding for a charge', block('charge'), false, /holding its charge temperature: .*never presses PRS/],
-  ])('%s', (_, shown, safe, message) => {
-    const report = safeStateReport(shown, 5000);
-    expect(report.safe).toBe(safe);
-    expect(report.message).toMatch(message);
+    [
+      'holding for a charge',
+      block('charge'),
+      true,
+      false,
+      /holding its charge temperature and still heating: .*never presses PRS/,
+    ],
+  ])('%s', (_, shown, confirmed, safe, message) => {
+    expect(safeStateReport(shown, 5000)).toEqual({
+      confirmed,
+      safe,
+      message: expect.stringMatching(message),
+    });
   });
 });
