@@ -3,6 +3,7 @@ import type { R1Device, UsbIds } from './device/device.ts';
 import type { EdgeModel } from './device/models.ts';
 import type { DeviceInfo, Reading, StateChange } from './driver/reading.ts';
 import type { Condition } from './safety/interlocks.ts';
+import type { LatchChange } from './safety/latch-book.ts';
 import type { Latch } from './safety/latches.ts';
 import type { PushedLimits, SafetyLimits } from './safety/limits.ts';
 import type { Unsubscribe } from './topic.ts';
@@ -19,8 +20,7 @@ export type DeviceStatus = 'connected' | 'missing' | 'refused' | 'lost' | 'faile
 export type AgentEvent =
   | StateChange
   | { readonly type: 'result'; readonly command: EdgeCommand; readonly result: CommandResult }
-  | { readonly type: 'latched'; readonly latch: Latch }
-  | { readonly type: 'latch-cleared'; readonly latch: Latch; readonly byCommand: string }
+  | LatchChange
   | { readonly type: 'device'; readonly at: number; readonly status: DeviceStatus; readonly detail: string }
   | { readonly type: 'limits'; readonly limits: SafetyLimits; readonly ignored: readonly string[] };
 

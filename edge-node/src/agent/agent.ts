@@ -296,7 +296,7 @@ export class EdgeAgent implements EdgeLink {
   #evaluate(): void {
     const now = this.#clock.now();
     const config = { ...this.#o.safety, limits: this.#limits };
-    const conditions = this.#watch.evaluate(now, this.#latches.interlockCauses, config);
+    const conditions = this.#watch.evaluate(now, this.#latches.latchedInterlocks, config);
     this.#latches.latchConditions(conditions, now, this.#newId);
     const driver = this.#driver;
     if (this.#latches.held.length > 0 && driver && !driver.holding) {

@@ -29,7 +29,7 @@ describe('LatchBook', () => {
     latches.latchConditions([hot], 10, () => `L${++n}`);
     latches.latchConditions([hot], 20, () => `L${++n}`);
     expect(latches.held).toEqual([{ id: 'L1', cause: 'over-temperature', detail: hot.detail, since: 10 }]);
-    expect(latches.interlockCauses).toEqual(new Set(['over-temperature']));
+    expect(latches.latchedInterlocks).toEqual(new Set(['over-temperature']));
     expect(latches.reset('L1', [hot], 'p-1')).toEqual({
       ok: false,
       message: `the condition is still present: ${hot.detail}`,

@@ -1,5 +1,5 @@
 import type { Logger } from '@roast-operator/log';
-import type { Condition, InterlockCause } from './interlocks.ts';
+import { type Condition, type InterlockCause, interlockCauses } from './interlocks.ts';
 import { boundLatches, type Latch, type LatchCause, newLatches, resetRefusal, withLatch } from './latches.ts';
 
 // The latches the edge holds, kept to the rules of latches.ts (one per cause) and written through to the
@@ -47,8 +47,8 @@ export class LatchBook {
   }
 
   /** The interlock causes latched: a condition that tripped lasts while its own fault does. */
-  get interlockCauses(): ReadonlySet<InterlockCause> {
-    return new Set(this.#held.map((l) => l.cause as InterlockCause));
+  get latchedInterlocks(): ReadonlySet<InterlockCause> {
+    return new Set(interlockCauses.filter((cause) => this.#held.some((l) => l.cause === cause)));
   }
 
   byCause(cause: LatchCause): Latch | undefined {
