@@ -60,8 +60,10 @@ export function selfHeating(state: R1StateName | undefined): boolean {
 export function activeConditions(o: Observation, config: SafetyConfig): Condition[] {
   const heating = isHeating(o.state, o.heater);
   const gated = (cause: InterlockCause) => heating || o.latched.has(cause);
-  const fresh = o.trusted !== undefined && o.now - o.trusted.at < config.staleSeconds * 1000;
-  const stale = fresh ? undefined : staleness(o);
+  // Staleness counts from the last believable reading, or from when watching began until there is one.
+  const silentSince = o.trusted?.at ?? o.watchingSince;
+  const fresh = o.now - silentSince < config.staleSeconds * 1000;
+  const stale = fresh ? undefined : staleness(o, silentSince);
   const silentMs = o.linkDownSince === undefined ? 0 : o.now - o.linkDownSince;
   return [
     ...(fresh && o.trusted ? temperatureConditions(o, o.trusted, config, gated('rise-rate')) : []),
@@ -107,8 +109,7 @@ function temperatureConditions(
   return found;
 }
 
-function staleness(o: Observation): Condition {
-  const since = o.trusted?.at ?? o.watchingSince;
+function staleness(o: Observation, since: number): Condition {
   const seconds = Math.round((o.now - since) / 1000);
   return o.latestIssue !== undefined
     ? { cause: 'implausible-readings', detail: `no believable reading for ${seconds} s: ${o.latestIssue}` }
