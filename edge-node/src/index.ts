@@ -1,15 +1,5 @@
 // What the link (the gRPC client to the gateway, link/) and other edge processes use.
-export {
-  type AgentEvent,
-  type AgentReading,
-  type DeviceStatus,
-  EdgeAgent,
-  type EdgeLink,
-  exitCodes,
-  type Hello,
-  type LimitsUpdate,
-} from './agent/agent.ts';
-export { type EdgeConfig, type LinkConfig, type RunningEdge, startEdge } from './agent/compose.ts';
+export { EdgeAgent, exitCodes } from './agent/agent.ts';
 export type {
   CommandResult,
   EdgeCommand,
@@ -19,18 +9,22 @@ export type {
   ResetLatch,
   SetLevel,
 } from './commands.ts';
+export { type EdgeConfig, type LinkConfig, type RunningEdge, startEdge } from './compose.ts';
 export type { R1Device, UsbIds } from './device/device.ts';
 export { type EdgeModel, edgeModels } from './device/models.ts';
-export type { DeviceInfo, Reading } from './driver/driver.ts';
-export {
-  defaultLinkTuning,
-  LinkClient,
-  type LinkOptions,
-  type LinkStatus,
-  type LinkTuning,
-} from './link/client.ts';
+export type { DeviceInfo, Reading } from './driver/reading.ts';
+export type {
+  AgentEvent,
+  AgentReading,
+  DeviceStatus,
+  EdgeLink,
+  Hello,
+  LimitsUpdate,
+} from './edge-link.ts';
+export { LinkClient } from './link/client.ts';
 export type { RoasterRef } from './link/convert.ts';
 export type { LinkState } from './link/metrics.ts';
+export { defaultLinkTuning, type LinkOptions, type LinkStatus, type LinkTuning } from './link/options.ts';
 export { prsTransitions } from './presses.ts';
 export type { SafetyConfig } from './safety/config.ts';
 export type { InterlockCause } from './safety/interlocks.ts';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestGateway } from './link/test-gateway.ts';
+import { TestGateway } from './testing/gateway.ts';
 
 // The command line as a process: a simulated roaster streaming to a gateway on loopback.
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { credentials } from '@grpc/grpc-js';
 import { createLogger } from '@roast-operator/log';
-import { type LinkConfig, startEdge } from './agent/compose.ts';
+import { type LinkConfig, startEdge } from './compose.ts';
 import { type EdgeModel, isEdgeModel } from './device/models.ts';
 
 // The edge agent's command line. `edge-node` drives the roaster on this node; `edge-node prestop` is the

@@ -1,7 +1,18 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { VirtualClock } from '@roast-operator/clock';
 import { describe, expect, it } from 'vitest';
 import { defaultSafetyConfig, type SafetyConfig, safetyConfig } from '../safety/config.ts';
 import type { InterlockCause } from '../safety/interlocks.ts';
-import { type SimulatedEdge, type SimulatedEdgeOptions, settled, simulatedEdge } from '../sim/harness.ts';
+import {
+  type SimulatedEdge,
+  type SimulatedEdgeOptions,
+  settled,
+  simulatedEdge,
+} from '../testing/simulated-edge.ts';
+import { EdgeStore } from './store.ts';
 
 // The edge's local safety, exercised on the simulated R1 through the link API. Nothing upstream (governor,
 // operator) is involved: these rules hold whatever sends the commands.
@@ -267,16 +278,51 @@ describe('commands', () => {
     await edge.stop();
   });
 
-  it('clears an older stop with the reset of the newer one, as the operator does', async () => {
+  it('holds one stop latch however many stops come in a row, and the reset of the newest clears it', async () => {
     const edge = await roasting();
-    await edge.command({ kind: 'emergency-stop', latchId: 'op-1' });
-    await edge.command({ kind: 'emergency-stop', latchId: 'op-2' });
-    expect(edge.agent.latches().map((l) => l.id)).toEqual(['op-1', 'op-2']);
-    const reset = await edge.command({ kind: 'reset', latchId: 'op-2' });
-    expect(reset).toMatchObject({ outcome: 'succeeded', message: expect.stringMatching(/1 older/) });
+    const results = [];
+    for (let i = 1; i <= 34; i++)
+      results.push(await edge.command({ kind: 'emergency-stop', latchId: `op-${i}` }));
+    expect(results.every((r) => r.outcome === 'succeeded')).toBe(true);
+    expect(results.at(-1)!.message).toMatch(/^latched op-34 \(replaces op-33\): heater 0, fan \d+$/);
+    expect(edge.agent.hello().latches).toEqual([
+      expect.objectContaining({ id: 'op-34', cause: 'emergency-stop' }),
+    ]);
+    expect(edge.store.latches().map((l) => l.id)).toEqual(['op-34']);
+    const older = await edge.command({ kind: 'reset', latchId: 'op-33' });
+    expect(older).toMatchObject({
+      outcome: 'refused',
+      message: 'no latch op-33; latched: op-34 (emergency-stop)',
+    });
+    const reset = await edge.command({ kind: 'reset', latchId: 'op-34' });
+    expect(reset).toMatchObject({ outcome: 'succeeded', message: 'latch op-34 (emergency-stop) cleared' });
     expect(edge.agent.latches()).toEqual([]);
     const set = { kind: 'set', control: 'fan', target: 5, deadline: deadline(edge) } as const;
     expect((await edge.command(set)).outcome).toBe('succeeded');
+    await edge.stop();
+  });
+
+  it('says a stop while preheating leaves the roaster heating itself, and presses nothing', async () => {
+    const edge = await simulatedEdge();
+    edge.agent.linkUp();
+    expect((await edge.command({ kind: 'press', fromState: 'off', deadline: deadline(edge) })).outcome).toBe(
+      'succeeded',
+    );
+    await edge.clock.advance(30_000);
+    const before = edge.latest().bt;
+    const stop = await edge.command({ kind: 'emergency-stop', latchId: 'op-1' });
+    // The stop did all a stop does, so it succeeded; what it could not do is in its message.
+    expect(stop).toMatchObject({
+      outcome: 'succeeded',
+      message: expect.stringMatching(
+        /^latched op-1: heater 0, fan \d+, but the roaster is preheating and still heating: its own thermostat heats toward 239 °C .* Stop the preheat on the roaster itself/,
+      ),
+    });
+    await edge.clock.advance(60_000);
+    // What the message says: the R1 heats on by itself, and the edge pressed nothing.
+    expect(edge.latest()).toMatchObject({ state: 'preheating', heater: 0 });
+    expect(edge.latest().bt).toBeGreaterThan(before + 10);
+    expect(edge.device.received.filter((c) => c.command.kind === 'prs')).toHaveLength(1);
     await edge.stop();
   });
 
@@ -300,7 +346,9 @@ describe('commands', () => {
       message: `latch ${latch.id} (over-temperature) cleared`,
     });
     expect(edge.agent.latches()).toEqual([]);
-    expect((await edge.command({ kind: 'reset', latchId: latch.id })).message).toBe(`no latch ${latch.id}`);
+    expect((await edge.command({ kind: 'reset', latchId: latch.id })).message).toBe(
+      `no latch ${latch.id}: nothing is latched`,
+    );
     await edge.stop();
   });
 
@@ -338,7 +386,10 @@ describe('commands', () => {
     } as const;
     expect(edge.agent.result(late.uid)).toBeUndefined();
     const expired = await edge.agent.submit(late);
-    expect(expired).toMatchObject({ outcome: 'expired', message: 'not started by its deadline (1 ms late)' });
+    expect(expired).toMatchObject({
+      outcome: 'expired',
+      message: 'not started by its deadline (0.0 s late); never attempted',
+    });
     expect(edge.agent.result(late.uid)).toEqual(expired);
     expect(await edge.agent.submit({ ...late, startBy: deadline(edge) })).toEqual(expired);
     await edge.clock.advance(2000);
@@ -390,6 +441,32 @@ describe('lifecycle', () => {
     expect(sent).toContainEqual({ kind: 'heater', step: -1 });
     expect((await after.command({ kind: 'reset', latchId: 'op-9' })).outcome).toBe('succeeded');
     await after.stop();
+  });
+
+  it('loads a store with a latch per stop, from an older agent, bounded: the newest stop, and resettable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edge-latches-'));
+    try {
+      const old = new DatabaseSync(join(dir, 'edge.sqlite'));
+      old.exec(
+        'CREATE TABLE latch (id TEXT PRIMARY KEY, cause TEXT NOT NULL, detail TEXT NOT NULL, since INTEGER NOT NULL)',
+      );
+      const insert = old.prepare('INSERT INTO latch (id, cause, detail, since) VALUES (?, ?, ?, ?)');
+      for (let i = 1; i <= 40; i++)
+        insert.run(`op-${i}`, 'emergency-stop', `emergency stop p-${i}`, 1000 + i);
+      old.close();
+      const clock = new VirtualClock();
+      const edge = await roasting({ clock, store: EdgeStore.open(dir, clock.now()) });
+      expect(edge.agent.hello().latches).toEqual([
+        expect.objectContaining({ id: 'op-40', cause: 'emergency-stop' }),
+      ]);
+      expect(edge.store.latches().map((l) => l.id)).toEqual(['op-40']);
+      expect((await edge.command({ kind: 'reset', latchId: 'op-40' })).outcome).toBe('succeeded');
+      expect(edge.agent.latches()).toEqual([]);
+      await edge.stop();
+      edge.store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits non-zero in a container when the roaster is unplugged', async () => {

@@ -1,95 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { type Clock, type Timer, wakeableSleep } from '@roast-operator/clock';
 import type { Logger } from '@roast-operator/log';
-import type { R1Control, R1StateName } from '@roast-operator/r1';
+import type { R1Control } from '@roast-operator/r1';
 import type { CommandResult, EdgeCommand, EmergencyStop, ResetLatch } from '../commands.ts';
-import { DeviceGoneError, type R1Device, type UsbIds } from '../device/device.ts';
+import { DeviceGoneError, type R1Device } from '../device/device.ts';
 import { deviceMismatch, type EdgeModel } from '../device/models.ts';
-import {
-  type DeviceInfo,
-  type DriverEvent,
-  type JobOutcome,
-  R1Driver,
-  type Reading,
-  type StateChange,
-} from '../driver/driver.ts';
+import { R1Driver } from '../driver/driver.ts';
+import type { DriverEvent, JobOutcome, Reading } from '../driver/reading.ts';
+import { seconds } from '../durations.ts';
+import type { AgentEvent, AgentReading, DeviceStatus, EdgeLink, Hello, LimitsUpdate } from '../edge-link.ts';
 import type { SafetyConfig } from '../safety/config.ts';
 import { refusal } from '../safety/gate.ts';
-import {
-  activeConditions,
-  type Condition,
-  type InterlockCause,
-  isHeating,
-  RiseWindow,
-} from '../safety/interlocks.ts';
-import { clearedByReset, type Latch, type LatchCause, newLatches, resetRefusal } from '../safety/latches.ts';
+import type { Condition } from '../safety/interlocks.ts';
+import { LatchBook } from '../safety/latch-book.ts';
+import type { Latch } from '../safety/latches.ts';
 import { levelRefusal, type PushedLimits, type SafetyLimits, tighten } from '../safety/limits.ts';
-import { implausibility, type Temperatures } from '../safety/plausibility.ts';
+import { type SafeStateReport, safeStateReport } from '../safety/safe-state.ts';
+import { InterlockWatch } from '../safety/watch.ts';
 import { Topic, type Unsubscribe } from '../topic.ts';
 import type { EdgeStore } from './store.ts';
 
 // The edge agent: finds and opens the roaster, runs the shared driver over it, keeps the local interlocks
-// armed on every cycle and on a timer of its own, and offers the link (the gRPC client to the gateway) one
-// small API: hello, readings, events, commands by UID, limits, resets, and link up/down for the watchdog.
-
-/** A reading as the link streams it: the driver's, plus why its temperatures are not believable, if so. */
-export type AgentReading = Reading & { readonly issue: string | undefined };
-
-export type DeviceStatus = 'connected' | 'missing' | 'refused' | 'lost' | 'failed';
-
-export type AgentEvent =
-  | StateChange
-  | { readonly type: 'result'; readonly command: EdgeCommand; readonly result: CommandResult }
-  | { readonly type: 'latched'; readonly latch: Latch }
-  | { readonly type: 'latch-cleared'; readonly latch: Latch; readonly byCommand: string }
-  | { readonly type: 'device'; readonly at: number; readonly status: DeviceStatus; readonly detail: string }
-  | { readonly type: 'limits'; readonly limits: SafetyLimits; readonly ignored: readonly string[] };
-
-export type Hello = {
-  readonly model: EdgeModel;
-  readonly device:
-    | (DeviceInfo & {
-        readonly kind: R1Device['kind'];
-        readonly ids: UsbIds;
-        readonly usbSerial: string | undefined;
-      })
-    | undefined;
-  /** New for every agent process: with a reading's seq it names each reading once. */
-  readonly bootEpoch: string;
-  readonly agentVersion: string;
-  readonly nodeName: string | undefined;
-  readonly podName: string | undefined;
-  /** Whether the roaster answers now; `device` describes the last one that did. */
-  readonly connected: boolean;
-  readonly latches: readonly Latch[];
-  readonly limits: SafetyLimits;
-};
-
-export type LimitsUpdate =
-  | { readonly ok: true; readonly limits: SafetyLimits; readonly ignored: readonly string[] }
-  | { readonly ok: false; readonly reason: string };
-
-/** What the link uses. */
-export interface EdgeLink {
-  /** The agent's clock, epoch milliseconds: command deadlines are on it. */
-  now(): number;
-  hello(): Hello;
-  onReading(listener: (reading: AgentReading) => void): Unsubscribe;
-  onEvent(listener: (event: AgentEvent) => void): Unsubscribe;
-  /** Runs a command once per UID; a repeated UID gets the first result. */
-  submit(command: EdgeCommand): Promise<CommandResult>;
-  /** The first result of a finished command, from the store; undefined for a UID never seen or running. */
-  result(uid: string): CommandResult | undefined;
-  latches(): readonly Latch[];
-  /** The interlock conditions present now: a latch with one of their causes cannot be reset yet. */
-  conditions(): readonly Condition[];
-  /** Replaces the pushed limits; they only ever tighten the local ones. */
-  updateLimits(pushed: PushedLimits): LimitsUpdate;
-  linkUp(): void;
-  linkDown(): void;
-  /** The session the roaster works for (from hello's answer and session updates), or undefined. */
-  setSession(name: string | undefined): void;
-}
+// armed on every cycle and on a timer of its own, and offers the link (the gRPC client to the gateway) the
+// contract in edge-link.ts.
 
 export type AgentOptions = {
   /** The edge's own clock: the loop and the watchdog. Never time-scaled. */
@@ -135,28 +68,19 @@ export class EdgeAgent implements EdgeLink {
   readonly #events: Topic<AgentEvent>;
   readonly #inflight = new Map<string, Promise<CommandResult>>();
   #limits: SafetyLimits;
-  #latches: Latch[];
+  readonly #latches: LatchBook;
   #session: string | undefined;
   #driver: R1Driver | undefined;
   #device: Hello['device'];
   #nextSeq = 0;
   /** The device time of the latest reading: the next connection's device time goes on from it. */
   #lastDeviceAt: number | undefined;
-  #linkDownSince: number | undefined;
   #stopping = false;
   #loop: Promise<void> | undefined;
   /** Ends the wait before the next attempt to find the roaster. */
   #pause: (() => void) | undefined;
   #tick: Timer | undefined;
-  // What the interlocks look at.
-  #watchingSince: number | undefined;
-  #state: R1StateName | undefined;
-  #heater: number | undefined;
-  #trusted: Temperatures | undefined;
-  #latestIssue: string | undefined;
-  readonly #rise: RiseWindow;
-  #startCheck: 'pending' | 'roasting-without-session' | 'done' = 'pending';
-  #conditions: Condition[] = [];
+  readonly #watch: InterlockWatch;
 
   constructor(options: AgentOptions) {
     this.#o = options;
@@ -167,11 +91,9 @@ export class EdgeAgent implements EdgeLink {
     this.#readings = new Topic(report);
     this.#events = new Topic(report);
     this.#limits = options.safety.limits;
-    this.#rise = new RiseWindow(options.safety.riseRate.windowSeconds);
-    this.#latches = options.store.latches();
+    this.#latches = new LatchBook(options.store, options.log, (change) => this.#events.publish(change));
     this.#session = options.store.session();
-    // No link yet: the watchdog counts from start.
-    this.#linkDownSince = options.clock.now();
+    this.#watch = new InterlockWatch(options.safety.riseRate.windowSeconds, options.clock.now());
   }
 
   /** Starts looking for the roaster and keeps it driven until `stop()`. */
@@ -201,11 +123,12 @@ export class EdgeAgent implements EdgeLink {
   async preStop(): Promise<{ safe: boolean; message: string }> {
     const driver = this.#driver;
     if (!driver) return { safe: false, message: 'no roaster connected' };
-    if (!isHeating(this.#state, this.#heater)) return { safe: true, message: 'the roaster is not heating' };
+    if (!this.#watch.heating) return { safe: true, message: 'the roaster is not heating' };
     // The hook and the SIGTERM after it both come here: one latch for both.
-    const id = this.#latches.find((l) => l.cause === 'pre-stop')?.id ?? this.#newId();
-    this.#latch('pre-stop', 'the edge agent is stopping', id);
-    return this.#goSafe(driver);
+    const id = this.#latches.byCause('pre-stop')?.id ?? this.#newId();
+    this.#latches.latch('pre-stop', 'the edge agent is stopping', id, this.#clock.now());
+    const { safe, message } = await this.#goSafe(driver);
+    return { safe, message };
   }
 
   now(): number {
@@ -235,11 +158,11 @@ export class EdgeAgent implements EdgeLink {
   }
 
   latches(): readonly Latch[] {
-    return [...this.#latches];
+    return [...this.#latches.held];
   }
 
   conditions(): readonly Condition[] {
-    return this.#conditions;
+    return this.#watch.conditions;
   }
 
   result(uid: string): CommandResult | undefined {
@@ -293,13 +216,12 @@ export class EdgeAgent implements EdgeLink {
   }
 
   linkUp(): void {
-    this.#linkDownSince = undefined;
+    this.#watch.linkUp();
     this.#log.info('link up');
   }
 
   linkDown(): void {
-    if (this.#linkDownSince !== undefined) return;
-    this.#linkDownSince = this.#clock.now();
+    if (!this.#watch.linkDown(this.#clock.now())) return;
     // Hold: commands in progress stop where they are; the levels stay; interlocks stay armed.
     this.#driver?.cancelCommands('the link went down: holding the current levels');
     this.#log.warn('link down: holding', { safeAfterSeconds: this.#o.safety.linkTimeoutSeconds });
@@ -315,14 +237,14 @@ export class EdgeAgent implements EdgeLink {
     if ('startBy' in command && command.startBy !== undefined && now > command.startBy) {
       return {
         outcome: 'expired',
-        message: `not started by its deadline (${now - command.startBy} ms late)`,
+        message: `not started by its deadline (${seconds(now - command.startBy)} late); never attempted`,
       };
     }
     const refused = refusal(command, {
       now,
       connected: this.#driver !== undefined,
-      linkUp: this.#linkDownSince === undefined,
-      latches: this.#latches,
+      linkUp: this.#watch.linkIsUp,
+      latches: this.#latches.held,
       limits: this.#limits,
     });
     if (refused !== undefined) return { outcome: 'refused', message: refused };
@@ -340,99 +262,44 @@ export class EdgeAgent implements EdgeLink {
   }
 
   async #emergencyStop(command: EmergencyStop): Promise<JobOutcome> {
-    const latch = this.#latch(
+    const { latch, superseded } = this.#latches.latch(
       'emergency-stop',
       `emergency stop ${command.uid}`,
       command.latchId ?? this.#newId(),
+      this.#clock.now(),
     );
+    const older = superseded.map((l) => ` (replaces ${l.id})`).join('');
+    const latched = `latched ${latch.id}${older}`;
     const driver = this.#driver;
-    if (!driver) return { outcome: 'failed', message: `latched ${latch.id}, but no roaster is connected` };
+    if (!driver) return { outcome: 'failed', message: `${latched}, but no roaster is connected` };
     const safe = await this.#goSafe(driver);
-    return { outcome: safe.safe ? 'succeeded' : 'failed', message: `latched ${latch.id}: ${safe.message}` };
+    // Succeeded once the safe state shows; the message says when the roaster still heats by itself.
+    return { outcome: safe.confirmed ? 'succeeded' : 'failed', message: `${latched}: ${safe.message}` };
   }
 
   #reset(command: ResetLatch): JobOutcome {
     this.#evaluate();
-    const refused = resetRefusal(this.#latches, command.latchId, this.#conditions);
-    if (refused !== undefined) return { outcome: 'refused', message: refused };
-    const latch = this.#latches.find((l) => l.id === command.latchId)!;
-    const cleared = clearedByReset(this.#latches, latch);
-    this.#latches = this.#latches.filter((l) => !cleared.includes(l));
-    for (const gone of cleared) {
-      this.#o.store.removeLatch(gone.id);
-      this.#log.info('latch reset', { latchId: gone.id, cause: gone.cause, uid: command.uid });
-      this.#events.publish({ type: 'latch-cleared', latch: gone, byCommand: command.uid });
-    }
-    if (this.#latches.length === 0) this.#driver?.releaseHold();
-    const older = cleared.length > 1 ? `, with ${cleared.length - 1} older emergency stop(s)` : '';
-    return { outcome: 'succeeded', message: `latch ${latch.id} (${latch.cause}) cleared${older}` };
+    const reset = this.#latches.reset(command.latchId, this.#watch.conditions, command.uid);
+    if (!reset.ok) return { outcome: 'refused', message: reset.message };
+    if (this.#latches.held.length === 0) this.#driver?.releaseHold();
+    return { outcome: 'succeeded', message: reset.message };
   }
 
   /** Takes the roaster to the safe state and waits for a block that shows heater 0. */
-  async #goSafe(driver: R1Driver): Promise<{ safe: boolean; message: string }> {
-    const { safeFan } = this.#o.safety;
-    await driver.enterSafeState(safeFan);
-    const shown = await this.#nextReading(driver, (r) => r.heater === 0, confirmSafeMs);
-    return shown
-      ? { safe: true, message: `heater 0, fan ${shown.fan}` }
-      : { safe: false, message: `heater 0 not confirmed within ${confirmSafeMs / 1000} s; still holding` };
-  }
-
-  #nextReading(
-    driver: R1Driver,
-    match: (r: Reading) => boolean,
-    withinMs: number,
-  ): Promise<Reading | undefined> {
-    return new Promise((resolve) => {
-      let timer: Timer | undefined;
-      const unsubscribe = driver.events.subscribe((event) => {
-        if (event.type !== 'reading' || !match(event.reading)) return;
-        finish(event.reading);
-      });
-      const finish = (reading: Reading | undefined) => {
-        unsubscribe();
-        timer?.cancel();
-        resolve(reading);
-      };
-      timer = this.#clock.setTimer(() => finish(undefined), withinMs);
-    });
-  }
-
-  #latch(cause: LatchCause, detail: string, id: string): Latch {
-    const existing = this.#latches.find((l) => l.id === id);
-    if (existing) return existing;
-    const latch: Latch = { id, cause, detail, since: this.#clock.now() };
-    this.#latches = [...this.#latches, latch];
-    this.#o.store.addLatch(latch);
-    this.#log.warn('latched', { latchId: id, cause, detail });
-    this.#events.publish({ type: 'latched', latch });
-    return latch;
+  async #goSafe(driver: R1Driver): Promise<SafeStateReport> {
+    await driver.enterSafeState(this.#o.safety.safeFan);
+    const shown = await driver.nextReading((r) => r.heater === 0, confirmSafeMs);
+    return safeStateReport(shown, confirmSafeMs);
   }
 
   /** Runs the interlocks; a new condition latches, and any latch puts the roaster in the safe state. */
   #evaluate(): void {
-    if (this.#watchingSince === undefined) return;
-    const conditions = activeConditions(
-      {
-        now: this.#clock.now(),
-        state: this.#state,
-        heater: this.#heater,
-        trusted: this.#trusted,
-        latestIssue: this.#latestIssue,
-        watchingSince: this.#watchingSince,
-        riseCPerMin: this.#rise.rate(),
-        linkDownSince: this.#linkDownSince,
-        roastingWithoutSession: this.#startCheck === 'roasting-without-session',
-        latched: new Set(this.#latches.map((l) => l.cause as InterlockCause)),
-      },
-      { ...this.#o.safety, limits: this.#limits },
-    );
-    this.#conditions = conditions;
-    for (const latch of newLatches(this.#latches, conditions, this.#clock.now(), this.#newId)) {
-      this.#latch(latch.cause, latch.detail, latch.id);
-    }
+    const now = this.#clock.now();
+    const config = { ...this.#o.safety, limits: this.#limits };
+    const conditions = this.#watch.evaluate(now, this.#latches.latchedInterlocks, config);
+    this.#latches.latchConditions(conditions, now, this.#newId);
     const driver = this.#driver;
-    if (this.#latches.length > 0 && driver && !driver.holding) {
+    if (this.#latches.held.length > 0 && driver && !driver.holding) {
       driver.enterSafeState(this.#o.safety.safeFan).catch((error: unknown) => {
         this.#log.error('could not enter the safe state', { error });
       });
@@ -454,26 +321,10 @@ export class EdgeAgent implements EdgeLink {
   }
 
   #observe(reading: Reading): void {
-    const issue = implausibility(reading, this.#trusted);
-    this.#latestIssue = issue;
-    this.#state = reading.state;
-    this.#heater = reading.heater;
     this.#nextSeq = reading.seq + 1;
     this.#lastDeviceAt = reading.deviceAt;
-    if (issue === undefined) {
-      const { at, deviceAt, stateCode, bt, ibts, exhaust } = reading;
-      this.#trusted = { at, deviceAt, stateCode, bt, ibts, exhaust };
-      this.#rise.add(deviceAt, Math.max(bt, ibts));
-    }
-    this.#checkFoundRoasting(reading);
+    const issue = this.#watch.observe(reading, this.#session !== undefined);
     this.#readings.publish({ ...reading, issue });
-  }
-
-  /** Only the first block after start can show a roast nobody accounts for; it lasts until that ends. */
-  #checkFoundRoasting(reading: Reading): void {
-    const unaccounted = reading.state === 'roasting' && this.#session === undefined;
-    if (this.#startCheck === 'pending') this.#startCheck = unaccounted ? 'roasting-without-session' : 'done';
-    else if (this.#startCheck === 'roasting-without-session' && !unaccounted) this.#startCheck = 'done';
   }
 
   async #deviceLoop(): Promise<void> {
@@ -516,9 +367,9 @@ export class EdgeAgent implements EdgeLink {
       const info = await driver.connect();
       this.#device = { ...info, kind: device.kind, ids: device.ids, usbSerial: device.usbSerial };
       this.#driver = driver;
-      this.#watchingSince ??= this.#clock.now();
+      this.#watch.watchFrom(this.#clock.now());
       this.#report('connected', `serial ${info.serial}, firmware ${info.firmware}`);
-      if (this.#latches.length > 0) await driver.enterSafeState(this.#o.safety.safeFan);
+      if (this.#latches.held.length > 0) await driver.enterSafeState(this.#o.safety.safeFan);
       await driver.run();
       return 'connected';
     } catch (error) {

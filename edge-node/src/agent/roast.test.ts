@@ -8,7 +8,7 @@ import {
   type SimulatedEdge,
   simulatedEdge,
   steepestRise,
-} from '../sim/harness.ts';
+} from '../testing/simulated-edge.ts';
 
 // A whole roast through the link API and the shared driver, the way the gateway will run one: preheat,
 // charge, the median schedule's setpoint changes, drop, cool, shutdown. While the beans roast the

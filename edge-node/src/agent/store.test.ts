@@ -70,8 +70,10 @@ describe('EdgeStore', () => {
     const dir = freshDir();
     const store = EdgeStore.open(dir, 0);
     store.addLatch({ id: 'L1', cause: 'over-temperature', detail: 'hot', since: 5 });
-    store.addLatch({ id: 'L2', cause: 'emergency-stop', detail: 'stop', since: 6 });
-    store.removeLatch('L2');
+    const stop = { id: 'L2', cause: 'emergency-stop', detail: 'stop', since: 6 } as const;
+    store.addLatch(stop);
+    store.addLatch({ id: 'L3', cause: 'emergency-stop', detail: 'stop', since: 7 }, [stop]);
+    store.removeLatches([{ id: 'L3', cause: 'emergency-stop', detail: 'stop', since: 7 }]);
     store.setSession('batch-7');
     store.close();
     const reopened = EdgeStore.open(dir, 10);

@@ -77,14 +77,21 @@ export class EdgeStore {
     return rows.map((row) => ({ ...row, cause: row.cause as LatchCause }));
   }
 
-  addLatch(latch: Latch): void {
-    this.#db
-      .prepare('INSERT INTO latch (id, cause, detail, since) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO NOTHING')
-      .run(latch.id, latch.cause, latch.detail, latch.since);
+  /** Records `latch` and forgets, in the same transaction, the latches it supersedes. */
+  addLatch(latch: Latch, superseded: readonly Latch[] = []): void {
+    this.#transaction(() => {
+      this.removeLatches(superseded);
+      this.#db
+        .prepare(
+          'INSERT INTO latch (id, cause, detail, since) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO NOTHING',
+        )
+        .run(latch.id, latch.cause, latch.detail, latch.since);
+    });
   }
 
-  removeLatch(id: string): void {
-    this.#db.prepare('DELETE FROM latch WHERE id = ?').run(id);
+  removeLatches(latches: readonly Latch[]): void {
+    const remove = this.#db.prepare('DELETE FROM latch WHERE id = ?');
+    for (const latch of latches) remove.run(latch.id);
   }
 
   /** The session the roaster works for, as the link last said. */
@@ -107,6 +114,17 @@ export class EdgeStore {
 
   close(): void {
     this.#db.close();
+  }
+
+  #transaction(work: () => void): void {
+    this.#db.exec('BEGIN');
+    try {
+      work();
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    }
   }
 
   /** Commands an earlier process accepted and never finished: whether they acted is not known. */

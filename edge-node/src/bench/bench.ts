@@ -17,8 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { VirtualClock } from '@roast-operator/clock';
 import { realismFigures as figures, medianSchedule } from '@roast-operator/thermal';
-import { roastThrough, settled, simulatedEdge } from '../sim/harness.ts';
 import { SimRoaster } from '../sim/roaster.ts';
+import { roastThrough, settled, simulatedEdge } from '../testing/simulated-edge.ts';
 
 // `npm run bench:edge [-- --json] [-- --seconds N]`. Two things:
 // - the agent's footprint in real time: the CLI (`edge-node --simulate --sim-start charge`) in its own

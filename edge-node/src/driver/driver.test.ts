@@ -2,8 +2,9 @@ import { VirtualClock } from '@roast-operator/clock';
 import type { R1Command } from '@roast-operator/r1';
 import { describe, expect, it } from 'vitest';
 import { SimulatedR1, type SimulatedR1Options } from '../sim/device.ts';
-import { settled } from '../sim/harness.ts';
-import { type DriverEvent, R1Driver, type Reading } from './driver.ts';
+import { settled } from '../testing/simulated-edge.ts';
+import { R1Driver } from './driver.ts';
+import type { DriverEvent, Reading } from './reading.ts';
 
 // The driver against the simulated R1, on virtual time. The simulated roaster acts on a command 150 ms
 // after it arrives, so the block read right after a step still shows the old level: a driver that stepped
@@ -200,12 +201,45 @@ describe('R1Driver', () => {
     await r.stop();
   });
 
-  it('fails a target the roaster does not take by the deadline', async () => {
+  it('ends a target the roaster does not take after three steps, saying why, well before its deadline', async () => {
     // In cooling the R1 ignores heater steps.
     const r = await rig({ roaster: { start: 'roasting' } });
     await settled(r.clock, r.driver.press('roasting', r.clock.now() + 5000), 60_000);
-    const outcome = await settled(r.clock, r.driver.setLevel('heater', 5, r.clock.now() + 3000), 60_000);
-    expect(outcome).toEqual({ outcome: 'failed', message: 'heater not at 5 by the deadline (at 0)' });
+    const asked = r.clock.now();
+    const outcome = await settled(r.clock, r.driver.setLevel('heater', 5, asked + 30_000), 60_000);
+    expect(outcome).toEqual({
+      outcome: 'failed',
+      message: expect.stringMatching(
+        /^heater did not move: 3 steps over [23]\.\d s left it at 0, not 5, while the roaster is cooling$/,
+      ),
+    });
+    expect(r.clock.now() - asked).toBeLessThan(4000);
+    expect(steps(r.sent, 'heater', 1)).toHaveLength(3);
+    await r.stop();
+  });
+
+  it('fails a target not reached by its deadline', async () => {
+    const r = await rig(roasting);
+    const outcome = await settled(r.clock, r.driver.setLevel('heater', 9, r.clock.now() + 500), 60_000);
+    expect(outcome).toEqual({
+      outcome: 'failed',
+      message: expect.stringMatching(/^heater not at 9 by the deadline \(at [1-8]\)$/),
+    });
+    await r.stop();
+  });
+
+  it('ends a target with no valid block to judge it by after 5 s', async () => {
+    const r = await rig(roasting);
+    r.device.faults.stall(8000);
+    const asked = r.clock.now();
+    const outcome = await settled(r.clock, r.driver.setLevel('fan', 6, asked + 30_000), 60_000);
+    expect(outcome).toEqual({
+      outcome: 'failed',
+      message: expect.stringMatching(
+        /^no valid status block from the roaster for [5-7]\.\d s: fan left at 1, not 6$/,
+      ),
+    });
+    expect(r.clock.now() - asked).toBeLessThan(8000);
     await r.stop();
   });
 

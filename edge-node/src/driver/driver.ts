@@ -3,10 +3,7 @@ import type { Logger } from '@roast-operator/log';
 import {
   decodeInfo1,
   decodeInfo2,
-  decodeStatus1,
-  decodeStatus2,
   encodeCommand,
-  isValidStatus1,
   nextStep,
   type R1Command,
   type R1Control,
@@ -15,20 +12,20 @@ import {
   type R1StateName,
   type R1Targets,
   R1Usb,
-  r1StateName,
 } from '@roast-operator/r1';
-import type { Outcome } from '../commands.ts';
 import { DeviceGoneError, type R1Device, TransferTimeoutError } from '../device/device.ts';
 import { pressTarget } from '../presses.ts';
 import { Topic } from '../topic.ts';
+import { type Pair, readingOf } from './pair.ts';
+import type { DeviceInfo, DriverEvent, JobOutcome, Reading } from './reading.ts';
+import { LevelTargets } from './targets.ts';
 
 // The R1 driver, shared by every device: a ~10 Hz loop that asks for both status blocks, trusts a pair
 // only when it is aligned, and sends at most one command per trusted pair — a PRS press, or one step
 // toward the targets (heater and fan ±1, drum absolute) computed by r1's nextStep from the levels the
 // pair reports. A new command wakes the loop at once. After a failed transfer it drains the IN endpoint
 // before trusting another block, since a late reply would otherwise be read as the answer to the next
-// request. A step is not repeated until a block shows it applied or it has had time to be, so a step
-// whose confirmation was lost cannot overshoot. Each reading carries two times: the agent's clock, for
+// request. Level targets and the steps on their way are kept by LevelTargets (targets.ts). Each reading carries two times: the agent's clock, for
 // liveness, and the device's time base, for the roast's physics (they differ only for a simulated roaster
 // run faster than real time, or a replay played at a speed).
 
@@ -40,74 +37,9 @@ const timings = {
   transferTimeoutMs: R1Usb.transferTimeoutMs,
   /** A drain read that waits this long without a reply ends the drain. */
   drainTimeoutMs: 250,
-  /** A step not seen applied within this time is deemed lost and may be sent again. */
-  stepSettleMs: 1000,
   /** A PRS press must show its new state within this time. */
   pressVerifyMs: 2000,
 } as const;
-
-/** One trusted status pair. Temperatures in °C, as the roaster sends them. */
-export type Reading = {
-  /** Counts trusted pairs since the agent started, across reconnects. */
-  readonly seq: number;
-  /**
-   * Epoch milliseconds on the agent's clock when the pair was read: liveness (staleness, watchdogs,
-   * deadlines, latencies) is judged on it.
-   */
-  readonly at: number;
-  /**
-   * Epoch milliseconds on the device's time base when the pair was read: the roast's physics (telemetry
-   * times, rates of rise) live on it. The same as `at` on a real roaster; monotonic within a boot.
-   */
-  readonly deviceAt: number;
-  /** Bytes 0–3: BT. On the R1 V2 a fast channel that reads the drum while it is empty. */
-  readonly bt: number;
-  /** Bytes 4–7: the roaster's own rate of rise of BT, °C/min. */
-  readonly btRor: number;
-  /** Bytes 8–11: the IBTS bean sensor on the R1 V2 (the drum on the original R1). */
-  readonly ibts: number;
-  /** Bytes 16–19: exit air. */
-  readonly exhaust: number;
-  readonly heater: number;
-  readonly fan: number;
-  readonly drum: number;
-  readonly stateCode: number;
-  /** Undefined for a code the R1 driver does not know. */
-  readonly state: R1StateName | undefined;
-  /** Block 2 bytes 40–41, °C. */
-  readonly preheatSetpoint: number;
-  /** The roaster's clock, bytes 24–25, s. */
-  readonly roasterClockSeconds: number;
-};
-
-export type DeviceInfo = { readonly serial: number; readonly firmware: number; readonly roastCount: number };
-
-/** The roaster's state code changed; the agent passes it on to the link unchanged. */
-export type StateChange = {
-  readonly type: 'state';
-  readonly at: number;
-  readonly deviceAt: number;
-  readonly from: R1StateName | undefined;
-  readonly to: R1StateName | undefined;
-  readonly code: number;
-};
-
-export type DriverEvent =
-  | { readonly type: 'reading'; readonly reading: Reading }
-  | StateChange
-  | { readonly type: 'sent'; readonly at: number; readonly command: R1Command; readonly blind: boolean }
-  | { readonly type: 'transfer-failed'; readonly at: number; readonly error: string }
-  | { readonly type: 'resync'; readonly at: number; readonly drained: number }
-  /** Ends every loop iteration, trusted or not: the agent's interlocks run on it. */
-  | { readonly type: 'cycle'; readonly at: number; readonly trusted: boolean };
-
-export type JobOutcome = { readonly outcome: Outcome; readonly message: string };
-
-type LevelJob = {
-  readonly target: number;
-  readonly deadline: number;
-  readonly settle: (o: JobOutcome) => void;
-};
 
 type PressJob = {
   readonly from: R1StateName;
@@ -116,14 +48,6 @@ type PressJob = {
   readonly settle: (o: JobOutcome) => void;
   sentAt?: number;
 };
-
-/** A step on its way: not repeated until a block shows `to`, shows something else, or it settles. */
-type PendingStep = { readonly from: number; readonly to: number; readonly at: number };
-
-type Pair = { readonly block1: Uint8Array; readonly block2: Uint8Array };
-
-const validityOffset = 41;
-const validityMarker = 10;
 
 export class R1Driver {
   readonly events: Topic<DriverEvent>;
@@ -134,11 +58,10 @@ export class R1Driver {
   readonly #deviceNow: () => number;
   #nextSeq: number;
   #latest: Reading | undefined;
-  readonly #jobs = new Map<R1Control, LevelJob>();
+  readonly #levels = new LevelTargets();
   #press: PressJob | undefined;
   /** The safe state's targets, held until released; while set, nothing else is driven. */
   #hold: R1Targets | undefined;
-  readonly #pending = new Map<R1Control, PendingStep>();
   #resync = false;
   #running = false;
   #wakeRequested = false;
@@ -178,7 +101,7 @@ export class R1Driver {
 
   /** The targets of the level commands in progress. */
   get targets(): R1Targets {
-    return Object.fromEntries([...this.#jobs].map(([control, job]) => [control, job.target]));
+    return this.#levels.targets;
   }
 
   /** Opens the device and reads both info blocks (serial, firmware, roast count). */
@@ -224,8 +147,7 @@ export class R1Driver {
   setLevel(control: R1Control, target: number, deadline: number): Promise<JobOutcome> {
     if (this.#hold) return Promise.resolve({ outcome: 'refused', message: 'holding the safe state' });
     return new Promise((settle) => {
-      this.#jobs.get(control)?.settle({ outcome: 'aborted', message: `superseded by ${control} ${target}` });
-      this.#jobs.set(control, { target, deadline, settle });
+      this.#levels.add(control, target, deadline, this.#clock.now(), settle);
       this.#wakeUp();
     });
   }
@@ -252,6 +174,21 @@ export class R1Driver {
     this.#abortAll('pre-empted by the safe state');
     await this.#exclusive(() => this.#heaterDownBlind());
     this.#wakeUp();
+  }
+
+  /** The next reading that `match`es, or undefined when none comes within `withinMs`. */
+  nextReading(match: (r: Reading) => boolean, withinMs: number): Promise<Reading | undefined> {
+    return new Promise((resolve) => {
+      const finish = (reading: Reading | undefined) => {
+        unsubscribe();
+        timer.cancel();
+        resolve(reading);
+      };
+      const unsubscribe = this.events.subscribe((event) => {
+        if (event.type === 'reading' && match(event.reading)) finish(event.reading);
+      });
+      const timer = this.#clock.setTimer(() => finish(undefined), withinMs);
+    });
   }
 
   /** Stops the commands in progress where they are: the levels stay as they are now. */
@@ -292,37 +229,16 @@ export class R1Driver {
     return { block1, block2 };
   }
 
-  /**
-   * The reading of a pair, or undefined when it carries none. A block 2 with the validity marker is a
-   * block 1 answering the wrong request: the replies are out of step, so drain and resync. (Block 2's
-   * byte 41 is the high byte of the preheat setpoint, 0 or 1.) A block 1 without the marker in an
-   * aligned pair is the message the R1 sends now and then outside a roast: skip it.
-   */
-  #trust({ block1, block2 }: Pair): Reading | undefined {
-    const sized = block1.length === R1ReplyBytes.statusBlock && block2.length === R1ReplyBytes.statusBlock;
-    if (!sized || block2[validityOffset] === validityMarker) {
-      this.#resync = true;
-      return undefined;
-    }
-    const status = isValidStatus1(block1) ? decodeStatus1(block1) : null;
-    if (status === null) return undefined;
-    const { preheatSetpoint } = decodeStatus2(block2);
-    return {
+  /** The reading of a pair, or undefined; replies out of step call for a drain and resync first. */
+  #trust(pair: Pair): Reading | undefined {
+    const trusted = readingOf(pair, () => ({
       seq: this.#nextSeq++,
       at: this.#clock.now(),
       deviceAt: this.#deviceNow(),
-      bt: status.bt,
-      btRor: status.btRor,
-      ibts: status.dt,
-      exhaust: status.exitTemp,
-      heater: status.heater,
-      fan: status.fan,
-      drum: status.drum,
-      stateCode: status.state,
-      state: r1StateName(status.state),
-      preheatSetpoint,
-      roasterClockSeconds: status.clockMinutes * 60 + status.clockSeconds,
-    };
+    }));
+    if (trusted !== 'out-of-step') return trusted;
+    this.#resync = true;
+    return undefined;
   }
 
   #observe(reading: Reading): void {
@@ -339,24 +255,8 @@ export class R1Driver {
         code: reading.stateCode,
       });
     }
-    this.#settlePending(reading);
-    for (const [control, job] of this.#jobs) {
-      if (reading[control] === job.target && !this.#pending.has(control)) {
-        this.#jobs.delete(control);
-        job.settle({ outcome: 'succeeded', message: `${control} at ${job.target}` });
-      }
-    }
+    this.#levels.observe(reading, this.#clock.now());
     this.#verifyPress(reading);
-  }
-
-  #settlePending(reading: Reading): void {
-    const now = this.#clock.now();
-    for (const [control, step] of this.#pending) {
-      const level = reading[control];
-      const applied = level === step.to;
-      const changedElsewhere = level !== step.from;
-      if (applied || changedElsewhere || now - step.at >= timings.stepSettleMs) this.#pending.delete(control);
-    }
   }
 
   #verifyPress(reading: Reading): void {
@@ -386,62 +286,32 @@ export class R1Driver {
         return { kind: 'prs' };
       }
     }
-    return nextStep(reading, this.#targets());
-  }
-
-  /** The targets to step toward now: the hold, or the commands' — minus controls with a step on its way. */
-  #targets(): R1Targets {
-    const targets: Partial<Record<R1Control, number>> = { ...(this.#hold ?? this.targets) };
-    for (const control of this.#pending.keys()) delete targets[control];
-    return targets;
+    return nextStep(reading, this.#levels.open(this.#hold ?? this.targets));
   }
 
   async #send(command: R1Command, blind: boolean): Promise<void> {
-    this.#recordPending(command);
+    this.#levels.sent(command, this.#latest, this.#clock.now());
     this.events.publish({ type: 'sent', at: this.#clock.now(), command, blind });
     await this.#device.write(encodeCommand(command), timings.transferTimeoutMs);
-  }
-
-  /** Remembered before the write: a write that times out may still have reached the roaster. */
-  #recordPending(command: R1Command): void {
-    const at = this.#clock.now();
-    const latest = this.#latest;
-    if (!latest) return;
-    if (command.kind === 'heater' || command.kind === 'fan') {
-      const from = latest[command.kind];
-      this.#pending.set(command.kind, { from, to: from + command.step, at });
-    } else if (command.kind === 'drum') {
-      this.#pending.set('drum', { from: latest.drum, to: command.level, at });
-    }
   }
 
   /** Heater-down steps for every level the heater may be at, without waiting for a block in between. */
   async #heaterDownBlind(): Promise<void> {
     const latest = this.#latest;
     if (!latest) return;
-    const pending = this.#pending.get('heater');
-    const level = Math.max(latest.heater, pending?.to ?? 0);
+    const level = this.#levels.heaterAtMost(latest);
     try {
       for (let i = 0; i < level; i++) await this.#send({ kind: 'heater', step: -1 }, true);
     } catch (error) {
       if (!(error instanceof TransferTimeoutError)) throw error;
       this.#transferFailed(error);
     }
-    // The blocks that follow tell whether every step landed; the hold steps on from there.
-    this.#pending.set('heater', { from: latest.heater, to: R1Ranges.heater.min, at: this.#clock.now() });
+    this.#levels.sentHeaterDown(latest, this.#clock.now());
   }
 
   #expire(): void {
     const now = this.#clock.now();
-    for (const [control, job] of this.#jobs) {
-      if (job.deadline > now) continue;
-      this.#jobs.delete(control);
-      const level = this.#latest?.[control];
-      job.settle({
-        outcome: 'failed',
-        message: `${control} not at ${job.target} by the deadline (at ${level ?? 'unknown'})`,
-      });
-    }
+    this.#levels.expire(now, this.#latest);
     const press = this.#press;
     if (press?.sentAt !== undefined && now - press.sentAt > timings.pressVerifyMs) {
       this.#finishPress({
@@ -460,8 +330,7 @@ export class R1Driver {
   }
 
   #abortAll(message: string): void {
-    for (const job of this.#jobs.values()) job.settle({ outcome: 'aborted', message });
-    this.#jobs.clear();
+    this.#levels.abortAll(message);
     // A press already sent is left to its verification: aborting it would hide whether it happened.
     if (this.#press?.sentAt === undefined) this.#finishPress({ outcome: 'aborted', message });
   }

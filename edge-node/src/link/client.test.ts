@@ -3,9 +3,10 @@ import { Logger } from '@roast-operator/log';
 import { type ConnectResponse, Outcome } from '@roast-operator/proto';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type SimulatedEdge, type SimulatedEdgeOptions, simulatedEdge } from '../sim/harness.ts';
-import { LinkClient, type LinkOptions, type LinkTuning } from './client.ts';
-import { TestGateway, type TestGatewayOptions } from './test-gateway.ts';
+import { TestGateway, type TestGatewayOptions } from '../testing/gateway.ts';
+import { type SimulatedEdge, type SimulatedEdgeOptions, simulatedEdge } from '../testing/simulated-edge.ts';
+import { LinkClient } from './client.ts';
+import type { LinkOptions, LinkTuning } from './options.ts';
 
 // The link client against a real grpc-js server on loopback that plays a minimal gateway, and a whole
 // simulated edge on virtual time. The network runs in real time; the roaster, the agent and its watchdog
@@ -386,6 +387,52 @@ describe('commands', () => {
     expect(sent).not.toContainEqual({ kind: 'drum', level: 5 });
     expect(r.edge.device.roaster.levels.heater).toBe(0);
     expect(await metric(r.registry, 'roast_edge_latches')).toBe(1);
+  });
+
+  it('reports one stop latch after 34 stops in a row, in heartbeats and the next hello, and a reset of the newest clears it', async () => {
+    const r = await rig({ edge: roasting });
+    await up(r);
+    for (let i = 1; i <= 34; i++) {
+      r.gateway.send(
+        command({ proposalUid: `p-${i}`, type: 'EmergencyStop', latchId: `op-${i}`, deadlineMs: 0 }),
+      );
+    }
+    await pumpUntil(r.edge, () => r.gateway.results.length === 34, '34 stop results');
+    const stopLatch = [expect.objectContaining({ id: 'op-34', cause: 'emergencyStop' })];
+    await waitFor(
+      () => r.gateway.latchReports.at(-1)?.latches[0]?.id === 'op-34',
+      'the newest stop reported',
+    );
+    expect(r.gateway.latchReports.every((report) => report.latches.length === 1)).toBe(true);
+    expect(r.gateway.latchReports.at(-1)!.latches).toEqual(stopLatch);
+    r.gateway.drop();
+    await up(r, 2);
+    expect(r.gateway.streams.at(-1)!.hello.latches).toEqual(stopLatch);
+    r.gateway.send({ $case: 'reset', value: { latchId: 'op-34', proposalUid: 'p-reset' } });
+    await pumpUntil(r.edge, () => resultOf(r, 'p-reset').length === 1, 'reset result');
+    expect(resultOf(r, 'p-reset')[0]).toMatchObject({ outcome: Outcome.OUTCOME_SUCCEEDED });
+    await waitFor(() => r.gateway.latchReports.at(-1)!.latches.length === 0, 'latch cleared');
+    expect(r.edge.agent.latches()).toEqual([]);
+  });
+
+  it('ends a level the roaster cannot reach within seconds, and the command behind it runs', async () => {
+    const r = await rig();
+    await up(r);
+    const sentAt = r.edge.clock.now();
+    r.gateway.send(command({ proposalUid: 'p-1', type: 'SetHeater', target: 5, deadlineMs: 10_000 }));
+    r.gateway.send(command({ proposalUid: 'p-2', type: 'Preheat', fromState: 'Off', deadlineMs: 10_000 }));
+    await pumpUntil(r.edge, () => r.gateway.results.length === 2, 'two results', 10_000);
+    expect(resultOf(r, 'p-1')[0]).toMatchObject({
+      outcome: Outcome.OUTCOME_FAILED,
+      message: expect.stringMatching(
+        /^heater did not move: 3 steps over \d\.\d s left it at 0, not 5, while the roaster is off$/,
+      ),
+    });
+    expect(resultOf(r, 'p-2')[0]).toMatchObject({
+      outcome: Outcome.OUTCOME_SUCCEEDED,
+      message: 'off → preheating',
+    });
+    expect(r.edge.clock.now() - sentAt).toBeLessThan(10_000);
   });
 
   it('expires a command that cannot start in time and refuses one it cannot read', async () => {

@@ -1,4 +1,4 @@
-import { type ChannelCredentials, type ClientDuplexStream, Metadata, type StatusObject } from '@grpc/grpc-js';
+import { type ClientDuplexStream, Metadata, type StatusObject } from '@grpc/grpc-js';
 import { type Clock, systemClock, type Timer, wakeableSleep } from '@roast-operator/clock';
 import type { Logger } from '@roast-operator/log';
 import {
@@ -9,23 +9,15 @@ import {
   LinkServiceClient,
   type Welcome,
 } from '@roast-operator/proto';
-import type { Registry } from 'prom-client';
-import type { AgentEvent, AgentReading, EdgeLink } from '../agent/agent.ts';
 import type { CommandResult } from '../commands.ts';
+import type { AgentEvent, EdgeLink } from '../edge-link.ts';
 import type { Unsubscribe } from '../topic.ts';
-import { type Backoff, backoffDelay } from './backoff.ts';
+import { backoffDelay } from './backoff.ts';
 import { CommandRunner } from './commands.ts';
-import {
-  deviceKey,
-  helloMessage,
-  latchMessages,
-  pushedLimits,
-  type RoasterRef,
-  resultMessage,
-  sample,
-} from './convert.ts';
+import { deviceKey, helloMessage, latchMessages, pushedLimits, resultMessage, sample } from './convert.ts';
 import { LinkMetrics, type LinkState } from './metrics.ts';
-import { TelemetryBuffer } from './telemetry.ts';
+import { defaultLinkTuning, type LinkOptions, type LinkStatus, type LinkTuning } from './options.ts';
+import { TelemetryOutbox } from './outbox.ts';
 
 // The edge's end of the link: one gRPC stream to the gateway at a time, reopened with jittered
 // exponential backoff. Each stream starts with a hello and is live once the gateway's welcome arrives:
@@ -33,68 +25,6 @@ import { TelemetryBuffer } from './telemetry.ts';
 // commands run, and heartbeats flow both ways. Silence for `missedHeartbeats` intervals, a failed stream
 // or no stream at all is link loss: the agent hears linkDown (it holds, and goes safe after its own
 // timeout) and the stream is replaced.
-
-export type LinkTuning = {
-  /** A batch closes at this many samples… */
-  readonly batchSamples: number;
-  /** …or this long after its first sample. */
-  readonly batchMs: number;
-  /** Unacknowledged batches kept; beyond it the oldest is dropped and counted. */
-  readonly bufferBatches: number;
-  readonly backoff: Backoff;
-  /** The heartbeat interval until a welcome names one. */
-  readonly heartbeatMs: number;
-  /** Intervals without a word from the gateway before the stream counts as lost. */
-  readonly missedHeartbeats: number;
-  /** How long a new stream may wait for its welcome. */
-  readonly welcomeTimeoutMs: number;
-  /** How long a level target or a press may take once started. */
-  readonly commandReachMs: number;
-  /** How long `stop()` lets the stream close cleanly, so the last results and latches get out. */
-  readonly closeGraceMs: number;
-};
-
-export const defaultLinkTuning: LinkTuning = {
-  batchSamples: 10,
-  batchMs: 1000,
-  // An hour of a 10 Hz roaster in 1 s batches: a few megabytes.
-  bufferBatches: 3600,
-  backoff: { initialMs: 500, maxMs: 30_000 },
-  heartbeatMs: 5000,
-  missedHeartbeats: 3,
-  welcomeTimeoutMs: 10_000,
-  commandReachMs: 30_000,
-  closeGraceMs: 1000,
-};
-
-export type LinkOptions = {
-  readonly agent: EdgeLink;
-  /** host:port of the gateway. */
-  readonly gateway: string;
-  /** TLS pinned to the gateway's CA, or plaintext for a demo only. */
-  readonly credentials: ChannelCredentials;
-  /** A bearer token (the projected service-account token), read again for every stream. */
-  readonly token?: () => string | Promise<string>;
-  readonly roaster: RoasterRef;
-  /** For a simulated roaster its seed, for a replay the recording; empty for hardware. */
-  readonly sourceDetail?: string;
-  readonly log: Logger;
-  /** Where the metrics register (the agent's /metrics); a registry of its own by default. */
-  readonly registry?: Registry;
-  /** The link's timers (batching, heartbeats, backoff); the agent keeps its own clock. */
-  readonly clock?: Clock;
-  readonly tuning?: Partial<LinkTuning>;
-};
-
-export type LinkStatus = {
-  readonly state: LinkState;
-  readonly bufferedBatches: number;
-  readonly lastSeq: number;
-  readonly committedSeq: number;
-  readonly droppedBatches: number;
-  /** The samples of the dropped batches: what the record lost. */
-  readonly droppedPoints: number;
-};
 
 type Call = ClientDuplexStream<ConnectRequest, ConnectResponse>;
 
@@ -107,8 +37,6 @@ type Stream = {
   readonly device: string | undefined;
   welcomed: boolean;
   heardAt: number;
-  /** Waiting for 'drain' before more telemetry. */
-  blocked: boolean;
   /** The latches last reported on it, to report changes only. */
   latchReport: string;
   timer: Timer | undefined;
@@ -123,14 +51,13 @@ export class LinkClient {
   readonly #agent: EdgeLink;
   /** Names this process's batches, with their seqs. */
   readonly #bootEpoch: string;
-  readonly #buffer: TelemetryBuffer;
+  readonly #outbox: TelemetryOutbox;
   readonly #runner: CommandRunner;
   readonly #unsubscribe: Unsubscribe[];
   /** Results that finished while no stream was live: sent after the next welcome. */
   #unsent: CommandResult[] = [];
   #state: LinkState = 'down';
   #stream: Stream | undefined;
-  #flush: Timer | undefined;
   #welcomes = 0;
   #stopping = false;
   #loop: Promise<void> | undefined;
@@ -146,14 +73,19 @@ export class LinkClient {
     this.#log = options.log;
     this.#agent = options.agent;
     this.#bootEpoch = options.agent.hello().bootEpoch;
-    this.#buffer = new TelemetryBuffer({
-      batchSamples: this.#tuning.batchSamples,
-      capacity: this.#tuning.bufferBatches,
-    });
     this.metrics = new LinkMetrics(
-      { bufferedBatches: () => this.#buffer.depth, latches: () => this.#agent.latches().length },
+      { bufferedBatches: () => this.#outbox.buffer.depth, latches: () => this.#agent.latches().length },
       options.registry,
     );
+    this.#outbox = new TelemetryOutbox({
+      clock: this.#clock,
+      log: this.#log,
+      metrics: this.metrics,
+      bootEpoch: this.#bootEpoch,
+      batchSamples: this.#tuning.batchSamples,
+      batchMs: this.#tuning.batchMs,
+      capacity: this.#tuning.bufferBatches,
+    });
     this.#runner = new CommandRunner({
       agent: this.#agent,
       reachMs: this.#tuning.commandReachMs,
@@ -162,7 +94,7 @@ export class LinkClient {
     });
     // Readings are buffered from the start, link or no link.
     this.#unsubscribe = [
-      this.#agent.onReading((reading) => this.#onReading(reading)),
+      this.#agent.onReading((reading) => this.#outbox.add(sample(reading))),
       this.#agent.onEvent((event) => this.#onEvent(event)),
     ];
   }
@@ -175,7 +107,7 @@ export class LinkClient {
   async stop(): Promise<void> {
     this.#stopping = true;
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
-    this.#flush?.cancel();
+    this.#outbox.stop();
     this.#wake?.();
     this.#deviceKnown?.();
     const stream = this.#stream;
@@ -187,13 +119,14 @@ export class LinkClient {
   }
 
   status(): LinkStatus {
+    const buffer = this.#outbox.buffer;
     return {
       state: this.#state,
-      bufferedBatches: this.#buffer.depth,
-      lastSeq: this.#buffer.lastSeq,
-      committedSeq: this.#buffer.committedSeq,
-      droppedBatches: this.#buffer.droppedBatches,
-      droppedPoints: this.#buffer.droppedPoints,
+      bufferedBatches: buffer.depth,
+      lastSeq: buffer.lastSeq,
+      committedSeq: buffer.committedSeq,
+      droppedBatches: buffer.droppedBatches,
+      droppedPoints: buffer.droppedPoints,
     };
   }
 
@@ -253,7 +186,6 @@ export class LinkClient {
           device: deviceKey(this.#agent.hello()),
           welcomed: false,
           heardAt: this.#clock.now(),
-          blocked: false,
           latchReport: JSON.stringify(hello.latches),
           timer: undefined,
         };
@@ -284,7 +216,10 @@ export class LinkClient {
 
   #ended(stream: Stream, status: StatusObject): void {
     stream.timer?.cancel();
-    if (this.#stream === stream) this.#stream = undefined;
+    if (this.#stream === stream) {
+      this.#stream = undefined;
+      this.#outbox.sendOn(undefined);
+    }
     this.#setState('down');
     const fields = { code: status.code, details: status.details, welcomed: stream.welcomed };
     if (this.#stopping) this.#log.info('link closed', fields);
@@ -307,7 +242,7 @@ export class LinkClient {
         this.#log.warn('ignored a second welcome');
         return;
       case 'ack':
-        if (body.value.bootEpoch === this.#bootEpoch) this.#release(body.value.committedSeq);
+        if (body.value.bootEpoch === this.#bootEpoch) this.#outbox.release(body.value.committedSeq);
         return;
       case 'command':
         this.#runner.receive(body.value);
@@ -330,14 +265,14 @@ export class LinkClient {
   #welcomed(stream: Stream, welcome: Welcome): void {
     stream.timer?.cancel();
     stream.welcomed = true;
-    this.#buffer.rewind();
-    if (welcome.committedSeq > this.#buffer.lastSeq) {
+    this.#outbox.buffer.rewind();
+    if (welcome.committedSeq > this.#outbox.buffer.lastSeq) {
       this.#log.warn('the gateway claims batches never sent', {
         committedSeq: welcome.committedSeq,
-        lastSeq: this.#buffer.lastSeq,
+        lastSeq: this.#outbox.buffer.lastSeq,
       });
     }
-    this.#release(welcome.committedSeq);
+    this.#outbox.release(welcome.committedSeq);
     if (welcome.limits) this.#applyLimits(welcome.limits);
     if (welcome.operatorLatch?.id) this.#runner.latchForOperator(welcome.operatorLatch.id);
     if (this.#welcomes++ > 0) this.metrics.reconnects.inc();
@@ -352,7 +287,7 @@ export class LinkClient {
       stream,
       Math.max(minHeartbeatMs, welcome.heartbeatIntervalMs || this.#tuning.heartbeatMs),
     );
-    this.#pump();
+    this.#outbox.sendOn(stream.call);
   }
 
   /** Sends a heartbeat and any latch change every interval, and ends a stream the gateway fell silent on. */
@@ -374,63 +309,6 @@ export class LinkClient {
     if (report === stream.latchReport) return;
     stream.latchReport = report;
     stream.call.write({ body: { $case: 'latch', value: { latches } } });
-  }
-
-  #onReading(reading: AgentReading): void {
-    if (this.#buffer.add(sample(reading))) this.#closeBatch();
-    else this.#flush ??= this.#clock.setTimer(() => this.#closeBatch(), this.#tuning.batchMs);
-  }
-
-  #closeBatch(): void {
-    this.#flush?.cancel();
-    this.#flush = undefined;
-    const dropped = this.#buffer.close();
-    if (dropped.batches > 0) {
-      this.metrics.batchesDropped.inc(dropped.batches);
-      this.metrics.pointsDropped.inc(dropped.points);
-      this.#log.warn('telemetry buffer full: dropped the oldest batches', {
-        batches: dropped.batches,
-        points: dropped.points,
-        batchesTotal: this.#buffer.droppedBatches,
-        pointsTotal: this.#buffer.droppedPoints,
-      });
-    }
-    this.#pump();
-  }
-
-  /** Writes the batches this stream has not sent, in order, as fast as the stream takes them. */
-  #pump(): void {
-    const stream = this.#stream;
-    if (!stream?.welcomed || stream.blocked) return;
-    for (let batch = this.#buffer.next(); batch; batch = this.#buffer.next()) {
-      const writable = stream.call.write({
-        body: {
-          $case: 'telemetry',
-          value: {
-            bootEpoch: this.#bootEpoch,
-            seq: batch.seq,
-            samples: [...batch.samples],
-            droppedBatchesTotal: this.#buffer.droppedBatches,
-            droppedPointsTotal: this.#buffer.droppedPoints,
-          },
-        },
-      });
-      this.metrics.batchesSent.inc();
-      this.metrics.pointsSent.inc(batch.samples.length);
-      if (!writable) {
-        stream.blocked = true;
-        stream.call.once('drain', () => {
-          stream.blocked = false;
-          this.#pump();
-        });
-        return;
-      }
-    }
-  }
-
-  #release(committedSeq: number): void {
-    const released = this.#buffer.acknowledge(committedSeq);
-    if (released > 0) this.metrics.batchesAcked.inc(released);
   }
 
   #applyLimits(limits: Limits): void {

@@ -1,7 +1,7 @@
 import type { Logger } from '@roast-operator/log';
 import type * as proto from '@roast-operator/proto';
-import type { EdgeLink } from '../agent/agent.ts';
 import type { CommandResult, EdgeCommand } from '../commands.ts';
+import type { EdgeLink } from '../edge-link.ts';
 import { type CommandDraft, parseCommand, refusal, startCommand } from './convert.ts';
 
 // Commands from the gateway, run one at a time in the order they came, except an EmergencyStop: it goes

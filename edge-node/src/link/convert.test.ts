@@ -1,6 +1,6 @@
 import { type Command, ConnectRequest, Outcome } from '@roast-operator/proto';
 import { describe, expect, it } from 'vitest';
-import type { AgentReading } from '../agent/agent.ts';
+import type { AgentReading } from '../edge-link.ts';
 import { latchMessages, type Parsed, parseCommand, pushedLimits, resultMessage, sample } from './convert.ts';
 
 const command = (fields: Partial<Command>): Command => ({

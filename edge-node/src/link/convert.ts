@@ -1,6 +1,5 @@
 import * as proto from '@roast-operator/proto';
 import type { R1Control, R1StateName } from '@roast-operator/r1';
-import type { AgentReading, Hello } from '../agent/agent.ts';
 import type {
   CommandResult,
   EdgeCommand,
@@ -10,6 +9,7 @@ import type {
   ResetLatch,
   SetLevel,
 } from '../commands.ts';
+import type { AgentReading, Hello } from '../edge-link.ts';
 import type { Condition } from '../safety/interlocks.ts';
 import type { Latch, LatchCause } from '../safety/latches.ts';
 import type { PushedLimits } from '../safety/limits.ts';

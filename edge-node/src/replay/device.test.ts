@@ -5,12 +5,13 @@ import { parseRecording, type Recording, readRecording } from '@roast-operator/r
 import { recordingsDir } from '@roast-operator/roast/validation';
 import { describe, expect, it } from 'vitest';
 import { type R1Device, TransferTimeoutError } from '../device/device.ts';
-import { R1Driver, type Reading } from '../driver/driver.ts';
+import { R1Driver } from '../driver/driver.ts';
+import type { Reading } from '../driver/reading.ts';
 import { sample } from '../link/convert.ts';
 import { defaultSafetyConfig } from '../safety/config.ts';
-import { edgeOn, steepestRise } from '../sim/harness.ts';
+import { bt, log } from '../testing/recording.ts';
+import { edgeOn, steepestRise } from '../testing/simulated-edge.ts';
 import { ReplayR1, type ReplayR1Options } from './device.ts';
-import { bt, log } from './fixtures.ts';
 import { replayOf } from './replay.ts';
 
 // The replay device under the shared driver on virtual time: what the driver reads must be the recording,

@@ -2,7 +2,7 @@ import { R1State } from '@roast-operator/r1';
 import { rateOfRise } from '@roast-operator/roast';
 import { parseRecording } from '@roast-operator/roast/recordings';
 import { describe, expect, it } from 'vitest';
-import { bt, log, noMarks } from './fixtures.ts';
+import { bt, log, noMarks } from '../testing/recording.ts';
 import { replayOf } from './replay.ts';
 
 describe('replayOf', () => {

@@ -2,6 +2,7 @@
 import { statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { systemClock } from '@roast-operator/clock';
 import { type Recording, readRecordings } from '@roast-operator/roast/recordings';
 import { recordingsDir } from '@roast-operator/roast/validation';
 import {
@@ -119,13 +120,13 @@ async function main(): Promise<void> {
   const speed = Number(values.speed);
   if (!(speed > 0)) throw new Error(`--speed needs a positive number, got ${values.speed}`);
   const path = positionals[0] ?? recordingsDir();
-  const started = performance.now();
+  const started = systemClock.now();
   const { selected, all } = load(path);
   if (selected.length === 0) throw new Error(`no recording at ${path}`);
   const results: RecordingComparison[] = [];
   for (const recording of selected) results.push(await compareReplay(recording, all, { speed }));
   const summary = summarize(results);
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = (systemClock.now() - started) / 1000;
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ path, speed, seconds, recordings: results, summary })}\n`);
     return;

@@ -78,6 +78,11 @@ describe('activeConditions', () => {
       ['implausible-readings'],
     ],
     [
+      'no block yet, 4.9 s after watching began',
+      { state: undefined, heater: undefined, trusted: undefined, watchingSince: now - 4900 },
+      [],
+    ],
+    [
       'no block ever, from when watching began',
       { state: undefined, heater: undefined, trusted: undefined, watchingSince: now - 5000 },
       ['stale-readings'],

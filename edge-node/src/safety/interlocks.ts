@@ -6,14 +6,17 @@ import type { Temperatures } from './plausibility.ts';
 // The interlock conditions, as one pure function of what the agent observed. Each active condition takes
 // the roaster to the safe state and latches; the latch clears only by a reset once the condition is gone.
 
-export type InterlockCause =
-  | 'over-temperature'
-  | 'exhaust-over-temperature'
-  | 'rise-rate'
-  | 'stale-readings'
-  | 'implausible-readings'
-  | 'link-lost'
-  | 'found-roasting';
+export const interlockCauses = [
+  'over-temperature',
+  'exhaust-over-temperature',
+  'rise-rate',
+  'stale-readings',
+  'implausible-readings',
+  'link-lost',
+  'found-roasting',
+] as const;
+
+export type InterlockCause = (typeof interlockCauses)[number];
 
 export type Condition = { readonly cause: InterlockCause; readonly detail: string };
 
@@ -46,14 +49,21 @@ export type Observation = {
  */
 export function isHeating(state: R1StateName | undefined, heater: number | undefined): boolean {
   if (state === undefined || heater === undefined) return true;
-  return state === 'preheating' || state === 'charge' || heater > 0;
+  return selfHeating(state) || heater > 0;
+}
+
+/** The states in which the R1's own thermostat heats, toward its preheat setpoint, whatever the heater level. */
+export function selfHeating(state: R1StateName | undefined): boolean {
+  return state === 'preheating' || state === 'charge';
 }
 
 export function activeConditions(o: Observation, config: SafetyConfig): Condition[] {
   const heating = isHeating(o.state, o.heater);
   const gated = (cause: InterlockCause) => heating || o.latched.has(cause);
-  const fresh = o.trusted !== undefined && o.now - o.trusted.at < config.staleSeconds * 1000;
-  const stale = fresh ? undefined : staleness(o);
+  // Staleness counts from the last believable reading, or from when watching began until there is one.
+  const silentSince = o.trusted?.at ?? o.watchingSince;
+  const fresh = o.now - silentSince < config.staleSeconds * 1000;
+  const stale = fresh ? undefined : staleness(o, silentSince);
   const silentMs = o.linkDownSince === undefined ? 0 : o.now - o.linkDownSince;
   return [
     ...(fresh && o.trusted ? temperatureConditions(o, o.trusted, config, gated('rise-rate')) : []),
@@ -99,8 +109,7 @@ function temperatureConditions(
   return found;
 }
 
-function staleness(o: Observation): Condition {
-  const since = o.trusted?.at ?? o.watchingSince;
+function staleness(o: Observation, since: number): Condition {
   const seconds = Math.round((o.now - since) / 1000);
   return o.latestIssue !== undefined
     ? { cause: 'implausible-readings', detail: `no believable reading for ${seconds} s: ${o.latestIssue}` }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Condition } from './interlocks.ts';
-import { clearedByReset, type Latch, newLatches, resetRefusal } from './latches.ts';
+import { boundLatches, type Latch, latchCauses, newLatches, resetRefusal, withLatch } from './latches.ts';
 
 const hot: Condition = { cause: 'over-temperature', detail: 'max(BT, IBTS) 265.0 °C …' };
 const silent: Condition = { cause: 'link-lost', detail: 'no link for 61 s while heating' };
@@ -29,7 +29,7 @@ describe('newLatches', () => {
 
 describe('resetRefusal', () => {
   it.each<[string, string, Condition[], string | undefined]>([
-    ['an unknown id', 'zzz', [], 'no latch zzz'],
+    ['an unknown id', 'zzz', [], 'no latch zzz; latched: a (over-temperature), op-1 (emergency-stop)'],
     [
       'a condition latch while the condition lasts',
       'a',
@@ -44,19 +44,38 @@ describe('resetRefusal', () => {
   });
 });
 
-describe('clearedByReset', () => {
-  const older: Latch = { id: 'op-0', cause: 'emergency-stop', detail: 'EmergencyStop', since: 1 };
+describe('withLatch', () => {
   const newer: Latch = { id: 'op-9', cause: 'emergency-stop', detail: 'EmergencyStop', since: 9 };
   const preStop: Latch = { id: 'p', cause: 'pre-stop', detail: 'preStop', since: 0 };
-  const all = [older, overTemp, stop, preStop, newer];
 
-  it.each<[string, Latch, Latch[]]>([
-    ['a condition latch: that one only', overTemp, [overTemp]],
-    ['the oldest stop: that one only', older, [older]],
-    ['a stop: it and the older stops', stop, [older, stop]],
-    ['the newest stop: every stop, no other latch', newer, [older, stop, newer]],
-    ['a preStop latch: that one only', preStop, [preStop]],
-  ])('%s', (_, latch, cleared) => {
-    expect(clearedByReset(all, latch)).toEqual(cleared);
+  it.each<[string, Latch[], Latch, Latch[], Latch[]]>([
+    ['the first latch', [], stop, [stop], []],
+    ['a newer stop supersedes the older one', [overTemp, stop], newer, [overTemp, newer], [stop]],
+    ['a stop leaves the other causes alone', [overTemp, preStop], newer, [overTemp, preStop, newer], []],
+    ['a repeat of a held id changes nothing', [overTemp, stop], { ...stop, since: 5 }, [overTemp, stop], []],
+  ])('%s', (_, latches, latch, held, superseded) => {
+    expect(withLatch(latches, latch)).toEqual({ latches: held, superseded });
+  });
+});
+
+describe('boundLatches', () => {
+  const stops = (n: number): Latch[] =>
+    Array.from({ length: n }, (_, i) => ({ id: `op-${i}`, cause: 'emergency-stop', detail: '', since: i }));
+
+  it('keeps the newest latch of each cause, in the order they were set', () => {
+    const shuffled = [...stops(40).reverse(), overTemp, { ...overTemp, id: 'b', since: 50 }];
+    const { latches, superseded } = boundLatches(shuffled);
+    expect(latches.map((l) => l.id)).toEqual(['op-39', 'b']);
+    expect(superseded).toHaveLength(40);
+  });
+
+  it('never holds more than one latch per cause, whatever it is given', () => {
+    const many = latchCauses.flatMap((cause, c) =>
+      stops(5).map((l) => ({ ...l, cause, id: `${cause}-${l.id}`, since: l.since * 10 + c })),
+    );
+    const { latches } = boundLatches(many);
+    expect(latches).toHaveLength(latchCauses.length);
+    expect(new Set(latches.map((l) => l.cause)).size).toBe(latchCauses.length);
+    expect(latches.every((l) => l.id.endsWith('op-4'))).toBe(true);
   });
 });

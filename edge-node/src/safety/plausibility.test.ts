@@ -18,7 +18,7 @@ describe('implausibility', () => {
     ['infinity', at(1100, { exhaust: Number.POSITIVE_INFINITY }), previous, 'exhaust is Infinity'],
     ['above 350 °C', at(1100, { bt: 351 }), previous, 'bt 351 °C is above 350 °C'],
     ['exactly 350 °C', at(1100, { bt: 180, exhaust: 350 }), undefined, undefined],
-    ['a jump up', at(1100, { ibts: 171 }), previous, 'ibts jumped 31.0 °C in 100 ms'],
+    ['a jump up', at(1100, { ibts: 171 }), previous, 'ibts jumped 31.0 °C in 0.1 s'],
     ['a rise of 30 °C is not a jump', at(1100, { ibts: 170 }), previous, undefined],
     ['a drop at charge is physics', at(1100, { bt: 40, ibts: 120 }), previous, undefined],
     ['a rise after a long gap', at(5000, { ibts: 200 }), previous, undefined],
@@ -33,7 +33,7 @@ describe('implausibility', () => {
       'a jump on device time, 2 s apart on the agent',
       at(3000, { deviceAt: 1100, ibts: 171 }),
       previous,
-      'ibts jumped 31.0 °C in 100 ms',
+      'ibts jumped 31.0 °C in 0.1 s',
     ],
     ['a rise across a state change (the drop)', at(1100, { stateCode: 8, bt: 190 }), previous, undefined],
   ])('%s', (_, reading, prior, reason) => {

@@ -1,3 +1,5 @@
+import { seconds } from '../durations.ts';
+
 // Whether a block's temperatures can be believed. A reading that cannot is not used for ceilings or the
 // rise rate; if none can be believed for long enough while heating, staleness takes the roaster to the
 // safe state.
@@ -53,7 +55,7 @@ export function implausibility(
     ) {
       const rise = value - previous[channel];
       if (rise > plausibility.maxJumpC) {
-        return `${channel} jumped ${rise.toFixed(1)} °C in ${reading.deviceAt - previous.deviceAt} ms`;
+        return `${channel} jumped ${rise.toFixed(1)} °C in ${seconds(reading.deviceAt - previous.deviceAt)}`;
       }
     }
   }

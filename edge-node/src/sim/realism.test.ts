@@ -6,7 +6,7 @@ import {
   medianSchedule,
 } from '@roast-operator/thermal';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { roastThrough, simulatedEdge } from './harness.ts';
+import { roastThrough, simulatedEdge } from '../testing/simulated-edge.ts';
 import type { SimRoasterOptions } from './roaster.ts';
 
 // Realism asserted through the whole edge: the simulated R1 preheats from off, the driver polls its bytes

@@ -2,14 +2,15 @@ import { VirtualClock } from '@roast-operator/clock';
 import { Logger } from '@roast-operator/log';
 import type { R1Control } from '@roast-operator/r1';
 import type { ScheduleChange as Change } from '@roast-operator/thermal';
-import { type AgentEvent, type AgentReading, EdgeAgent } from '../agent/agent.ts';
+import { EdgeAgent } from '../agent/agent.ts';
 import { EdgeStore } from '../agent/store.ts';
 import type { CommandResult, EdgeCommand } from '../commands.ts';
 import type { R1Device } from '../device/device.ts';
 import type { EdgeModel } from '../device/models.ts';
+import type { AgentEvent, AgentReading } from '../edge-link.ts';
 import { defaultSafetyConfig, type SafetyConfig } from '../safety/config.ts';
 import { isHeating, RiseWindow } from '../safety/interlocks.ts';
-import { SimulatedR1, type SimulatedR1Options } from './device.ts';
+import { SimulatedR1, type SimulatedR1Options } from '../sim/device.ts';
 
 // A whole edge on virtual time: the agent, the shared driver, a simulated R1 (or any device) and an
 // in-memory store. Tests and the benchmark drive it through the link API, exactly as the gateway's link

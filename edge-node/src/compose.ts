@@ -5,19 +5,20 @@ import { type Clock, systemClock } from '@roast-operator/clock';
 import type { Logger } from '@roast-operator/log';
 import { readRecording } from '@roast-operator/roast/recordings';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import type { R1Device } from '../device/device.ts';
-import type { EdgeModel } from '../device/models.ts';
-import { findUsbR1 } from '../device/usb.ts';
-import { LinkClient, type LinkTuning } from '../link/client.ts';
-import type { RoasterRef } from '../link/convert.ts';
-import { ReplayR1 } from '../replay/device.ts';
-import { replayOf } from '../replay/replay.ts';
-import { defaultSafetyConfig, type SafetyConfig, safetyConfig } from '../safety/config.ts';
-import { SimulatedR1 } from '../sim/device.ts';
-import { agentVersion } from '../version.ts';
-import { EdgeAgent } from './agent.ts';
-import { serveHttp } from './http.ts';
-import { EdgeStore } from './store.ts';
+import { EdgeAgent } from './agent/agent.ts';
+import { serveHttp } from './agent/http.ts';
+import { EdgeStore } from './agent/store.ts';
+import type { R1Device } from './device/device.ts';
+import type { EdgeModel } from './device/models.ts';
+import { findUsbR1 } from './device/usb.ts';
+import { LinkClient } from './link/client.ts';
+import type { RoasterRef } from './link/convert.ts';
+import type { LinkTuning } from './link/options.ts';
+import { ReplayR1 } from './replay/device.ts';
+import { replayOf } from './replay/replay.ts';
+import { defaultSafetyConfig, type SafetyConfig, safetyConfig } from './safety/config.ts';
+import { SimulatedR1 } from './sim/device.ts';
+import { agentVersion } from './version.ts';
 
 // One way to assemble an edge agent, shared by the CLI and the benchmark.
 
