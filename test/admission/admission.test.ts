@@ -38,6 +38,7 @@ const release = 'roast-operator';
 const operatorServiceAccount = 'roast-operator-under-test';
 const edgeServiceAccount = 'roast-edge';
 const policies = [
+  'roast-annotations',
   'roast-ownership',
   'roast-proposal-create',
   'roast-proposal-decision',
@@ -364,6 +365,20 @@ const canaries: readonly {
       json({ status: { phase: 'Pending' } }),
     ],
     refusedWith: 'writes the status of commandproposals: admin may not',
+  },
+  {
+    policy: 'roast-annotations',
+    by: 'admin',
+    args: () => [
+      'patch',
+      'commandproposal',
+      'canary-ungoverned',
+      '--dry-run=server',
+      '--type=merge',
+      '-p',
+      json({ metadata: { annotations: { 'example.com/note': '\u001b[2Jcanary' } } }),
+    ],
+    refusedWith: 'annotations on commandproposals may not contain control characters',
   },
   {
     policy: 'roast-ownership',

@@ -559,6 +559,25 @@ export const cases: readonly Case[] = [
     refusedWith: 'a session holds at most 32 note marks',
   },
 
+  {
+    name: 'an annotation that clears the approver’s screen',
+    by: 'bob',
+    act: {
+      change: { merge: { metadata: { annotations: { 'example.com/review': terminalSpoof } } } },
+      on: { proposal: {} },
+    },
+    refusedWith:
+      'annotations on commandproposals may not contain control characters other than line feeds and tabs (ANSI escape sequences, NUL, carriage returns, text-direction controls), since kubectl describe prints them to the reader; bob set example.com/review: write the value as plain text',
+  },
+  {
+    name: 'a multi-line annotation',
+    by: 'bob',
+    act: {
+      change: { merge: { metadata: { annotations: { 'example.com/review': 'looked at it\nlooks fine' } } } },
+      on: { proposal: {} },
+    },
+  },
+
   // Sessions: marks in the marker's name with mark; the plan with propose.
   { name: 'an attendant marks first crack', by: 'alice', act: { change: mark('alice'), on: 'session' } },
   {
