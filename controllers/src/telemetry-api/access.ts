@@ -106,7 +106,7 @@ export const howToGetAToken =
 /** A token the API server did not accept, as the refusal says it. */
 class NotAccepted extends Error {}
 
-/** Authenticates and authorizes callers of the read API; throws a `Failure` (401, 403 or 503) to refuse. */
+/** Authenticates and authorizes callers of the read API; throws a `Failure` (401, 403, 429 or 503) to refuse. */
 export class Access {
   readonly #client: KubeClient;
   readonly #tokens: TtlCache<ReviewedUser>;
