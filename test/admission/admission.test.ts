@@ -19,6 +19,8 @@ import {
   type Grant,
   type IdentityName,
   identities,
+  type Literally,
+  type Marking,
   type Permission,
   type Proposal,
   permissions,
@@ -36,6 +38,7 @@ const release = 'roast-operator';
 const operatorServiceAccount = 'roast-operator-under-test';
 const edgeServiceAccount = 'roast-edge';
 const policies = [
+  'roast-annotations',
   'roast-ownership',
   'roast-proposal-create',
   'roast-proposal-decision',
@@ -46,6 +49,11 @@ const policies = [
 
 let workDir = '';
 let operatorKubeconfig = '';
+
+/** The name written into a request: an actor's user name, or a name written as it is. */
+function nameOf(who: Actor | Literally): string {
+  return typeof who === 'string' ? userName(who) : who.literally;
+}
 
 function userName(actor: Actor | 'edge'): string {
   if (actor === 'admin') return 'admin';
@@ -97,8 +105,8 @@ let serial = 0;
 const fresh = (kind: string) => `${kind}-${++serial}`;
 
 const heater = { type: 'SetHeater', target: 6 };
-const approval = (decision: string, approver: Actor | 'none', reason: string) => ({
-  spec: { approval: { decision, ...(approver === 'none' ? {} : { approver: userName(approver) }), reason } },
+const approval = (decision: string, approver: Actor | 'none' | Literally, reason: string) => ({
+  spec: { approval: { decision, ...(approver === 'none' ? {} : { approver: nameOf(approver) }), reason } },
 });
 
 /** A proposal brought to its state as it happens: created by its proposer, governed by the operator. */
@@ -143,6 +151,17 @@ async function session(): Promise<string> {
   return name;
 }
 
+/** A session whose marks were added first, each group in one JSON patch by its marker. */
+async function markedSession(markings: readonly Marking[]): Promise<string> {
+  const name = await session();
+  for (const { by, type, count } of markings) {
+    const value = { type, by: userName(by) };
+    const patch = Array.from({ length: count }, () => ({ op: 'add', path: '/spec/marks/-', value }));
+    await must(by, ['patch', 'roastsession', name, '--type=json', '-p', json(patch)]);
+  }
+  return name;
+}
+
 /** A Roaster as Git creates it. */
 async function roaster(name = fresh('roaster')): Promise<string> {
   await must(
@@ -168,12 +187,19 @@ interface Attempt {
 
 async function attempt(by: Actor, act: Act): Promise<Attempt> {
   if ('propose' in act) {
-    const { command, proposedBy = by, approval: withApproval, ownerReference: owned } = act.propose;
+    const {
+      command,
+      proposedBy = by,
+      rationale,
+      approval: withApproval,
+      ownerReference: owned,
+    } = act.propose;
     const name = fresh('proposal');
     const spec = {
       roasterRef: { name: 'bullet-a' },
       command,
-      ...(proposedBy === 'none' ? {} : { proposedBy: userName(proposedBy) }),
+      ...(proposedBy === 'none' ? {} : { proposedBy: nameOf(proposedBy) }),
+      ...(rationale === undefined ? {} : { rationale }),
       ...(withApproval ? approval('Approved', by, 'approved at birth').spec : {}),
     };
     const metadata = owned ? { ownerReferences: [ownerReference] } : {};
@@ -186,7 +212,7 @@ async function attempt(by: Actor, act: Act): Promise<Attempt> {
   }
   if ('decide' in act) {
     const name = await proposal(act.on);
-    const body = approval(act.decide, act.approver ?? by, 'rate of rise is flattening');
+    const body = approval(act.decide, act.approver ?? by, act.reason ?? 'rate of rise is flattening');
     const result = await kubectl(by, ['patch', 'commandproposal', name, '--type=merge', '-p', json(body)]);
     return { resource: 'commandproposal', name, result };
   }
@@ -195,7 +221,9 @@ async function attempt(by: Actor, act: Act): Promise<Attempt> {
       ? ['roastsession', await session()]
       : act.on === 'roaster'
         ? ['roaster', await roaster()]
-        : ['commandproposal', await proposal(act.on.proposal)];
+        : 'session' in act.on
+          ? ['roastsession', await markedSession(act.on.session)]
+          : ['commandproposal', await proposal(act.on.proposal)];
   const [type, patch] = 'merge' in act.change ? ['merge', act.change.merge] : ['json', act.change.json];
   const subresource = act.subresource ? [`--subresource=${act.subresource}`] : [];
   const result = await kubectl(by, [
@@ -205,10 +233,13 @@ async function attempt(by: Actor, act: Act): Promise<Attempt> {
     ...subresource,
     `--type=${type}`,
     '-p',
-    json(patch),
+    json(patch).replaceAll('{namespace}', namespace()),
   ]);
   return { resource, name, result };
 }
+
+// What no refusal may read like: a field left empty, a policy's internal error, a bare count.
+const unclear = ['is invalid: : ', 'failed to convert', 'Too many: '];
 
 async function expectOutcome(c: Case, mutating: boolean): Promise<void> {
   const { resource, name, result } = await attempt(c.by, c.act);
@@ -218,6 +249,7 @@ async function expectOutcome(c: Case, mutating: boolean): Promise<void> {
     expect(result.stderr).toContain(
       refusedWith.replaceAll('{namespace}', namespace()).replaceAll('{name}', name),
     );
+    for (const words of unclear) expect(result.stderr).not.toContain(words);
     return;
   }
   expect(result.stderr).toBe('');
@@ -333,6 +365,20 @@ const canaries: readonly {
       json({ status: { phase: 'Pending' } }),
     ],
     refusedWith: 'writes the status of commandproposals: admin may not',
+  },
+  {
+    policy: 'roast-annotations',
+    by: 'admin',
+    args: () => [
+      'patch',
+      'commandproposal',
+      'canary-ungoverned',
+      '--dry-run=server',
+      '--type=merge',
+      '-p',
+      json({ metadata: { annotations: { 'example.com/note': '\u001b[2Jcanary' } } }),
+    ],
+    refusedWith: 'annotations on commandproposals may not contain control characters',
   },
   {
     policy: 'roast-ownership',
@@ -563,6 +609,33 @@ describe.each([
     ),
   )('%s: %s', async (_verdict, _name, c: Case) => {
     await expectOutcome(c, mutating);
+  });
+});
+
+describe('kubectl describe', () => {
+  it('shows a person the Events of a proposal', async () => {
+    const name = await proposal();
+    const uid = await must('admin', ['get', 'commandproposal', name, '-o', 'jsonpath={.metadata.uid}']);
+    const event = {
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { name: `${name}.notice`, namespace: namespace() },
+      regarding: { apiVersion, kind: 'CommandProposal', name, namespace: namespace(), uid },
+      reason: 'AwaitingApproval',
+      note: 'SetHeater 6 needs a human approval at L3',
+      type: 'Normal',
+      action: 'Govern',
+      reportingController: 'roasting.simcorp.io/operator',
+      reportingInstance: 'roast-operator-0',
+      // A MicroTime: six digits of fractional seconds.
+      eventTime: new Date().toISOString().replace(/Z$/, '000Z'),
+    };
+    await must('admin', ['create', '-f', '-'], json(event));
+    for (const who of ['alice', 'advisor'] as const) {
+      const described = await must(who, ['describe', 'commandproposal', name]);
+      expect(described, who).toContain('SetHeater 6 needs a human approval at L3');
+      expect(described, who).not.toMatch(/Events:\s+<none>/);
+    }
   });
 });
 

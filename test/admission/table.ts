@@ -1,6 +1,7 @@
 // Who may do what to roasters, sessions and proposals, as data: the identities the admission tests act as,
 // the grants each holds, and every case with the API server's expected answer. The harness in
 // admission.test.ts installs the chart, creates the grants and runs each case with the real kubectl.
+import { markBudget } from '@roast-operator/api';
 
 /** A PolicyRule in the test's own Roles, for grants narrower or odder than the chart's ClusterRoles. */
 export interface Rule {
@@ -53,7 +54,8 @@ export const identities = {
   ivan: human(proposer, approver, attendant, unattendedApprover),
   // Reads through the built-in view role, which aggregates roast-viewer.
   judy: human({ clusterRole: 'view' }),
-  advisor: robot(proposer),
+  // As the demo grants it: proposes, and holds stop for the safe direction (and so mark).
+  advisor: robot(proposer, attendant),
   'approver-bot': robot(approver),
   'unattended-bot': robot(proposer, unattendedApprover),
   'stop-bot': robot(attendant),
@@ -72,8 +74,21 @@ export type Phase = 'Pending' | 'Blocked' | 'AwaitingApproval' | 'Expired';
 
 export interface Command {
   readonly type: string;
-  readonly target?: number;
+  /** A string here is a type error the API server must name. */
+  readonly target?: number | string;
   readonly latchId?: string;
+}
+
+/** A name written as it is, not an actor's: a look-alike or an invisible character. */
+export interface Literally {
+  readonly literally: string;
+}
+
+/** Marks added to a fresh session before the case, each group as one JSON patch by its marker. */
+export interface Marking {
+  readonly by: Actor;
+  readonly type: string;
+  readonly count: number;
 }
 
 /** A proposal a case acts on, brought to its state the way it happens: created by its proposer, governed by the operator. */
@@ -93,7 +108,8 @@ export type Act =
   | {
       readonly propose: {
         readonly command: Command;
-        readonly proposedBy?: Actor | 'none';
+        readonly proposedBy?: Actor | 'none' | Literally;
+        readonly rationale?: string;
         readonly approval?: true;
         readonly ownerReference?: true;
       };
@@ -102,12 +118,17 @@ export type Act =
   | {
       readonly decide: 'Approved' | 'Rejected';
       readonly on?: Proposal;
-      readonly approver?: Actor | 'none';
+      readonly approver?: Actor | 'none' | Literally;
+      readonly reason?: string;
     }
-  /** Any other change, to a fresh object of the kind. */
+  /** Any other change, to a fresh object of the kind ({namespace} in a patch: the test's). */
   | {
       readonly change: { readonly merge: unknown } | { readonly json: unknown };
-      readonly on: { readonly proposal: Proposal } | 'session' | 'roaster';
+      readonly on:
+        | { readonly proposal: Proposal }
+        | 'session'
+        | { readonly session: readonly Marking[] }
+        | 'roaster';
       readonly subresource?: 'status';
     };
 
@@ -139,9 +160,33 @@ const ownedBySomething = {
     },
   },
 };
-const mark = (by: string, type = 'firstCrack') => ({
-  json: [{ op: 'add', path: '/spec/marks/-', value: { type, by } }],
+/** The name a mark carries for an identity: a service account's full user name. */
+const markerName = (who: string): string =>
+  who in identities && identities[who as IdentityName].kind === 'robot'
+    ? `system:serviceaccount:{namespace}:${who}`
+    : who;
+const marks = (by: string, type = 'firstCrack', count = 1, note?: string) => ({
+  json: Array.from({ length: count }, () => ({
+    op: 'add',
+    path: '/spec/marks/-',
+    value: { type, by: markerName(by), ...(note === undefined ? {} : { note }) },
+  })),
 });
+const mark = (by: string, type = 'firstCrack') => marks(by, type);
+const finalizer = (name: string) => ({ merge: { metadata: { finalizers: [name] } } });
+/** An agent's notes and a person's, filling the session's notes to the budget. */
+const notesFull: readonly Marking[] = [
+  { by: 'advisor', type: 'note', count: markBudget.notesByServiceAccounts },
+  { by: 'alice', type: 'note', count: markBudget.note - markBudget.notesByServiceAccounts },
+];
+const accented = (bytes: number) => 'é'.repeat(bytes / 2);
+// What a terminal would act on: clear the screen, paint in red, and a NUL.
+const terminalSpoof = '\u001b[2J\u001b[H\u001b[31mAPPROVED BY bob\u001b[0m\u0000';
+const notOneLine = 'must be one line of printable text: control characters';
+// The API server echoes a refused value quoted, with control characters escaped: harmless on a terminal.
+const spoofEchoed = String.raw`Invalid value: "\x1b[2J\x1b[H\x1b[31mAPPROVED BY bob\x1b[0m\x00"`;
+const cyrillicA = '\u0430';
+const cyrillicO = '\u043e';
 
 // Fragments of the refusals, where several cases share one.
 const writeOnce = 'spec.approval is write-once: it cannot be changed or removed';
@@ -163,7 +208,8 @@ export const cases: readonly Case[] = [
     name: 'a proposal in someone else’s name',
     by: 'alice',
     act: { propose: { command: heater, proposedBy: 'bob' } },
-    refusedWith: 'spec.proposedBy must name the user who creates the proposal: set it to alice (it says bob)',
+    refusedWith:
+      'spec.proposedBy must name the user who creates the proposal: set it to alice (it says "bob")',
   },
   {
     name: 'a proposal with no proposedBy',
@@ -230,7 +276,7 @@ export const cases: readonly Case[] = [
     name: 'an approval in someone else’s name',
     by: 'bob',
     act: { decide: 'Approved', approver: 'carol' },
-    refusedWith: 'spec.approval.approver must name the user who decides: set it to bob (it says carol)',
+    refusedWith: 'spec.approval.approver must name the user who decides: set it to bob (it says "carol")',
   },
   {
     name: 'an approval with no approver',
@@ -363,7 +409,27 @@ export const cases: readonly Case[] = [
       on: 'session',
     },
     refusedWith:
-      'only the operator adds roasting.simcorp.io/ finalizers: alice may not add roasting.simcorp.io/telemetry',
+      'only the operator adds finalizers to roastsessions: alice may not add roasting.simcorp.io/telemetry',
+  },
+  {
+    name: 'a foreign finalizer added to a proposal by an approver',
+    by: 'bob',
+    act: { change: finalizer('example.com/stuck'), on: { proposal: {} } },
+    refusedWith:
+      'only the operator adds finalizers to commandproposals: bob may not add example.com/stuck; the operator deletes them when their retention ends',
+  },
+  {
+    name: 'a foreign finalizer added to a session by an attendant',
+    by: 'alice',
+    act: { change: finalizer('foo.example/hold'), on: 'session' },
+    refusedWith: 'only the operator adds finalizers to roastsessions: alice may not add foo.example/hold',
+  },
+  {
+    name: 'an operator finalizer added to a Roaster by Git',
+    by: 'gitops',
+    act: { change: finalizer('roasting.simcorp.io/link'), on: 'roaster' },
+    refusedWith:
+      'only the operator adds roasting.simcorp.io/ finalizers to roasters: system:serviceaccount:{namespace}:gitops may not add roasting.simcorp.io/link',
   },
   {
     name: 'a label added by an approver',
@@ -374,13 +440,151 @@ export const cases: readonly Case[] = [
     },
   },
 
+  // Free text: one line of printable text, limits in bytes.
+  {
+    name: 'an agent’s rationale that clears the screen and paints an approval',
+    by: 'advisor',
+    act: { propose: { command: { type: 'SetFan', target: 8 }, rationale: terminalSpoof } },
+    refusedWith: `spec.rationale: ${spoofEchoed}: rationale ${notOneLine}`,
+  },
+  {
+    name: 'a rationale with a line break that draws a fake approval',
+    by: 'alice',
+    act: { propose: { command: heater, rationale: 'RoR falls\nApproval:\n  Decision: Approved' } },
+    refusedWith: `rationale ${notOneLine}`,
+  },
+  {
+    name: 'a rationale of 4096 bytes of é',
+    by: 'alice',
+    act: { propose: { command: heater, rationale: accented(4096) } },
+  },
+  {
+    name: 'a rationale of 4098 bytes of é',
+    by: 'alice',
+    act: { propose: { command: heater, rationale: accented(4098) } },
+    refusedWith: 'rationale may be at most 4096 bytes of UTF-8 (an accented letter such as é takes 2 bytes',
+  },
+  {
+    name: 'an approval reason with escape sequences',
+    by: 'bob',
+    act: { decide: 'Approved', reason: terminalSpoof },
+    refusedWith: `spec.approval.reason: ${spoofEchoed}: approval.reason ${notOneLine}`,
+  },
+  {
+    name: 'a note that retitles the terminal',
+    by: 'alice',
+    act: { change: marks('alice', 'note', 1, '\u001b]0;roast done\u0007'), on: 'session' },
+    refusedWith: `a mark's note ${notOneLine}`,
+  },
+  {
+    name: 'a coffee name with a right-to-left override',
+    by: 'alice',
+    act: { change: { merge: { spec: { profile: { coffee: 'Guji \u202eatsE' } } } }, on: 'session' },
+    refusedWith: `profile.coffee ${notOneLine}`,
+  },
+
+  // Messages a person can act on: a type error named by the schema, look-alike names shown as different.
+  {
+    name: 'a proposal with a type error',
+    by: 'alice',
+    act: { propose: { command: { type: 'SetHeater', target: 'six' } } },
+    refusedWith:
+      'spec.command.target: Invalid value: "string": spec.command.target in body must be of type integer',
+  },
+  {
+    name: 'a proposal in a look-alike name',
+    by: 'alice',
+    act: { propose: { command: heater, proposedBy: { literally: `${cyrillicA}lice` } } },
+    refusedWith:
+      'set it to alice (it says "<d0b0>lice" (characters outside printable ASCII are shown as <their UTF-8 bytes in hex>',
+  },
+  {
+    name: 'a proposal in a name with a zero-width space',
+    by: 'alice',
+    act: { propose: { command: heater, proposedBy: { literally: 'alice\u200b' } } },
+    refusedWith: String.raw`spec.proposedBy: Invalid value: "alice\u200b": proposedBy may not contain control or invisible characters`,
+  },
+  {
+    name: 'an approval in a look-alike name',
+    by: 'bob',
+    act: { decide: 'Approved', approver: { literally: `b${cyrillicO}b` } },
+    refusedWith: 'set it to bob (it says "b<d0be>b" (characters outside printable ASCII',
+  },
+  {
+    name: 'a mark in a look-alike name',
+    by: 'alice',
+    act: { change: mark(`${cyrillicA}lice`), on: 'session' },
+    refusedWith: 'a mark names who made it: set by to alice (firstCrack by "<d0b0>lice" (characters outside',
+  },
+
+  // Marks: each type has its own budget; agents add notes only, and only their share.
+  {
+    name: 'an agent fills the notes with 64 in one patch',
+    by: 'advisor',
+    act: { change: marks('advisor', 'note', 64), on: 'session' },
+    refusedWith: 'a session holds at most 32 note marks: put more in one note',
+  },
+  {
+    name: 'an agent adds its share of notes',
+    by: 'advisor',
+    act: { change: marks('advisor', 'note', markBudget.notesByServiceAccounts), on: 'session' },
+  },
+  {
+    name: 'an agent adds a note beyond its share',
+    by: 'advisor',
+    act: { change: marks('advisor', 'note'), on: { session: notesFull.slice(0, 1) } },
+    refusedWith: `service accounts add at most ${markBudget.notesByServiceAccounts} notes per session, all together (this would make ${markBudget.notesByServiceAccounts + 1})`,
+  },
+  {
+    name: 'an agent marks first crack',
+    by: 'advisor',
+    act: { change: mark('advisor'), on: 'session' },
+    refusedWith: 'is a service account: it may add only note marks, not firstCrack',
+  },
+  {
+    name: 'an agent marks presence',
+    by: 'advisor',
+    act: { change: mark('advisor', 'present'), on: 'session' },
+    refusedWith: 'is a service account: it may add only note marks, not present',
+  },
+  {
+    name: 'first crack after an agent and a person filled the notes',
+    by: 'alice',
+    act: { change: mark('alice'), on: { session: notesFull } },
+  },
+  {
+    name: 'a person’s note beyond the budget',
+    by: 'alice',
+    act: { change: marks('alice', 'note'), on: { session: notesFull } },
+    refusedWith: 'a session holds at most 32 note marks',
+  },
+
+  {
+    name: 'an annotation that clears the approver’s screen',
+    by: 'bob',
+    act: {
+      change: { merge: { metadata: { annotations: { 'example.com/review': terminalSpoof } } } },
+      on: { proposal: {} },
+    },
+    refusedWith:
+      'annotations on commandproposals may not contain control characters other than line feeds and tabs (ANSI escape sequences, NUL, carriage returns, text-direction controls), since kubectl describe prints them to the reader; bob set example.com/review: write the value as plain text',
+  },
+  {
+    name: 'a multi-line annotation',
+    by: 'bob',
+    act: {
+      change: { merge: { metadata: { annotations: { 'example.com/review': 'looked at it\nlooks fine' } } } },
+      on: { proposal: {} },
+    },
+  },
+
   // Sessions: marks in the marker's name with mark; the plan with propose.
   { name: 'an attendant marks first crack', by: 'alice', act: { change: mark('alice'), on: 'session' } },
   {
     name: 'a mark in someone else’s name',
     by: 'alice',
     act: { change: mark('bob'), on: 'session' },
-    refusedWith: 'a mark names who made it: set by to alice (firstCrack by bob)',
+    refusedWith: 'a mark names who made it: set by to alice (firstCrack by "bob")',
   },
   {
     name: 'a mark without mark',
@@ -462,6 +666,11 @@ export const permissions: readonly Permission[] = [
   may('judy', 'list', 'roasters'),
   may('judy', 'watch', 'commandproposals'),
   mayNot('judy', 'create', 'commandproposals'),
+  // The operator's notifications, which kubectl describe lists: every role reads the namespace's Events.
+  may('alice', 'list', 'events'),
+  may('erin', 'watch', 'events.events.k8s.io'),
+  may('advisor', 'list', 'events'),
+  mayNot('alice', 'create', 'events'),
   // The operator: reads everything of its own, writes status, creates and deletes what it must.
   may('operator', 'list', 'roasters', '--all-namespaces'),
   may('operator', 'watch', 'commandproposals', '--all-namespaces'),

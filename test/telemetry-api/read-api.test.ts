@@ -2,9 +2,11 @@
 // with TokenRequest tokens, their rights come from the chart's roles (roast-viewer bound with RoleBindings),
 // and the API runs in-process with the operator's own service-account token, so the chart's operator role
 // must let it review tokens and access. The store is a real SQLite store holding one session's points.
+
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
-import { request } from 'node:https';
+import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -22,7 +24,9 @@ import { type CertificateAuthority, createCertificateAuthority } from '@roast-op
 import type { Sample } from '@roast-operator/proto';
 import { SqliteTelemetryStore } from '@roast-operator/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { howToGetAToken } from '../../controllers/src/telemetry-api/access.ts';
 import { apiPrefix } from '../../controllers/src/telemetry-api/query.ts';
+import { defaultReviewLimits } from '../../controllers/src/telemetry-api/review-limit.ts';
 import { type SessionTelemetry, TelemetryApi } from '../../controllers/src/telemetry-api/server.ts';
 import { installChart, serviceAccountKubeconfig, serviceAccountUser } from '../support/chart.ts';
 import { OperatorProcess } from '../support/operator-process.ts';
@@ -220,6 +224,10 @@ interface Ask {
   ca?: string;
   /** Default: the in-process API's. */
   port?: number;
+  /** The client's address (any of 127.0.0.0/8; default 127.0.0.1). */
+  from?: string;
+  /** Default: a connection of its own. */
+  agent?: Agent;
 }
 
 function get(path: string, ask: Ask = {}): Promise<Answer> {
@@ -230,7 +238,8 @@ function get(path: string, ask: Ask = {}): Promise<Answer> {
         port: ask.port ?? api.port,
         path,
         ca: ask.ca ?? ca.certPem,
-        agent: false,
+        agent: ask.agent ?? false,
+        ...(ask.from !== undefined && { localAddress: ask.from }),
         headers: {
           ...(ask.token !== undefined && { authorization: `Bearer ${ask.token}` }),
           ...(ask.accept !== undefined && { accept: ask.accept }),
@@ -412,9 +421,9 @@ describe('callers without the permission', () => {
     expectStatus(await get(sessionPath('no-such-session'), { token: tokens.nobody! }), 403, 'is forbidden');
   });
 
-  it('are refused 401 with no token, asking for a bearer token', async () => {
+  it('are refused 401 with no token, told how to get one (a client certificate is not read)', async () => {
     const answer = await get(sessionPath());
-    expectStatus(answer, 401, 'a bearer token is required');
+    expectStatus(answer, 401, `a bearer token is required: ${howToGetAToken}`);
     expect(answer.headers['www-authenticate']).toBe('Bearer');
   });
 
@@ -451,6 +460,62 @@ describe('reviews', () => {
       cachedMedianMs: Math.round(cached[Math.floor(cached.length / 2)]! * 10) / 10,
       apiServerReviews: 2,
       requests: timings.length,
+    });
+  });
+});
+
+describe('a flood of made-up tokens', () => {
+  it('costs the API server a bounded number of TokenReviews, and real callers still get through', async () => {
+    const { perClient } = defaultReviewLimits;
+    // A token nothing has reviewed yet, for a caller at another address.
+    const fresh = await mint('viewer');
+    const flooder = new Agent({ keepAlive: true, maxSockets: 32, ca: ca.certPem });
+    const atLeast = 3000;
+    const codes = new Map<number, number>();
+    const before = await api.access.counts();
+    let sent = 0;
+    // The flood lasts until the real callers have their answers, so they are answered during it.
+    let answered = false;
+    const started = performance.now();
+    const flood = Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (sent < atLeast || !answered) {
+          sent++;
+          const answer = await get(sessionPath(), {
+            token: randomBytes(24).toString('base64url'),
+            agent: flooder,
+          });
+          codes.set(answer.status, (codes.get(answer.status) ?? 0) + 1);
+          if (answer.status === 429) expect(Number(answer.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+        }
+      }),
+    );
+    // While it lasts: the viewer's token, already reviewed, from the flooding address; a fresh token from
+    // another address, which the flooder's spent budget does not hold back.
+    await eventually(() => expect(sent).toBeGreaterThan(500));
+    const [cached, other] = await Promise.all([
+      get(sessionPath(), { token: tokens.viewer! }),
+      get(sessionPath(), { token: fresh, from: '127.0.0.2' }),
+    ]);
+    answered = true;
+    await flood;
+    const seconds = (performance.now() - started) / 1000;
+    flooder.destroy();
+    const after = await api.access.counts();
+    expect(cached.status, cached.body).toBe(200);
+    expect(other.status, other.body).toBe(200);
+    expect([...codes.keys()].sort()).toEqual([401, 429]);
+    expect((codes.get(401) ?? 0) + (codes.get(429) ?? 0)).toBe(sent);
+    // The flooding address's budget, and the one fresh token from the other address.
+    const reviews = after['token/api'] - before['token/api'];
+    expect(reviews).toBeLessThanOrEqual(perClient.burst + Math.ceil(perClient.perSecond * seconds) + 1);
+    expect(after['token/limited'] - before['token/limited']).toBe(codes.get(429));
+    log.info('read API token flood measured', {
+      requests: sent,
+      seconds: Math.round(seconds * 10) / 10,
+      tokenReviews: reviews,
+      refused401: codes.get(401),
+      limited429: codes.get(429),
     });
   });
 });

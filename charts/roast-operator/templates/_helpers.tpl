@@ -33,6 +33,15 @@ themselves but never stand in for a person.
   expression: request.userInfo.username.startsWith('system:')
 {{- end }}
 
+{{/*
+CEL: a name someone wrote, as a message shows it — quoted, and with every character outside printable ASCII
+written as its UTF-8 bytes in hex (<d0b0> for a Cyrillic а), so a look-alike never reads as the name it
+imitates. The argument is a CEL string expression.
+*/}}
+{{- define "roast-operator.shown" -}}
+({{ . }}.matches('^[ -~]*$') ? '"' + {{ . }} + '"' : '"' + {{ . }}.split('').map(c, c.matches('^[ -~]$') ? c : '<' + '%x'.format([c]) + '>').join('') + '" (characters outside printable ASCII are shown as <their UTF-8 bytes in hex>: a look-alike letter or an invisible one)')
+{{- end }}
+
 {{- define "roast-operator.isOperator" -}}
 - name: isOperator
   expression: request.userInfo.username == {{ include "roast-operator.operatorUser" . | squote }}

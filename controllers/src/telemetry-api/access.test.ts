@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forbidden, TtlCache } from './access.ts';
+import { forbidden, howToGetAToken, TtlCache, tooManyReviews } from './access.ts';
 
 function cache(opts: { ttlMs: number; maxEntries: number }) {
   let now = 0;
@@ -69,5 +69,53 @@ describe('the refusal', () => {
   ])('names the permission (reason %j)', (reason, message) => {
     const user = { username: 'system:serviceaccount:roastery:nobody' };
     expect(forbidden(user, { namespace: 'roastery', name: 's1' }, reason)).toContain(message);
+  });
+});
+
+describe('the review cache, set and peek', () => {
+  it('keeps a set answer for the TTL and forgets it on delete', async () => {
+    const t = cache({ ttlMs: 1000, maxEntries: 2 });
+    t.c.set('x', Promise.resolve('refused'));
+    expect(await t.c.peek('x')).toBe('refused');
+    t.advance(1000);
+    expect(t.c.peek('x')).toBeUndefined();
+    t.c.set('y', Promise.resolve('refused'));
+    t.c.delete('y');
+    expect(t.c.peek('y')).toBeUndefined();
+  });
+
+  it('stores nothing when the load throws before it starts', () => {
+    const t = cache({ ttlMs: 1000, maxEntries: 1 });
+    t.get('a');
+    expect(() =>
+      t.c.get('b', () => {
+        throw new Error('limited');
+      }),
+    ).toThrow('limited');
+    expect(t.c.size).toBe(1);
+    expect(t.get('a').cached).toBe(true);
+  });
+});
+
+describe('the refusals', () => {
+  it('tell a caller without a bearer token how to get one', () => {
+    expect(howToGetAToken).toContain('kubectl create token <service-account> -n <namespace>');
+    expect(howToGetAToken).toContain('not a client certificate');
+  });
+
+  it('say which review budget is spent and when to retry', () => {
+    const limits = {
+      all: { perSecond: 20, burst: 40 },
+      perClient: { perSecond: 2, burst: 10 },
+      maxClients: 10,
+    };
+    const own = tooManyReviews(limits, 'client', '10.1.2.3', 1200);
+    expect(own.code).toBe(429);
+    expect(own.reason).toBe('TooManyRequests');
+    expect(own.headers).toEqual({ 'Retry-After': '2' });
+    expect(own.message).toContain('at most 2 a second from one address (10.1.2.3); retry in 2 s');
+    expect(tooManyReviews(limits, 'all', '10.1.2.3', 10).message).toContain(
+      'at most 20 a second from all callers together; retry in 1 s',
+    );
   });
 });

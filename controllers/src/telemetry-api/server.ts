@@ -4,7 +4,7 @@
 //   GET /apis/telemetry.roasting.simcorp.io/v1alpha1/namespaces/{ns}/roastsessions/{name}
 //
 // Every request is authenticated (TokenReview) and authorized (SubjectAccessReview for get on
-// roastsessions/telemetry of that session) before the session or the store is read. See docs/operator.md.
+// roastsessions/telemetry of that session) before the session or the store is read. See docs/api.md.
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -41,7 +41,7 @@ export interface TelemetryApiOptions {
   /** Required unless `insecureDemo`. */
   tls?: ServingFiles;
   watchNamespace?: string;
-  /** Review caching (TTL, size); the registry is the manager's. */
+  /** Review caching (TTL, size) and rate limits; the registry is the manager's. */
   access?: Omit<AccessOptions, 'registry'>;
   /** Points per response at most (default and ceiling: maxPointsPerResponse). */
   maxPoints?: number;
@@ -171,7 +171,8 @@ export class TelemetryApi implements Runnable {
   async #answer(req: IncomingMessage, res: ServerResponse): Promise<number> {
     const { access } = this.#a();
     // Who is asking comes first: nothing about paths or sessions is told to a caller without a valid token.
-    const user = await access.authenticate(req.headers.authorization);
+    const client = req.socket.remoteAddress ?? 'unknown';
+    const user = await access.authenticate(req.headers.authorization, client);
     if (req.method !== 'GET')
       throw new Failure(405, `${req.method} is not allowed: this API is read-only`, { Allow: 'GET' });
     const url = new URL(req.url ?? '/', 'https://telemetry.invalid');
@@ -182,7 +183,7 @@ export class TelemetryApi implements Runnable {
         `no such path ${url.pathname}: GET /apis/${apiGroup}/${apiVersion}/namespaces/{namespace}/roastsessions/{name}`,
       );
     const query = parseQuery(url.searchParams, req.headers.accept);
-    await access.authorize(user, ref);
+    await access.authorize(user, ref, client);
     const session = await this.#session(ref);
     const store = this.#opts.store();
     if (store === undefined)

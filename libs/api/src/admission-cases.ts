@@ -3,12 +3,12 @@
 // every rule of the generated CRDs has cases; the cluster test runs them against a real API server.
 import { readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { commandRules, proposalRules } from './command-proposal.ts';
-import type { CelRule } from './common.ts';
+import { commandRules, proposalRules, proposalTextRules } from './command-proposal.ts';
+import type { CelRule, TextRules, UserNameRules } from './common.ts';
 import { apiVersion, commandProposalNames, roasterNames, roastSessionNames } from './constants.ts';
 import { crdsDirectory } from './crd.ts';
 import { celRules, type OpenApiSchema } from './openapi.ts';
-import { sessionRules } from './roast-session.ts';
+import { markBudget, markRules, roastEventMarks, sessionRules, sessionTextRules } from './roast-session.ts';
 import { roasterRules } from './roaster.ts';
 
 type Fields = Record<string, unknown>;
@@ -95,6 +95,120 @@ const limited = (limits: Fields) => roaster({ limits });
 
 const { targetInRange } = commandRules;
 const { limitsInModelRange } = roasterRules;
+
+// Free text and names: what a terminal would act on instead of show is refused, limits are in bytes.
+const escapes: readonly [string, string][] = [
+  ['an ANSI sequence that clears the screen and paints red', '\u001b[2J\u001b[31mAPPROVED BY bob\u001b[0m'],
+  ['a NUL', 'heater up\u0000'],
+  ['a line break', 'heater up\nApproval: Approved'],
+  ['a carriage return', 'heater down\rheater up'],
+  ['a tab', 'heater\tup'],
+  ['a C1 control sequence introducer', '\u009b31mred'],
+  ['a right-to-left override', 'heater \u202e9 ot'],
+];
+const accented = (bytes: number) => 'é'.repeat(bytes / 2);
+
+function textCases(field: string, rules: TextRules, maxBytes: number, object: (text: string) => Manifest) {
+  return [
+    ...escapes.map(([what, text]) => rejects(rules.printable, `${field} with ${what}`, object(text))),
+    admits(
+      rules.printable,
+      `${field} in accented letters and emoji`,
+      object('Café de Guji ☕, 23 °C — “rolling”'),
+    ),
+    rejects(rules.bytes, `${field} one byte of é too long`, object(`${accented(maxBytes)}é`)),
+    admits(rules.bytes, `${field} of exactly ${maxBytes} bytes of é`, object(accented(maxBytes))),
+  ];
+}
+
+function nameCases(field: string, rules: UserNameRules, object: (name: string) => Manifest) {
+  return [
+    rejects(rules.visible, `${field} with a zero-width space`, object('alice\u200b')),
+    rejects(rules.visible, `${field} with an ANSI escape`, object('\u001b[2Jbob')),
+    rejects(rules.visible, `${field} with a right-to-left mark`, object('bob\u200f')),
+    admits(rules.visible, `${field} with accented letters`, object('josé')),
+    admits(
+      rules.visible,
+      `${field} naming a service account`,
+      object('system:serviceaccount:roastery:advisor'),
+    ),
+    rejects(rules.bytes, `${field} of 514 bytes`, object(accented(514))),
+    admits(rules.bytes, `${field} of 512 bytes`, object(accented(512))),
+  ];
+}
+
+const stop = (spec: Fields) => proposal({ type: 'EmergencyStop' }, spec);
+const decided = (fields: Fields) => stop({ approval: { ...approval, ...fields } });
+const marks = (type: string, count: number, by = 'alice') =>
+  Array.from({ length: count }, () => ({ type, by }));
+const append = (...added: Fields[]): Change => ({
+  json: added.map((value) => ({ op: 'add', path: '/spec/marks/-', value })),
+});
+const fullOfNotes = session({
+  marks: marks('note', markBudget.note, 'system:serviceaccount:roastery:advisor'),
+});
+
+const textAndNameCases: readonly AdmissionCase[] = [
+  ...textCases('rationale', proposalTextRules.rationale, 4096, (rationale) => stop({ rationale })),
+  ...textCases('approval.reason', proposalTextRules.reason, 1024, (reason) => decided({ reason })),
+  ...textCases("a mark's note", sessionTextRules.note, 512, (note) =>
+    session({ marks: [{ type: 'note', by: 'alice', note }] }),
+  ),
+  ...textCases('profile.coffee', sessionTextRules.coffee, 256, (coffee) => session({ profile: { coffee } })),
+  ...nameCases('proposedBy', proposalTextRules.proposedBy, (proposedBy) => stop({ proposedBy })),
+  ...nameCases('approval.approver', proposalTextRules.approver, (approver) => decided({ approver })),
+  ...nameCases("a mark's by", sessionTextRules.by, (by) => session({ marks: [{ type: 'present', by }] })),
+  rejects(
+    commandRules.latchIdAscii,
+    'a latchId with a Cyrillic look-alike',
+    proposal({ type: 'ResetLatch', latchId: 'l\u0430tch-7f3a' }),
+  ),
+  rejects(
+    commandRules.latchIdAscii,
+    'a latchId with a space',
+    proposal({ type: 'ResetLatch', latchId: 'latch 7f3a' }),
+  ),
+  admits(
+    commandRules.latchIdAscii,
+    'a latchId copied from status',
+    proposal({ type: 'ResetLatch', latchId: '3f0c9a52-1b7e-4d0a-9c1e-5a8b2f6d7e10' }),
+  ),
+];
+
+// Marks: each type has its own budget, so no type crowds out another.
+const markBudgetCases: readonly AdmissionCase[] = [
+  ...roastEventMarks.map((type) =>
+    rejects(
+      markRules.eachRoastEvent,
+      `${type} marked once too often`,
+      session({ marks: marks(type, markBudget.eachRoastEvent + 1) }),
+    ),
+  ),
+  admits(
+    markRules.eachRoastEvent,
+    'every roast event marked as often as allowed',
+    session({ marks: roastEventMarks.flatMap((type) => marks(type, markBudget.eachRoastEvent)) }),
+  ),
+  rejects(
+    markRules.present,
+    'present once too often',
+    session({ marks: marks('present', markBudget.present + 1) }),
+  ),
+  admits(
+    markRules.present,
+    'present as often as allowed',
+    session({ marks: marks('present', markBudget.present) }),
+  ),
+  rejects(markRules.note, 'a note once too many', fullOfNotes, append({ type: 'note', by: 'alice' })),
+  rejects(markRules.note, 'a patch of 64 notes', session({ marks: [] }), append(...marks('note', 64))),
+  admits(markRules.note, 'notes as many as allowed', session({ marks: marks('note', markBudget.note) })),
+  admits(
+    markRules.note,
+    'first crack after the notes are full',
+    fullOfNotes,
+    append({ type: 'firstCrack', by: 'alice' }),
+  ),
+];
 
 export const admissionCases: readonly AdmissionCase[] = [
   // CommandProposal: the command's shape per type.
@@ -339,6 +453,8 @@ export const admissionCases: readonly AdmissionCase[] = [
     session({ profile: { dropTemperatureCelsius: 300 } }),
     'spec.profile.dropTemperatureCelsius in body should be less than or equal to 260',
   ),
+  ...textAndNameCases,
+  ...markBudgetCases,
   schemaRejects(
     'an unknown mark',
     session({ marks: [{ type: 'crack', by: 'alice' }] }),

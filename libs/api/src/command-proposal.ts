@@ -1,15 +1,19 @@
 import { z } from 'zod';
 import {
+  asciiIdRules,
   type CelRule,
   celList,
   celUnchanged,
   conditions,
+  freeText,
   LocalObjectReference,
   observedGeneration,
   prose,
   resource,
   Timestamp,
-  UserName,
+  textRules,
+  userName,
+  userNameRules,
   validations,
 } from './common.ts';
 import { commandProposalNames } from './constants.ts';
@@ -69,7 +73,16 @@ export const commandRules = {
     SetFan: targetInRange('SetFan'),
     SetDrum: targetInRange('SetDrum'),
   } satisfies Record<SetCommand, CelRule>,
+  latchIdAscii: asciiIdRules('latchId', "the Roaster's status.latch.id"),
 } satisfies Record<string, CelRule | Record<string, CelRule>>;
+
+/** The rules of the strings people write into a proposal: free text, and the names admission compares. */
+export const proposalTextRules = {
+  rationale: textRules('rationale', 4096),
+  reason: textRules('approval.reason', 1024),
+  proposedBy: userNameRules('proposedBy'),
+  approver: userNameRules('approval.approver'),
+};
 
 const targetBounds = SetCommand.options.map((t) => anyModelRange(actuatorOf[t]));
 
@@ -93,6 +106,7 @@ export const Command = z
       .string()
       .min(1)
       .max(64)
+      .meta(validations(commandRules.latchIdAscii))
       .optional()
       .describe(
         "For ResetLatch: the latch to clear, as in the Roaster's status.latch.id. A reset that names another latch fails.",
@@ -120,10 +134,12 @@ export const Approval = z
     decision: ApprovalDecision.describe(
       'Approved lets the command be dispatched; Rejected ends the proposal Rejected.',
     ),
-    approver: UserName.describe(
+    approver: userName(proposalTextRules.approver).describe(
       'Who decided: the name the API server authenticated for the request that sets the approval. The approver needs the approve verb on the Roaster and may not be the proposer unless the Roaster allows self-approval for humans.',
     ),
-    reason: z.string().max(1024).optional().describe('Why, in a sentence, for the audit log.'),
+    reason: freeText(1024, proposalTextRules.reason)
+      .optional()
+      .describe('Why, in a sentence, for the audit log: one line of printable text, at most 1024 bytes.'),
   })
   .describe(
     "A human's decision, the only part of a proposal a human writes: set once (kubectl patch or the kubectl roast plugin) while status.phase is AwaitingApproval, and never changed or removed afterwards. An approval never overrides a governor Deny.",
@@ -137,14 +153,14 @@ const ProposalRequest = z.object({
     'The RoastSession the command belongs to, if any; counts towards its limits.',
   ),
   command: Command,
-  proposedBy: UserName.describe(
+  proposedBy: userName(proposalTextRules.proposedBy).describe(
     'Who proposes: the name the API server authenticated for the create request (checked by admission policy).',
   ),
-  rationale: z
-    .string()
-    .max(4096)
+  rationale: freeText(4096, proposalTextRules.rationale)
     .optional()
-    .describe('Why the command is proposed, for the approver and the audit log. Agents always give one.'),
+    .describe(
+      'Why the command is proposed, for the approver and the audit log. Agents always give one. One line of printable text (no control characters, no line breaks), at most 4096 bytes of UTF-8.',
+    ),
   ttlSeconds: z
     .int()
     .min(1)

@@ -41,8 +41,69 @@ export function prose(values: readonly string[], conjunction = 'and'): string {
 // RFC 3339 with any offset, as the API server's `date-time` format accepts; bounded for CEL's cost estimate.
 export const Timestamp = z.iso.datetime({ offset: true }).max(64);
 
-/** A Kubernetes user name as authentication reports it (`request.userInfo.username`). */
-export const UserName = z.string().min(1).max(512);
+// Characters that change what a terminal shows rather than showing themselves: C0 and C1 controls (ANSI
+// escape sequences, NUL, backspace, carriage return, tab, line feed), DEL, Unicode line and paragraph
+// separators, and the bidirectional controls that reorder text ("Trojan Source"). RE2 syntax, as CEL reads it.
+const terminalControls = String.raw`[\p{Cc}\x{2028}\x{2029}\x{061C}\x{200E}\x{200F}\x{202A}-\x{202E}\x{2066}-\x{2069}]`;
+// In a name, also every invisible format character (zero-width space and joiners, soft hyphen, BOM): two
+// names that differ only by one look identical.
+const invisibleInNames = String.raw`[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]`;
+
+/**
+ * The size limit of a string people write, in bytes of UTF-8. The API server enforces a schema's maxLength
+ * in characters but words its refusal "may not be more than N bytes", so the CRD keeps maxLength N (a
+ * string of more than N characters has more than N bytes) and this rule makes the limit really bytes.
+ */
+function byteLimit(field: string, maxBytes: number): CelRule {
+  return {
+    rule: `size(bytes(self)) <= ${maxBytes}`,
+    message: `${field} may be at most ${maxBytes} bytes of UTF-8 (an accented letter such as é takes 2 bytes, most emoji 4): shorten it`,
+  };
+}
+
+/** The rules of a free-text field (a rationale, a reason, a note): one line of printable text, bounded in bytes. */
+export function textRules(field: string, maxBytes: number) {
+  return {
+    printable: {
+      rule: `!self.matches(r'${terminalControls}')`,
+      message: `${field} must be one line of printable text: control characters (ANSI escape sequences, NUL, tabs, line breaks) and text-direction controls are refused, since they could rewrite what an approver's terminal shows`,
+    },
+    bytes: byteLimit(field, maxBytes),
+  } satisfies Record<string, CelRule>;
+}
+export type TextRules = ReturnType<typeof textRules>;
+
+/** A free-text field guarded by `rules` (from `textRules`). */
+export function freeText(maxBytes: number, rules: TextRules) {
+  return z.string().max(maxBytes).meta(validations(rules.printable, rules.bytes));
+}
+
+const userNameBytes = 512;
+
+/** The rules of a field naming a user, which admission compares with the authenticated name. */
+export function userNameRules(field: string) {
+  return {
+    visible: {
+      rule: `!self.matches(r'${invisibleInNames}')`,
+      message: `${field} may not contain control or invisible characters (zero-width spaces, joiners, direction marks): two names differing only by one look the same; type the user name again`,
+    },
+    bytes: byteLimit(field, userNameBytes),
+  } satisfies Record<string, CelRule>;
+}
+export type UserNameRules = ReturnType<typeof userNameRules>;
+
+/** A Kubernetes user name as authentication reports it (`request.userInfo.username`), guarded by `rules`. */
+export function userName(rules: UserNameRules) {
+  return z.string().min(1).max(userNameBytes).meta(validations(rules.visible, rules.bytes));
+}
+
+/** An identifier copied from status (a latch id): printable ASCII only, so what is compared is what is seen. */
+export function asciiIdRules(field: string, copyFrom: string): CelRule {
+  return {
+    rule: "self.matches(r'^[!-~]+$')",
+    message: `${field} is an id of printable ASCII characters (no spaces, look-alike letters or invisible characters): copy it from ${copyFrom}`,
+  };
+}
 
 /** A DNS subdomain (RFC 1123), the form of most object names. */
 export const ObjectName = z

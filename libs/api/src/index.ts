@@ -5,7 +5,6 @@ export {
   LocalObjectReference,
   ObjectName,
   Timestamp,
-  UserName,
 } from './common.ts';
 export * from './constants.ts';
 export { crdFiles, customResourceDefinition, type PrinterColumn, type ResourceDefinition } from './crd.ts';

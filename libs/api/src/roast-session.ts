@@ -1,12 +1,16 @@
 import { z } from 'zod';
 import {
   type CelRule,
+  celList,
   conditions,
+  freeText,
   LocalObjectReference,
   observedGeneration,
   resource,
   Timestamp,
-  UserName,
+  textRules,
+  userName,
+  userNameRules,
   validations,
 } from './common.ts';
 import { roastSessionNames } from './constants.ts';
@@ -35,18 +39,65 @@ export const sessionRules = {
   },
 } satisfies Record<string, CelRule>;
 
-export const MarkType = z.enum(['dryEnd', 'firstCrack', 'firstCrackEnd', 'secondCrack', 'present', 'note']);
+/** The rules of the strings people write into a session: free text, and the marker's name admission compares. */
+export const sessionTextRules = {
+  note: textRules("a mark's note", 512),
+  coffee: textRules('profile.coffee', 256),
+  by: userNameRules("a mark's by"),
+};
+
+/** The marks that record a roast event a person saw. */
+export const roastEventMarks = ['dryEnd', 'firstCrack', 'firstCrackEnd', 'secondCrack'] as const;
+
+export const MarkType = z.enum([...roastEventMarks, 'present', 'note']);
 export type MarkType = z.infer<typeof MarkType>;
+
+/**
+ * How many marks of each type a session holds. Each type has a budget of its own, so no type can crowd out
+ * another: however many notes or presence marks there are, first crack can still be marked. The list's
+ * own bound is twice the budgets' sum, so an over-long list meets a budget's message (which says what to do)
+ * rather than the API server's bare "Too many".
+ */
+export const markBudget = {
+  eachRoastEvent: 4,
+  present: 16,
+  note: 32,
+  /** Notes written by service accounts, all together (checked by admission policy, which knows who asks). */
+  notesByServiceAccounts: 8,
+} as const;
+const marksBudgetTotal =
+  markBudget.eachRoastEvent * roastEventMarks.length + markBudget.present + markBudget.note;
+
+const countOf = (type: string) => `self.filter(m, m.type == '${type}').size()`;
+
+export const markRules = {
+  eachRoastEvent: {
+    rule: `${celList(roastEventMarks)}.all(t, self.filter(m, m.type == t).size() <= ${markBudget.eachRoastEvent})`,
+    message: `each roast event (${roastEventMarks.join(', ')}) is marked at most ${markBudget.eachRoastEvent} times per session; a later mark of a kind replaces the earlier one, so the last one you made stands`,
+  },
+  present: {
+    rule: `${countOf('present')} <= ${markBudget.present}`,
+    message: `present is marked at most ${markBudget.present} times per session (each counts for 5 minutes); propose or decide a command to show you are at the roaster instead`,
+  },
+  note: {
+    rule: `${countOf('note')} <= ${markBudget.note}`,
+    message: `a session holds at most ${markBudget.note} note marks: put more in one note (512 bytes), or keep a longer log elsewhere; roast event and present marks have room of their own`,
+  },
+} satisfies Record<string, CelRule>;
 
 export const Mark = z
   .object({
     type: MarkType.describe(
       'What the human saw or did: dryEnd, firstCrack, firstCrackEnd or secondCrack mark a roast event the machine cannot see; present says a human is at the roaster (it enables automatic approval of energy-raising commands at L4 and L5 for 5 minutes); note only records the note.',
     ),
-    by: UserName.describe(
+    by: userName(sessionTextRules.by).describe(
       'Who marks: the name the API server authenticated for the request that adds the mark (checked by admission policy, which also requires the mark verb on the Roaster).',
     ),
-    note: z.string().max(512).optional().describe('Free text, e.g. "rolling first crack, smoke rising".'),
+    note: freeText(512, sessionTextRules.note)
+      .optional()
+      .describe(
+        'Free text, e.g. "rolling first crack, smoke rising": one line of printable text, at most 512 bytes.',
+      ),
   })
   .describe('One human mark. The operator records when it observed the mark, on its own clock.');
 export type Mark = z.infer<typeof Mark>;
@@ -72,7 +123,11 @@ export const RoastProfile = z
       .optional()
       .describe('Target time from charge to drop, in seconds (180-1800).'),
     batchGrams: z.number().min(50).max(1000).optional().describe('Green coffee charged, in grams (50-1000).'),
-    coffee: z.string().max(256).optional().describe('The coffee, e.g. "Ethiopia Guji, washed, lot 23-114".'),
+    coffee: freeText(256, sessionTextRules.coffee)
+      .optional()
+      .describe(
+        'The coffee, e.g. "Ethiopia Guji, washed, lot 23-114": one line of printable text, at most 256 bytes.',
+      ),
   })
   .describe('The plan for the batch. The advisor steers toward it; the metrics in status show how it went.');
 export type RoastProfile = z.infer<typeof RoastProfile>;
@@ -85,10 +140,11 @@ export const RoastSessionSpec = z
     profile: RoastProfile.optional(),
     marks: z
       .array(Mark)
-      .max(64)
+      .max(2 * marksBudgetTotal)
+      .meta(validations(markRules.eachRoastEvent, markRules.present, markRules.note))
       .optional()
       .describe(
-        'Human marks, in the order they were made. Append-only: add a mark with a JSON patch `add` at /spec/marks/-.',
+        `Human marks, in the order they were made. Append-only: add a mark with a JSON patch \`add\` at /spec/marks/-. Each type has its own budget per session: ${markBudget.eachRoastEvent} of each roast event, ${markBudget.present} present, ${markBudget.note} notes (at most ${markBudget.notesByServiceAccounts} of them by service accounts, which may add only notes).`,
       ),
     weightOutGrams: z
       .number()
