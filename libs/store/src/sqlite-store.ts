@@ -301,7 +301,7 @@ export class SqliteTelemetryStore implements TelemetryStore {
     } catch (error) {
       this.#log.error('group commit failed: its batches are not acknowledged', {
         batches: items.length,
-        error,
+        err: error,
       });
       throw error;
     }
