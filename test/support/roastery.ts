@@ -27,6 +27,7 @@ import {
   startControlPlane,
 } from '@roast-operator/control-plane';
 import { commandProposals, roasters, roastSessions } from '@roast-operator/controllers';
+import { type Condition, KubeClient, type KubeObject, type ResourceClient } from '@roast-operator/kube';
 import {
   type Actor,
   approvalPatch,
@@ -38,10 +39,9 @@ import {
   prepareRoastery,
   proposalObject,
   userName,
-} from '@roast-operator/demo';
-import { type Condition, KubeClient, type KubeObject, type ResourceClient } from '@roast-operator/kube';
+} from '@roast-operator/test-env';
 
-export { type Actor, namespace, operatorPod, releaseNamespace, userName } from '@roast-operator/demo';
+export { type Actor, namespace, operatorPod, releaseNamespace, userName } from '@roast-operator/test-env';
 
 const kinds = { roaster: roasters, session: roastSessions, proposal: commandProposals };
 const roleBindings = {

@@ -18,14 +18,18 @@ import {
 import { roasters, roastSessions } from '@roast-operator/controllers';
 import { KubeClient, type KubeObject, Manager, reviewAccess } from '@roast-operator/kube';
 import { createLogger } from '@roast-operator/log';
-import { type CertificateAuthority, createCertificateAuthority } from '@roast-operator/pki';
 import type { Sample } from '@roast-operator/proto';
 import { SqliteTelemetryStore } from '@roast-operator/store';
+import {
+  installChart,
+  OperatorProcess,
+  serviceAccountKubeconfig,
+  serviceAccountUser,
+} from '@roast-operator/test-env';
+import { type CertificateAuthority, createCertificateAuthority } from '@roast-operator/test-env/pki';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiPrefix } from '../../controllers/src/telemetry-api/query.ts';
 import { type SessionTelemetry, TelemetryApi } from '../../controllers/src/telemetry-api/server.ts';
-import { installChart, serviceAccountKubeconfig, serviceAccountUser } from '../support/chart.ts';
-import { OperatorProcess } from '../support/operator-process.ts';
 
 const log = createLogger({ component: 'telemetry-api-test' });
 const releaseNamespace = 'roast-system';
