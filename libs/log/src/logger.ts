@@ -67,27 +67,37 @@ function rootLogger(opts: LoggerOptions): PinoLogger<never> {
   );
 }
 
-/** Passes a pino logger to a child without offering that to callers. */
-const parent = Symbol('parent');
+/** Passes the pino logger and the context to a child without offering that to callers. */
+const inherited = Symbol('inherited');
 
 /**
  * Structured JSON-lines logger on pino: one object per line with `level`, `time`, `msg`, the context of
- * the logger and the call's fields. Child loggers add context (controller, key, …). A log call never
- * throws: pino writes circular values and BigInts, and fields that cannot be read at all (a throwing
- * getter) give way to a line that says so.
+ * the logger and the call's fields, each key once (the call's fields win over the context, a child's
+ * context over its parent's). Child loggers add context (controller, key, …). A log call never throws:
+ * pino writes circular values and BigInts, and fields that cannot be read at all (a throwing getter) give
+ * way to a field that says so.
  */
 export class Logger {
   readonly level: LogLevel;
   readonly #pino: PinoLogger<never>;
+  readonly #context: Readonly<Record<string, unknown>>;
 
-  constructor(opts: LoggerOptions & { [parent]?: PinoLogger<never> } = {}) {
+  constructor(
+    opts: LoggerOptions & {
+      [inherited]?: { pino: PinoLogger<never>; context: Record<string, unknown> };
+    } = {},
+  ) {
     this.level = opts.level ?? 'info';
-    const base = opts[parent] ?? rootLogger(opts);
-    this.#pino = opts.fields ? childOf(base, opts.fields) : base;
+    this.#pino = opts[inherited]?.pino ?? rootLogger(opts);
+    this.#context = withContext(opts[inherited]?.context ?? {}, opts.fields);
   }
 
   child(fields: LogFields): Logger {
-    return new Logger({ level: this.level, fields, [parent]: this.#pino });
+    return new Logger({
+      level: this.level,
+      fields,
+      [inherited]: { pino: this.#pino, context: this.#context },
+    });
   }
 
   enabled(level: LogLevel): boolean {
@@ -112,27 +122,27 @@ export class Logger {
 
   #write(level: LogLevel, msg: string, fields: LogFields | undefined): void {
     try {
-      this.#pino[level](fields ?? {}, msg);
+      this.#pino[level]({ ...this.#context, ...fields }, msg);
     } catch (failure) {
+      const logFailure = `the line's fields could not be written: ${describe(failure)}`;
       try {
-        this.#pino[level](
-          { logFailure: `the line's fields could not be written: ${describe(failure)}` },
-          msg,
-        );
+        this.#pino[level]({ ...this.#context, logFailure }, msg);
       } catch {
-        // The sink itself failed: there is nowhere left to say so, and the caller's work goes on.
+        // The context or the sink itself failed: there is nowhere left to say so, and the caller's work goes on.
       }
     }
   }
 }
 
 /** Context that cannot be read is replaced by a field saying so, so that making a child never throws. */
-function childOf(base: PinoLogger<never>, fields: LogFields): PinoLogger<never> {
+function withContext(
+  context: Record<string, unknown>,
+  fields: LogFields | undefined,
+): Record<string, unknown> {
   try {
-    // pino applies no formatter to a child's context.
-    return base.child(lineFields(fields));
+    return { ...context, ...fields };
   } catch (failure) {
-    return base.child({ logFailure: `the logger's context could not be written: ${describe(failure)}` });
+    return { ...context, logFailure: `the logger's context could not be written: ${describe(failure)}` };
   }
 }
 
