@@ -21,6 +21,7 @@ import { createLogger } from '@roast-operator/log';
 import type { Sample } from '@roast-operator/proto';
 import { SqliteTelemetryStore } from '@roast-operator/store';
 import {
+  bindClusterRole,
   installChart,
   OperatorProcess,
   serviceAccountKubeconfig,
@@ -76,21 +77,10 @@ beforeAll(async () => {
   await installChart(plane, { release: 'roast-operator', namespace: releaseNamespace });
 
   // Callers: a viewer here, someone with no binding, and a viewer of another namespace only.
-  const bindings = admin.resource({
-    group: 'rbac.authorization.k8s.io',
-    version: 'v1',
-    plural: 'rolebindings',
-    kind: 'RoleBinding',
-    namespaced: true,
-  });
   for (const account of ['viewer', 'nobody', 'elsewhere'])
     await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: account } } });
   const bind = (name: string, ns: string, account: string) =>
-    bindings.create({
-      metadata: { name, namespace: ns },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'roast-viewer' },
-      subjects: [{ kind: 'ServiceAccount', name: account, namespace }],
-    } as KubeObject);
+    bindClusterRole(admin, ns, name, 'roast-viewer', { kind: 'ServiceAccount', namespace, name: account });
   await bind('viewer', namespace, 'viewer');
   await bind('elsewhere', otherNamespace, 'elsewhere');
   // No audiences: the API server's own, as `kubectl create token` mints them.
