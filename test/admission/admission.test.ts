@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { apiVersion, group } from '@roast-operator/api';
 import { type CommandResult, eventually, testCluster, useTestNamespace } from '@roast-operator/control-plane';
 import { guardRefusal } from '@roast-operator/controllers';
+import { chart, installChart, serviceAccountKubeconfig, serviceAccountUser } from '@roast-operator/test-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chart, installChart, serviceAccountKubeconfig, serviceAccountUser } from '../support/chart.ts';
 import {
   type Act,
   type Actor,

@@ -6,10 +6,11 @@
 //   time to its first byte once the edge reads again, and how many queued commands arrived before it — the
 //   gateway puts the stop ahead of what it still holds; what grpc-js already buffered goes first);
 // - through the whole operator (main.ts as its own process, with the chart's RBAC and admission policies):
-//   a person's approval patch accepted → the command's first byte at a played edge, next to its floor (a
-//   bare patch → its event on a client-node watch); an EmergencyStop proposal created → its first byte at
-//   the edge; and, with the real edge stack in-process (agent, R1 driver, simulated R1), → the first
-//   heater-down byte written to the device and → the device reporting heater 0;
+//   a person's approval patch sent → the command's first byte at a played edge, next to its floor (a bare
+//   patch sent → its event on a client-node watch); an EmergencyStop proposal's create sent → its first
+//   byte at the edge; and, with the real edge stack in-process (agent, R1 driver, simulated R1), → the
+//   first heater-down byte written to the device and → the device reporting heater 0. Every clock starts
+//   just before its request is sent, so each figure includes the request's own round trip (reported too);
 // - the floor under all of it: a ping over a grpc-js bidi stream on loopback.
 // Prints a table (one JSON object with --json, figures only on stdout) and exits non-zero below a floor or
 // target.
@@ -346,11 +347,13 @@ async function operatorFigures() {
         approvals,
         ...percentiles('approvalFirstByte', approval.total),
         ...percentiles('approvalOperatorSent', approval.untilSent),
+        ...percentiles('approvalPatchRoundTrip', approval.request),
         ...percentiles('patchWatchEvent', watchFloor.event),
         ...percentiles('patchRoundTrip', watchFloor.roundTrip),
         stops,
         ...percentiles('stopCreatedFirstByte', stopFirstByte.total),
         ...percentiles('stopCreatedOperatorSent', stopFirstByte.untilSent),
+        ...percentiles('stopCreateRoundTrip', stopFirstByte.request),
         heaterStops,
         ...percentiles('stopDeviceFirstByte', heater.deviceFirstByte),
         ...percentiles('stopHeaterZero', heater.zero),
@@ -400,11 +403,13 @@ async function playedEdge(roastery: Roastery, client: LinkServiceClient, name: s
   };
 }
 
-/** Where a command's latency went: in the operator until its gateway logged the send, and the rest. */
+/** A command's latency from its request being sent, and where it went. */
 interface Legs {
   total: number[];
   /** To the operator's "command sent" log line (millisecond timestamps on the same clock). */
   untilSent: number[];
+  /** The request's own round trip: what a clock started at its response would leave out. */
+  request: number[];
 }
 
 async function sentAfter(roastery: Roastery, proposal: string, since: number): Promise<number> {
@@ -412,9 +417,9 @@ async function sentAfter(roastery: Roastery, proposal: string, since: number): P
   return Date.parse(String(sent.time)) - (performance.timeOrigin + since);
 }
 
-/** The agent proposes a level, bob approves it: from his patch's response to the command at the edge. */
+/** The agent proposes a level, bob approves it: from his patch being sent to the command at the edge. */
 async function approvalsToFirstByte(roastery: Roastery, arrivals: Arrivals): Promise<Legs> {
-  const legs: Legs = { total: [], untilSent: [] };
+  const legs: Legs = { total: [], untilSent: [], request: [] };
   for (let i = 0; i < approvals; i++) {
     const name = `fan-${i}`;
     const proposal = await roastery.propose('advisor', name, 'bench-a', {
@@ -422,18 +427,19 @@ async function approvalsToFirstByte(roastery: Roastery, arrivals: Arrivals): Pro
       target: 3 + (i % 8),
     });
     await roastery.phase(name, 'AwaitingApproval');
+    const sent = performance.now();
     await roastery.decide('bob', name);
-    const accepted = performance.now();
-    legs.total.push((await arrivals.of(proposal.metadata.uid!)) - accepted);
-    legs.untilSent.push(await sentAfter(roastery, name, accepted));
+    legs.request.push(performance.now() - sent);
+    legs.total.push((await arrivals.of(proposal.metadata.uid!)) - sent);
+    legs.untilSent.push(await sentAfter(roastery, name, sent));
     await roastery.phase(name, 'Succeeded');
   }
   return legs;
 }
 
 /**
- * The floors under the approval: a bare patch of a CommandProposal from its response to its event on a
- * client-node watch, and the patch's own round trip (what each of the operator's reads and writes costs).
+ * The floors under the approval: a bare patch of a CommandProposal from its request being sent to its event
+ * on a client-node watch, and the patch's own round trip (what each of the operator's reads and writes costs).
  */
 async function patchToWatchEvent(roastery: Roastery): Promise<{ event: number[]; roundTrip: number[] }> {
   const events = new Arrivals();
@@ -456,9 +462,8 @@ async function patchToWatchEvent(roastery: Roastery): Promise<{ event: number[];
       const annotations = { 'bench.roasting.simcorp.io/ping': String(i) };
       const patch = { metadata: { annotations } };
       const patched = await proposals.patch(roasteryNamespace, 'fan-0', patch, { type: 'merge' });
-      const accepted = performance.now();
-      latencies.roundTrip.push(accepted - sent);
-      latencies.event.push((await events.of(patched.metadata.resourceVersion!)) - accepted);
+      latencies.roundTrip.push(performance.now() - sent);
+      latencies.event.push((await events.of(patched.metadata.resourceVersion!)) - sent);
     }
     return latencies;
   } finally {
@@ -466,15 +471,19 @@ async function patchToWatchEvent(roastery: Roastery): Promise<{ event: number[];
   }
 }
 
-/** The agent proposes an EmergencyStop (no approval): from the create's response to the command at the edge. */
+/**
+ * The agent proposes an EmergencyStop (no approval): from the create being sent to the command at the edge,
+ * which may arrive before the create's response does.
+ */
 async function stopsToFirstByte(roastery: Roastery, arrivals: Arrivals): Promise<Legs> {
-  const legs: Legs = { total: [], untilSent: [] };
+  const legs: Legs = { total: [], untilSent: [], request: [] };
   for (let i = 0; i < stops; i++) {
     const name = `stop-${i}`;
+    const sent = performance.now();
     const proposal = await roastery.propose('advisor', name, 'bench-a', { type: 'EmergencyStop' });
-    const created = performance.now();
-    legs.total.push((await arrivals.of(proposal.metadata.uid!)) - created);
-    legs.untilSent.push(await sentAfter(roastery, name, created));
+    legs.request.push(performance.now() - sent);
+    legs.total.push((await arrivals.of(proposal.metadata.uid!)) - sent);
+    legs.untilSent.push(await sentAfter(roastery, name, sent));
     await roastery.phase(name, 'Succeeded');
   }
   return legs;
@@ -483,8 +492,9 @@ async function stopsToFirstByte(roastery: Roastery, arrivals: Arrivals): Promise
 /**
  * The real edge stack in this process — the agent, the R1 driver and a simulated R1, linked to the
  * operator's gateway — one fresh roaster per sample (a stop latches it): heated to 9 by a person's command,
- * then stopped by the agent; from the create's response to the first heater-down step written to the
- * device, and to the first reading the device reports with the heater at 0 (readings come at 10 Hz).
+ * then stopped by the agent; from the create being sent to the first heater-down step written to the
+ * device, and to the first reading the device reports with the heater at 0 (readings come at 10 Hz). Both
+ * may come before the create's response does.
  */
 async function stopsToHeaterZero(roastery: Roastery, gateway: string, dir: string) {
   const deviceFirstByte: number[] = [];
@@ -519,8 +529,8 @@ async function stopsToHeaterZero(roastery: Roastery, gateway: string, dir: strin
       const unsubscribe = edge.agent.onReading((r) => {
         if (r.heater === 0) heaterZero.resolve(systemClock.now());
       });
+      const sent = systemClock.now();
       await roastery.propose('advisor', `${name}-stop`, name, { type: 'EmergencyStop' });
-      const created = systemClock.now();
       const zeroAt = await Promise.race([
         heaterZero.promise,
         new Promise<never>((_, reject) =>
@@ -529,10 +539,11 @@ async function stopsToHeaterZero(roastery: Roastery, gateway: string, dir: strin
       ]);
       unsubscribe();
       const step = edge.simulated!.received.find(
-        (c) => c.at >= created && c.command.kind === 'heater' && c.command.step === -1,
+        (c) => c.at >= sent && c.command.kind === 'heater' && c.command.step === -1,
       );
-      deviceFirstByte.push(step!.at - created);
-      zero.push(zeroAt - created);
+      if (step === undefined) throw new Error(`${name}: the heater reached 0 without a heater-down step`);
+      deviceFirstByte.push(step.at - sent);
+      zero.push(zeroAt - sent);
     } finally {
       await edge.shutdown();
     }
@@ -582,22 +593,24 @@ const rows: [label: string, key: string, bound?: string][] = [
   ['  dispatch() → first byte at the edge', 'dispatch', `floor p99 ≤ ${floors.dispatchP99Ms}`],
   ['  EmergencyStop behind 2000 → first byte', 'stopFirstByteMs', `floor ≤ ${floors.stopFirstByteMs}`],
   [
-    'through the operator: approval → first byte',
+    'through the operator: approval sent → first byte',
     'approvalFirstByte',
     `target p99 ≤ ${targets.approvalFirstByteP99Ms}`,
   ],
   ['    of which until the operator logs "command sent"', 'approvalOperatorSent'],
-  ['  floor: patch accepted → client-node watch event', 'patchWatchEvent'],
+  ["    the approval patch's own round trip", 'approvalPatchRoundTrip'],
+  ['  floor: patch sent → client-node watch event', 'patchWatchEvent'],
   ['  floor: one patch, request → response', 'patchRoundTrip'],
   [
-    '  EmergencyStop created → first byte at the edge',
+    '  EmergencyStop create sent → first byte at the edge',
     'stopCreatedFirstByte',
     `target p99 ≤ ${targets.stopCreatedFirstByteP99Ms}`,
   ],
   ['    of which until the operator logs "command sent"', 'stopCreatedOperatorSent'],
-  ['  EmergencyStop → first heater-down byte at the device', 'stopDeviceFirstByte'],
+  ["    the create's own round trip", 'stopCreateRoundTrip'],
+  ['  EmergencyStop sent → first heater-down byte at the device', 'stopDeviceFirstByte'],
   [
-    '  EmergencyStop → device reports heater 0',
+    '  EmergencyStop sent → device reports heater 0',
     'stopHeaterZero',
     `target p99 ≤ ${targets.stopHeaterZeroP99Ms}`,
   ],

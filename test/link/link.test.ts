@@ -12,11 +12,10 @@ import { eventually, freePort } from '@roast-operator/control-plane';
 import { rules } from '@roast-operator/governor';
 import { KubeClient, type KubeObject } from '@roast-operator/kube';
 import { SqliteTelemetryStore } from '@roast-operator/store';
+import { type LogLine, NodeProcess, serviceAccountKubeconfig } from '@roast-operator/test-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TcpProxy } from '../../libs/kube/test-fixtures/tcp-proxy.ts';
-import { serviceAccountKubeconfig } from '../support/chart.ts';
 import { edgeProcess, gatewayArgs, edgeNode as node, operatorMain } from '../support/link.ts';
-import { type LogLine, NodeProcess } from '../support/node-process.ts';
 import { namespace, operatorPod, Roastery, releaseNamespace } from '../support/roastery.ts';
 
 const edgePod = 'roast-edge-sim-1';

@@ -10,12 +10,12 @@ import { apiVersion, group, type Roaster, roasterNames, version } from '@roast-o
 import { eventually, freePort, testCluster, useTestNamespace } from '@roast-operator/control-plane';
 import { KubeClient, type KubeObject } from '@roast-operator/kube';
 import { createLogger } from '@roast-operator/log';
-import { type CertificateAuthority, createCertificateAuthority } from '@roast-operator/pki';
 import { type ConnectRequest, type ConnectResponse, LinkServiceClient } from '@roast-operator/proto';
+import { NodeProcess } from '@roast-operator/test-env';
+import { type CertificateAuthority, createCertificateAuthority } from '@roast-operator/test-env/pki';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LinkGateway } from '../../controllers/src/link/gateway.ts';
 import { GatewayUnderTest, installCrds } from '../support/gateway.ts';
-import { NodeProcess } from '../support/node-process.ts';
 
 const cluster = testCluster();
 const namespace = useTestNamespace('link-security');

@@ -4,9 +4,9 @@
 // the guard is back. Policies change asynchronously, so every wait is bounded, never a sleep.
 import { join } from 'node:path';
 import { eventually } from '@roast-operator/control-plane';
+import type { LogLine } from '@roast-operator/test-env';
+import { installChart } from '@roast-operator/test-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installChart } from '../support/chart.ts';
-import type { LogLine } from '../support/operator-process.ts';
 import { operatorPod, Roastery, releaseNamespace } from '../support/roastery.ts';
 
 const canaryPeriodMs = 2000;

@@ -4,8 +4,8 @@
 // split brain — still send every command once, because only the one whose write won sends.
 import { join } from 'node:path';
 import { eventually } from '@roast-operator/control-plane';
+import type { LogLine, OperatorProcess } from '@roast-operator/test-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LogLine, OperatorProcess } from '../support/operator-process.ts';
 import { Roastery } from '../support/roastery.ts';
 
 let roastery: Roastery;

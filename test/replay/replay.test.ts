@@ -14,6 +14,7 @@ import { eventually, freePort } from '@roast-operator/control-plane';
 import { readRecording } from '@roast-operator/roast/recordings';
 import { CHARGE_TOLERANCE_S, DROP_TOLERANCE_S, recordingsDir } from '@roast-operator/roast/validation';
 import { SqliteTelemetryStore } from '@roast-operator/store';
+import type { NodeProcess } from '@roast-operator/test-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   compareReplay,
@@ -22,7 +23,6 @@ import {
   type RecordingComparison,
 } from '../../edge-node/src/replay/evaluate.ts';
 import { edgeProcess, gatewayArgs, operatorMain } from '../support/link.ts';
-import type { NodeProcess } from '../support/node-process.ts';
 import { namespace, Roastery } from '../support/roastery.ts';
 
 // 1.5 s samples (the same every time: the logger was steady), BT recorded and no ET — so the replay's

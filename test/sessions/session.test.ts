@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import type { Command, Roaster, RoastSession, SessionPhase } from '@roast-operator/api';
 import { RoastSession as RoastSessionSchema, sessionLifecycle } from '@roast-operator/api';
 import { eventually } from '@roast-operator/control-plane';
+import { NodeProcess } from '@roast-operator/test-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NodeProcess } from '../support/node-process.ts';
 import { namespace, Roastery } from '../support/roastery.ts';
 
 const root = join(import.meta.dirname, '../..');

@@ -3,7 +3,7 @@
 // Roastery binds its Roasters to, streaming to that gateway for one Roaster.
 import { join } from 'node:path';
 import type { Roaster } from '@roast-operator/api';
-import { NodeProcess } from './node-process.ts';
+import { NodeProcess } from '@roast-operator/test-env';
 
 const root = join(import.meta.dirname, '../..');
 export const operatorMain = join(root, 'controllers/src/main.ts');

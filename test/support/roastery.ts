@@ -27,9 +27,11 @@ import {
   startControlPlane,
 } from '@roast-operator/control-plane';
 import { commandProposals, roasters, roastSessions } from '@roast-operator/controllers';
+import { type Condition, KubeClient, type KubeObject, type ResourceClient } from '@roast-operator/kube';
 import {
   type Actor,
   approvalPatch,
+  bindClusterRole,
   namespace,
   OperatorProcess,
   type OperatorProcessOptions,
@@ -38,19 +40,11 @@ import {
   prepareRoastery,
   proposalObject,
   userName,
-} from '@roast-operator/demo';
-import { type Condition, KubeClient, type KubeObject, type ResourceClient } from '@roast-operator/kube';
+} from '@roast-operator/test-env';
 
-export { type Actor, namespace, operatorPod, releaseNamespace, userName } from '@roast-operator/demo';
+export { type Actor, namespace, operatorPod, releaseNamespace, userName } from '@roast-operator/test-env';
 
 const kinds = { roaster: roasters, session: roastSessions, proposal: commandProposals };
-const roleBindings = {
-  group: 'rbac.authorization.k8s.io',
-  version: 'v1',
-  plural: 'rolebindings',
-  kind: 'RoleBinding',
-  namespaced: true,
-};
 type Kind = keyof typeof kinds;
 
 export interface RoasteryOptions {
@@ -145,13 +139,7 @@ export class Roastery {
 
   /** Binds one more of the chart's roles to a person in the roastery, as the suite's setup binds the others. */
   async grant(who: Extract<Actor, 'alice' | 'bob'>, role: string): Promise<void> {
-    await this.client()
-      .resource(roleBindings)
-      .create({
-        metadata: { name: `${who}-${role}`, namespace },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
-        subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: who }],
-      } as KubeObject);
+    await bindClusterRole(this.client(), namespace, `${who}-${role}`, role, { kind: 'User', name: who });
   }
 
   /** A Roaster as Git creates it; the link has not reported it yet. */

@@ -20,16 +20,21 @@ import {
 import { roasters, roastSessions } from '@roast-operator/controllers';
 import { KubeClient, type KubeObject, Manager, reviewAccess } from '@roast-operator/kube';
 import { createLogger } from '@roast-operator/log';
-import { type CertificateAuthority, createCertificateAuthority } from '@roast-operator/pki';
 import type { Sample } from '@roast-operator/proto';
 import { SqliteTelemetryStore } from '@roast-operator/store';
+import {
+  bindClusterRole,
+  installChart,
+  OperatorProcess,
+  serviceAccountKubeconfig,
+  serviceAccountUser,
+} from '@roast-operator/test-env';
+import { type CertificateAuthority, createCertificateAuthority } from '@roast-operator/test-env/pki';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { howToGetAToken } from '../../controllers/src/telemetry-api/access.ts';
 import { apiPrefix } from '../../controllers/src/telemetry-api/query.ts';
 import { defaultReviewLimits } from '../../controllers/src/telemetry-api/review-limit.ts';
 import { type SessionTelemetry, TelemetryApi } from '../../controllers/src/telemetry-api/server.ts';
-import { installChart, serviceAccountKubeconfig, serviceAccountUser } from '../support/chart.ts';
-import { OperatorProcess } from '../support/operator-process.ts';
 
 const log = createLogger({ component: 'telemetry-api-test' });
 const releaseNamespace = 'roast-system';
@@ -76,21 +81,10 @@ beforeAll(async () => {
   await installChart(plane, { release: 'roast-operator', namespace: releaseNamespace });
 
   // Callers: a viewer here, someone with no binding, and a viewer of another namespace only.
-  const bindings = admin.resource({
-    group: 'rbac.authorization.k8s.io',
-    version: 'v1',
-    plural: 'rolebindings',
-    kind: 'RoleBinding',
-    namespaced: true,
-  });
   for (const account of ['viewer', 'nobody', 'elsewhere'])
     await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: account } } });
   const bind = (name: string, ns: string, account: string) =>
-    bindings.create({
-      metadata: { name, namespace: ns },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'roast-viewer' },
-      subjects: [{ kind: 'ServiceAccount', name: account, namespace }],
-    } as KubeObject);
+    bindClusterRole(admin, ns, name, 'roast-viewer', { kind: 'ServiceAccount', namespace, name: account });
   await bind('viewer', namespace, 'viewer');
   await bind('elsewhere', otherNamespace, 'elsewhere');
   // No audiences: the API server's own, as `kubectl create token` mints them.

@@ -1,5 +1,14 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { scaledClock, VirtualClock, wakeableSleep } from './index.ts';
+import {
+  delayUntil,
+  every,
+  maxTimerMs,
+  scaledClock,
+  systemClock,
+  VirtualClock,
+  wakeableSleep,
+} from './index.ts';
 
 describe('VirtualClock', () => {
   it('fires timers in time order, then creation order, only when advanced past them', async () => {
@@ -66,5 +75,74 @@ describe('scaledClock', () => {
     expect(fast.now()).toBe(1000 + 4000 * 4);
     await base.advance(250);
     expect(fast.now()).toBe(1000 + 4250 * 4);
+  });
+});
+
+describe('delayUntil', () => {
+  const hour = 3_600_000;
+  it.each<[string, number | undefined, number | undefined, number | undefined]>([
+    // name, at, maxMs, delay (now = 10_000)
+    ['nothing to wait for', undefined, undefined, undefined],
+    ['a wake-up at infinity is nothing to wait for', Infinity, undefined, undefined],
+    ['NaN is nothing to wait for', Number.NaN, undefined, undefined],
+    ['ahead: the difference', 12_500, undefined, 2500],
+    ['now: 1 ms, never a spin', 10_000, undefined, 1],
+    ['past: 1 ms', 5000, undefined, 1],
+    ['beyond the cap: the cap', 10_000 + 2 * hour, hour, hour],
+    ['beyond what a timer takes: the longest timer', 10_000 + 30 * 86_400_000, undefined, maxTimerMs],
+    ['a cap above what a timer takes: the longest timer', 10_000 + 30 * 86_400_000, 2 ** 40, maxTimerMs],
+  ])('%s', (_, at, maxMs, delay) => {
+    expect(delayUntil(at, 10_000, maxMs)).toBe(delay);
+  });
+});
+
+describe('systemClock', () => {
+  it('takes a delay longer than a timer holds as the longest one, not as an immediate fire', async () => {
+    let fired = false;
+    const timer = systemClock.setTimer(() => {
+      fired = true;
+    }, 40 * 86_400_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => systemClock.setTimer(() => resolve(undefined), 5));
+    expect(fired).toBe(false);
+    timer.cancel();
+  });
+});
+
+describe('every', () => {
+  it('runs every period until cancelled, also after a run that throws', async () => {
+    const clock = new VirtualClock(0);
+    const runs: number[] = [];
+    const timer = every(clock, 10, () => {
+      runs.push(clock.now());
+      if (runs.length === 2) throw new Error('one bad run');
+    });
+    await clock.advance(25).catch(() => {});
+    await clock.advance(10);
+    expect(runs).toEqual([10, 20, 30]);
+    timer.cancel();
+    await clock.advance(50);
+    expect(runs).toHaveLength(3);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('refuses a period that would spin', () => {
+    expect(() => every(new VirtualClock(0), 0, () => {})).toThrow(/above 0 ms, not 0/);
+  });
+});
+
+describe('systemClock keep-alive', () => {
+  const script = (options: string) =>
+    `import { systemClock } from ${JSON.stringify(new URL('./index.ts', import.meta.url).href)};
+     systemClock.setTimer(() => process.stdout.write('fired'), 50${options});`;
+  it.each([
+    ['lets the process exit before an ordinary timer fires', '', ''],
+    ['keeps the process alive for a timer that asks to', ', { keepAlive: true }', 'fired'],
+  ])('%s', (_, options, stdout) => {
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script(options)], {
+      encoding: 'utf8',
+    });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe(stdout);
   });
 });

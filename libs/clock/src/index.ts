@@ -2,14 +2,34 @@
 // roaster's physics) goes through a Clock, so in-process tests run on virtual time and never wait for real
 // time, and a simulator can run faster than the wall clock while watchdogs keep real seconds.
 
+export * from './backoff.ts';
+
 /** A cancellable timer handle. */
 export type Timer = { cancel(): void };
+
+export interface TimerOptions {
+  /** The process waits for this timer: work it owes, such as a pending commit. */
+  keepAlive?: boolean;
+}
 
 export interface Clock {
   /** Milliseconds since the Unix epoch; monotonic, so only differences between readings matter to timers. */
   now(): number;
-  /** Runs `fn` after `ms`; timers never keep the process alive on their own. */
-  setTimer(fn: () => void, ms: number): Timer;
+  /** Runs `fn` after `ms`; a timer keeps the process alive only when asked to. */
+  setTimer(fn: () => void, ms: number, options?: TimerOptions): Timer;
+}
+
+/** The longest delay Node's timers take (about 24.8 days): a longer one would fire at once. */
+export const maxTimerMs = 2 ** 31 - 1;
+
+/**
+ * The wait from `now` until `at`, for a timer: at least 1 ms and at most `maxMs`, so that a wake-up far
+ * ahead never overflows a timer and one already past never spins; undefined when there is nothing to wait
+ * for. A caller that caps it below `maxTimerMs` (an hour, say) just looks again sooner.
+ */
+export function delayUntil(at: number | undefined, now: number, maxMs = maxTimerMs): number | undefined {
+  if (at === undefined || !Number.isFinite(at)) return undefined;
+  return Math.min(Math.max(1, at - now), maxMs, maxTimerMs);
 }
 
 /**
@@ -18,12 +38,24 @@ export interface Clock {
  */
 export const systemClock: Clock = {
   now: () => performance.timeOrigin + performance.now(),
-  setTimer(fn, ms) {
-    const handle = setTimeout(fn, Math.max(0, ms));
-    handle.unref();
+  setTimer(fn, ms, options) {
+    const handle = setTimeout(fn, Math.min(Math.max(0, ms), maxTimerMs));
+    if (!options?.keepAlive) handle.unref();
     return { cancel: () => clearTimeout(handle) };
   },
 };
+
+/** Runs `fn` every `ms` on `clock` until cancelled; each run is armed before the previous one's `fn` runs. */
+export function every(clock: Clock, ms: number, fn: () => void): Timer {
+  if (!(ms > 0)) throw new RangeError(`a repeating timer needs a period above 0 ms, not ${ms}`);
+  let timer: Timer;
+  const run = () => {
+    timer = clock.setTimer(run, ms);
+    fn();
+  };
+  timer = clock.setTimer(run, ms);
+  return { cancel: () => timer.cancel() };
+}
 
 /** Resolves after `ms` on `clock`, or rejects with the signal's reason when it aborts first. */
 export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
@@ -68,13 +100,13 @@ export function scaledClock(base: Clock, factor: number, origin = base.now()): C
   if (!(factor > 0)) throw new RangeError(`time scale ${factor}`);
   return {
     now: () => origin + (base.now() - origin) * factor,
-    setTimer: (fn, ms) => base.setTimer(fn, ms / factor),
+    setTimer: (fn, ms, options) => base.setTimer(fn, ms / factor, options),
   };
 }
 
 type PendingTimer = { at: number; seq: number; fn: () => void };
 
-/** Lets pending promise continuations and immediates run, as they would between real timers. */
+/** Resolves on the next turn of the event loop, once pending continuations, I/O and immediates have run. */
 export function settle(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }

@@ -3,6 +3,7 @@
 // got; it stops when told.
 import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
+import { every, systemClock } from '@roast-operator/clock';
 
 export interface CheckpointWorkerData {
   path: string;
@@ -37,12 +38,12 @@ function checkpoint(request?: number): void {
   }
 }
 
-const timer = setInterval(() => checkpoint(), intervalMs);
+const timer = every(systemClock, intervalMs, () => checkpoint());
 
 port.on('message', (message: ToCheckpointWorker) => {
   if (message.type === 'checkpoint') return checkpoint(message.request);
-  // With the timer cleared and the port closed, the thread exits.
-  clearInterval(timer);
+  // With the timer cancelled and the port closed, the thread exits.
+  timer.cancel();
   db.close();
   port.close();
 });

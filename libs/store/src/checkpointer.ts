@@ -48,11 +48,11 @@ export class Checkpointer {
     this.#worker = new Worker(new URL('./checkpoint-worker.ts', import.meta.url), { workerData });
     this.#worker.on('message', (message: FromCheckpointWorker) => {
       if (message.type === 'checkpointed') return this.#checkpointed(message);
-      log.warn('background checkpoint failed', { error: message.message });
+      log.warn('background checkpoint failed', { err: message.message });
       // Writes resume: a log that keeps growing is better than acks held for as long as checkpoints fail.
       this.#endDrain();
     });
-    this.#worker.on('error', (error) => log.error('checkpointer failed', { error }));
+    this.#worker.on('error', (error) => log.error('checkpointer failed', { err: error }));
     this.#worker.on('exit', () => {
       if (this.#stopping) return;
       log.error('checkpointer thread exited: the writer checkpoints from now on');

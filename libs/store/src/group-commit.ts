@@ -1,13 +1,17 @@
+import { type Clock, systemClock, type Timer } from '@roast-operator/clock';
+
 export interface GroupCommitOptions {
   /** The longest an item waits for its group to be committed (plus the commit itself), unless paused. */
   maxDelayMs: number;
   /** A group this large is committed at once instead of waiting for the timer. */
   maxItems: number;
+  /** Default the system clock. */
+  clock?: Clock;
 }
 
 interface Waiter<T, R> {
   item: T;
-  /** performance.now() at submit. */
+  /** The clock's time at submit. */
   since: number;
   resolve: (result: R) => void;
   reject: (error: unknown) => void;
@@ -28,19 +32,21 @@ interface Waiter<T, R> {
 export class GroupCommit<T, R> {
   readonly #commit: (items: T[]) => R[];
   readonly #options: GroupCommitOptions;
+  readonly #clock: Clock;
   #waiting: Waiter<T, R>[] = [];
-  #timer: NodeJS.Timeout | undefined;
+  #timer: Timer | undefined;
   #immediate: NodeJS.Immediate | undefined;
   #paused = false;
 
   constructor(commit: (items: T[]) => R[], options: GroupCommitOptions) {
     this.#commit = commit;
     this.#options = options;
+    this.#clock = options.clock ?? systemClock;
   }
 
   submit(item: T): Promise<R> {
     const { promise, resolve, reject } = Promise.withResolvers<R>();
-    this.#waiting.push({ item, since: performance.now(), resolve, reject });
+    this.#waiting.push({ item, since: this.#clock.now(), resolve, reject });
     this.#schedule();
     return promise;
   }
@@ -64,8 +70,9 @@ export class GroupCommit<T, R> {
       return;
     }
     // Counted from the oldest item: what is left after a full group, or a pause, has waited already.
-    const delay = Math.max(0, this.#options.maxDelayMs - (performance.now() - oldest.since));
-    this.#timer ??= setTimeout(() => this.#next(), delay);
+    const delay = Math.max(0, this.#options.maxDelayMs - (this.#clock.now() - oldest.since));
+    // Callers wait for their commit: the process must not exit before it.
+    this.#timer ??= this.#clock.setTimer(() => this.#next(), delay, { keepAlive: true });
   }
 
   /** Commits one group of at most maxItems, and schedules what is left. */
@@ -82,7 +89,7 @@ export class GroupCommit<T, R> {
   }
 
   #cancel(): void {
-    clearTimeout(this.#timer);
+    this.#timer?.cancel();
     clearImmediate(this.#immediate);
     this.#timer = undefined;
     this.#immediate = undefined;

@@ -247,7 +247,7 @@ describe('SqliteTelemetryStore: acknowledged means committed', () => {
       {
         msg: 'group commit failed: its batches are not acknowledged',
         batches: 2,
-        error: { code: 'ERR_SQLITE_ERROR' },
+        err: { code: 'ERR_SQLITE_ERROR' },
       },
     ]);
     other.exec('ROLLBACK');

@@ -1,5 +1,5 @@
 import { DatabaseSync } from 'node:sqlite';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { type Clock, settle, systemClock } from '@roast-operator/clock';
 import { createLogger, type Logger } from '@roast-operator/log';
 import type { Sample, TelemetryBatch } from '@roast-operator/proto';
 import { Checkpointer } from './checkpointer.ts';
@@ -27,6 +27,8 @@ export interface SqliteTelemetryStoreOptions {
   /** Retention deletes at most this many batches per statement. Default 500. */
   retentionChunk?: number;
   log?: Logger;
+  /** Dates batches without samples and times group commits. Default the system clock. */
+  clock?: Clock;
 }
 
 /** Counters for the operator's /metrics and the benchmark. */
@@ -175,6 +177,7 @@ type Statements = ReturnType<typeof prepareStatements>;
 export class SqliteTelemetryStore implements TelemetryStore {
   readonly #db: DatabaseSync;
   readonly #log: Logger;
+  readonly #clock: Clock;
   readonly #group: GroupCommit<PendingBatch, AppendResult>;
   readonly #checkpointer: Checkpointer;
   readonly #retentionChunk: number;
@@ -199,6 +202,7 @@ export class SqliteTelemetryStore implements TelemetryStore {
   constructor(path: string, options: SqliteTelemetryStoreOptions = {}) {
     this.#db = new DatabaseSync(path, { timeout: options.busyTimeoutMs ?? 5000 });
     this.#log = options.log ?? createLogger({ component: 'telemetry-store' });
+    this.#clock = options.clock ?? systemClock;
     this.#retentionChunk = options.retentionChunk ?? 500;
     try {
       configure(this.#db, options.synchronous ?? 'normal');
@@ -211,6 +215,7 @@ export class SqliteTelemetryStore implements TelemetryStore {
     this.#group = new GroupCommit((items) => this.#commit(items), {
       maxDelayMs: options.maxDelayMs ?? 5,
       maxItems: options.maxBatches ?? 256,
+      clock: this.#clock,
     });
     const checkpoints = {
       path,
@@ -301,7 +306,7 @@ export class SqliteTelemetryStore implements TelemetryStore {
     } catch (error) {
       this.#log.error('group commit failed: its batches are not acknowledged', {
         batches: items.length,
-        error,
+        err: error,
       });
       throw error;
     }
@@ -318,7 +323,7 @@ export class SqliteTelemetryStore implements TelemetryStore {
   #insert(item: PendingBatch): AppendResult {
     const { points, count: n, firstMs, lastMs } = item.encoded;
     // A batch without samples still takes its seq; it is dated by the store's clock so retention ages it.
-    const first = firstMs ?? Date.now();
+    const first = firstMs ?? this.#clock.now();
     const last = lastMs ?? first;
     const { changes } = this.#sql.insertBatch.run(
       item.bootId,
@@ -448,7 +453,7 @@ export class SqliteTelemetryStore implements TelemetryStore {
       for (let more = true; more && !this.#closed; ) {
         more = this.#deleteChunk(id, cutoffMs, result);
         // Between chunks, group commits and reads get their turn.
-        await nextTurn();
+        await settle();
       }
     }
     if (this.#closed) return result;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
-import { type CertifiedKey, createCertificateAuthority, generateKeyPair } from '@roast-operator/pki';
+import { type CertifiedKey, createCertificateAuthority, generateKeyPair } from '@roast-operator/test-env/pki';
 import { type Binaries, resolveBinaries } from './binaries.ts';
 import { ServerProcess } from './process.ts';
 

@@ -24,8 +24,18 @@ import {
 } from '@roast-operator/control-plane';
 import { commandProposals, roasters, roastSessions } from '@roast-operator/controllers';
 import { KubeClient, type KubeObject } from '@roast-operator/kube';
-import { NodeProcess } from './node-process.ts';
-import { OperatorProcess } from './operator-process.ts';
+import {
+  type Actor,
+  approvalPatch,
+  markPatch,
+  NodeProcess,
+  namespace,
+  OperatorProcess,
+  operatorProcessOptions,
+  prepareRoastery,
+  proposalObject,
+  releaseNamespace,
+} from '@roast-operator/test-env';
 import { type CurvePoint, projectBean, rateOfRise, sinceTurningPoint } from './projection.ts';
 import {
   beanTemperature,
@@ -40,16 +50,6 @@ import {
   sessionEvents,
   summary,
 } from './report.ts';
-import {
-  type Actor,
-  approvalPatch,
-  markPatch,
-  namespace,
-  operatorProcessOptions,
-  prepareRoastery,
-  proposalObject,
-  releaseNamespace,
-} from './roastery.ts';
 
 const root = join(import.meta.dirname, '../../..');
 const operatorMain = join(root, 'controllers/src/main.ts');

@@ -132,6 +132,29 @@ async function createNamespaces(admin: KubeClient): Promise<void> {
   for (const name of [releaseNamespace, namespace]) await namespaces.create({ metadata: { name } });
 }
 
+/** Who a RoleBinding names: a person (by the user name of their certificate) or a service account. */
+export type BindingSubject =
+  | { kind: 'User'; name: string }
+  | { kind: 'ServiceAccount'; namespace: string; name: string };
+
+/** A RoleBinding `name` in `bindingNamespace` of the ClusterRole `role` (one of the chart's) to `subject`. */
+export async function bindClusterRole(
+  client: KubeClient,
+  bindingNamespace: string,
+  name: string,
+  role: string,
+  subject: BindingSubject,
+): Promise<void> {
+  const rbac = 'rbac.authorization.k8s.io';
+  await client
+    .resource({ group: rbac, version: 'v1', plural: 'rolebindings', kind: 'RoleBinding', namespaced: true })
+    .create({
+      metadata: { name, namespace: bindingNamespace },
+      roleRef: { apiGroup: rbac, kind: 'ClusterRole', name: role },
+      subjects: [subject.kind === 'User' ? { ...subject, apiGroup: rbac } : subject],
+    } as KubeObject);
+}
+
 /** Binds the chart's roles in the roastery, then waits until RBAC answers with them. */
 async function grantRoles(admin: KubeClient): Promise<void> {
   const accounts = admin.resource({
@@ -142,25 +165,11 @@ async function grantRoles(admin: KubeClient): Promise<void> {
     namespaced: true,
   });
   await accounts.create({ metadata: { ...advisorAccount } });
-  const bindings = admin.resource({
-    group: 'rbac.authorization.k8s.io',
-    version: 'v1',
-    plural: 'rolebindings',
-    kind: 'RoleBinding',
-    namespaced: true,
-  });
   for (const [who, roles] of Object.entries(grants)) {
-    const subject =
-      who === 'advisor'
-        ? { kind: 'ServiceAccount', name: who, namespace }
-        : { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: who };
-    for (const role of Object.keys(roles)) {
-      await bindings.create({
-        metadata: { name: `${who}-${role}`, namespace },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
-        subjects: [subject],
-      } as KubeObject);
-    }
+    const subject: BindingSubject =
+      who === 'advisor' ? { kind: 'ServiceAccount', namespace, name: who } : { kind: 'User', name: who };
+    for (const role of Object.keys(roles))
+      await bindClusterRole(admin, namespace, `${who}-${role}`, role, subject);
   }
   await eventually(async () => {
     for (const [who, roles] of Object.entries(grants) as [

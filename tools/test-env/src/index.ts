@@ -11,6 +11,8 @@ export {
   type Actor,
   advisorAccount,
   approvalPatch,
+  type BindingSubject,
+  bindClusterRole,
   grants,
   markPatch,
   namespace,

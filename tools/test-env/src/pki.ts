@@ -2,6 +2,7 @@ import { webcrypto } from 'node:crypto';
 // @peculiar/x509 resolves its ASN.1 services through tsyringe, which needs the Reflect metadata polyfill first.
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
+import { systemClock } from '@roast-operator/clock';
 
 // ECDSA P-256 everywhere: key generation takes milliseconds (RSA takes seconds on a small machine), and
 // Kubernetes accepts it for serving, client and service-account signing keys alike.
@@ -110,7 +111,7 @@ async function issueLeaf(
 
 function validity(validForSeconds: number): { serialNumber: string; notBefore: Date; notAfter: Date } {
   // Back-dated a minute so a certificate is valid at once on a peer whose clock is slightly behind.
-  const now = Date.now();
+  const now = systemClock.now();
   return {
     serialNumber: Buffer.from(crypto.getRandomValues(new Uint8Array(16)))
       .toString('hex')
