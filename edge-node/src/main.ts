@@ -217,7 +217,7 @@ async function run(): Promise<void> {
     edge.shutdown().then(
       () => process.exit(0),
       (error: unknown) => {
-        log.error('shutdown failed', { error });
+        log.error('shutdown failed', { err: error });
         process.exit(1);
       },
     );
@@ -232,7 +232,7 @@ if (values.help) {
   await prestop();
 } else if (positionals.length === 0 || positionals[0] === 'run') {
   await run().catch((error: unknown) => {
-    log.error('edge agent failed to start', { error });
+    log.error('edge agent failed to start', { err: error });
     process.exit(1);
   });
 } else {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Clock, type Timer, wakeableSleep } from '@roast-operator/clock';
+import { Backoff, type Clock, type Timer, wakeableSleep } from '@roast-operator/clock';
 import type { Logger } from '@roast-operator/log';
 import type { R1Control } from '@roast-operator/r1';
 import type { CommandResult, EdgeCommand, EmergencyStop, ResetLatch } from '../commands.ts';
@@ -87,7 +87,7 @@ export class EdgeAgent implements EdgeLink {
     this.#clock = options.clock;
     this.#log = options.log;
     this.#newId = options.newId ?? randomUUID;
-    const report = (error: unknown) => this.#log.error('listener failed', { error });
+    const report = (error: unknown) => this.#log.error('listener failed', { err: error });
     this.#readings = new Topic(report);
     this.#events = new Topic(report);
     this.#limits = options.safety.limits;
@@ -301,7 +301,7 @@ export class EdgeAgent implements EdgeLink {
     const driver = this.#driver;
     if (this.#latches.held.length > 0 && driver && !driver.holding) {
       driver.enterSafeState(this.#o.safety.safeFan).catch((error: unknown) => {
-        this.#log.error('could not enter the safe state', { error });
+        this.#log.error('could not enter the safe state', { err: error });
       });
     }
   }
@@ -328,20 +328,18 @@ export class EdgeAgent implements EdgeLink {
   }
 
   async #deviceLoop(): Promise<void> {
-    const { initialMs, maxMs } = reconnectBackoff;
-    let backoffMs = initialMs;
+    const backoff = new Backoff(reconnectBackoff);
     while (!this.#stopping) {
       const status = await this.#serveDevice();
       if (this.#stopping) return;
-      if (status === 'connected') backoffMs = initialMs;
+      if (status === 'connected') backoff.reset();
       else if (this.#o.inContainer) {
         this.#o.exit(exitCodeOf[status]);
         return;
       }
-      const pause = wakeableSleep(this.#clock, backoffMs);
+      const pause = wakeableSleep(this.#clock, backoff.next());
       this.#pause = pause.wake;
       await pause.done;
-      backoffMs = Math.min(backoffMs * 2, maxMs);
     }
   }
 

@@ -17,7 +17,7 @@ export async function serveHttp(
 ): Promise<Server> {
   const server = createServer((request, response) => {
     route(agent, metrics, request, response).catch((error: unknown) => {
-      log.error('http handler failed', { error, path: request.url });
+      log.error('http handler failed', { err: error, path: request.url });
       send(response, 500, { error: String(error) });
     });
   });

@@ -88,7 +88,7 @@ export class R1Driver {
     const base = options.device.timeBase ?? options.clock;
     const behind = Math.max(0, (options.deviceTimeFrom ?? Number.NEGATIVE_INFINITY) - base.now());
     this.#deviceNow = () => base.now() + behind;
-    this.events = new Topic((error) => this.#log?.error('driver event listener failed', { error }));
+    this.events = new Topic((error) => this.#log?.error('driver event listener failed', { err: error }));
   }
 
   get latest(): Reading | undefined {

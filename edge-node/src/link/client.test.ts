@@ -60,7 +60,7 @@ async function rig(
     tuning: {
       batchSamples: 5,
       batchMs: 50,
-      backoff: { initialMs: 50, maxMs: 200 },
+      backoff: { initialMs: 50, maxMs: 200, jitter: 0.5 },
       welcomeTimeoutMs: 500,
       closeGraceMs: 200,
       ...options.tuning,

@@ -1,5 +1,5 @@
 import { type ClientDuplexStream, Metadata, type StatusObject } from '@grpc/grpc-js';
-import { type Clock, systemClock, type Timer, wakeableSleep } from '@roast-operator/clock';
+import { backoffDelay, type Clock, systemClock, type Timer, wakeableSleep } from '@roast-operator/clock';
 import type { Logger } from '@roast-operator/log';
 import {
   type ConnectRequest,
@@ -12,7 +12,6 @@ import {
 import type { CommandResult } from '../commands.ts';
 import type { AgentEvent, EdgeLink } from '../edge-link.ts';
 import type { Unsubscribe } from '../topic.ts';
-import { backoffDelay } from './backoff.ts';
 import { CommandRunner } from './commands.ts';
 import { deviceKey, helloMessage, latchMessages, pushedLimits, resultMessage, sample } from './convert.ts';
 import { LinkMetrics, type LinkState } from './metrics.ts';
@@ -171,7 +170,7 @@ export class LinkClient {
     try {
       metadata = await this.#metadata();
     } catch (error) {
-      this.#log.error('no token for the gateway', { error });
+      this.#log.error('no token for the gateway', { err: error });
       return false;
     }
     if (this.#stopping) return false;

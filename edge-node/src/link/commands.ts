@@ -115,7 +115,7 @@ export class CommandRunner {
     try {
       return await this.#o.agent.submit(command);
     } catch (error) {
-      this.#o.log.error('the agent failed a command', { uid: command.uid, error });
+      this.#o.log.error('the agent failed a command', { uid: command.uid, err: error });
       return { uid: command.uid, outcome: 'unknown', message: `edge error: ${String(error)}`, latencyMs: 0 };
     }
   }

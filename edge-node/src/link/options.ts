@@ -1,9 +1,8 @@
 import type { ChannelCredentials } from '@grpc/grpc-js';
-import type { Clock } from '@roast-operator/clock';
+import type { BackoffPolicy, Clock } from '@roast-operator/clock';
 import type { Logger } from '@roast-operator/log';
 import type { Registry } from 'prom-client';
 import type { EdgeLink } from '../edge-link.ts';
-import type { Backoff } from './backoff.ts';
 import type { RoasterRef } from './convert.ts';
 import type { LinkState } from './metrics.ts';
 
@@ -16,7 +15,7 @@ export type LinkTuning = {
   readonly batchMs: number;
   /** Unacknowledged batches kept; beyond it the oldest is dropped and counted. */
   readonly bufferBatches: number;
-  readonly backoff: Backoff;
+  readonly backoff: BackoffPolicy;
   /** The heartbeat interval until a welcome names one. */
   readonly heartbeatMs: number;
   /** Intervals without a word from the gateway before the stream counts as lost. */
@@ -34,7 +33,7 @@ export const defaultLinkTuning: LinkTuning = {
   batchMs: 1000,
   // An hour of a 10 Hz roaster in 1 s batches: a few megabytes.
   bufferBatches: 3600,
-  backoff: { initialMs: 500, maxMs: 30_000 },
+  backoff: { initialMs: 500, maxMs: 30_000, jitter: 0.5 },
   heartbeatMs: 5000,
   missedHeartbeats: 3,
   welcomeTimeoutMs: 10_000,

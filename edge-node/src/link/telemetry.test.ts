@@ -1,6 +1,5 @@
 import type { Sample } from '@roast-operator/proto';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from './backoff.ts';
 import { TelemetryBuffer } from './telemetry.ts';
 
 const at = (timeMs: number): Sample => ({ timeMs, heater: 0, fan: 1, drum: 1, stateCode: 0 });
@@ -101,16 +100,5 @@ describe('TelemetryBuffer', () => {
     expect(reported).toEqual(dropped);
     expect({ batches: buffer.droppedBatches, points: buffer.droppedPoints }).toEqual(dropped);
     expect(drain(buffer)).toEqual(kept);
-  });
-});
-
-describe('backoffDelay', () => {
-  it('doubles from the initial delay up to the maximum, jittered over its upper half', () => {
-    const backoff = { initialMs: 500, maxMs: 30_000 };
-    expect([0, 1, 2, 6, 7, 60].map((n) => backoffDelay(backoff, n, () => 1))).toEqual([
-      500, 1000, 2000, 30_000, 30_000, 30_000,
-    ]);
-    expect(backoffDelay(backoff, 0, () => 0)).toBe(250);
-    expect(backoffDelay(backoff, 3, () => 0.5)).toBe(3000);
   });
 });
