@@ -3,13 +3,7 @@
 // the admission-guard canary.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { type Clock, systemClock } from '@roast-operator/clock';
-import {
-  type EventInput,
-  type EventRecorder,
-  type KubeObject,
-  Manager,
-  type ResourceDescriptor,
-} from '@roast-operator/kube';
+import { type EventInput, type EventRecorder, type KubeObject, Manager, pods } from '@roast-operator/kube';
 import { createLogger, type Logger } from '@roast-operator/log';
 import type { Dispatcher } from './dispatch.ts';
 import { GuardCanary, type GuardState } from './guard/canary.ts';
@@ -79,12 +73,12 @@ export class Operator {
     this.#events = manager.recorder('roasting.simcorp.io/roast-operator');
     const scope = opts.watchNamespace === undefined ? {} : { namespace: opts.watchNamespace };
     const informers = {
-      roasters: manager.informer<KubeObject>(roasters, scope),
-      proposals: manager.informer<KubeObject>(commandProposals, {
+      roasters: manager.informer(roasters, scope),
+      proposals: manager.informer(commandProposals, {
         ...scope,
         indexes: { [byRoaster]: roasterIndex, [bySession]: sessionIndex },
       }),
-      sessions: manager.informer<KubeObject>(roastSessions, {
+      sessions: manager.informer(roastSessions, {
         ...scope,
         indexes: { [byRoaster]: roasterIndex },
       }),
@@ -170,13 +164,13 @@ export class Operator {
     this.#pod ??= this.manager.client
       .resource(pods)
       .get(pod.namespace, pod.name)
-      .catch(() => ({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: pod.name, namespace: pod.namespace },
-      }));
+      .catch(
+        (): KubeObject => ({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: pod.name, namespace: pod.namespace },
+        }),
+      );
     this.#events.event(await this.#pod, event);
   }
 }
-
-const pods: ResourceDescriptor = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };

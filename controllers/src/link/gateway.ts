@@ -8,8 +8,9 @@ import { stopLatchId } from '@roast-operator/governor';
 import {
   type Informer,
   isNotFound,
-  type KubeObject,
   type Manager,
+  type Pod,
+  pods,
   type ResourceClient,
   type Runnable,
 } from '@roast-operator/kube';
@@ -75,10 +76,10 @@ export interface LinkGatewayOptions {
 
 interface Attached {
   log: Logger;
-  roasterApi: ResourceClient<KubeObject>;
-  podApi: ResourceClient<KubeObject>;
-  proposals: Informer<KubeObject>;
-  roasters: Informer<KubeObject>;
+  roasterApi: ResourceClient<Roaster>;
+  podApi: ResourceClient<Pod>;
+  proposals: Informer<CommandProposal>;
+  roasters: Informer<Roaster>;
   metrics: LinkMetrics;
   status: LinkStatus;
   results: ResultWriter;
@@ -87,7 +88,6 @@ interface Attached {
 
 const defaultHeartbeatMs = 5000;
 const defaultTlsRefreshMs = 60_000;
-const pods = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
 const refOf = (hello: Hello): RoasterRef => hello.roaster!;
 
 /** An edge's counters of the batches it dropped and their samples, in one boot. */
@@ -125,15 +125,15 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
     const scope = this.#opts.watchNamespace === undefined ? {} : { namespace: this.#opts.watchNamespace };
     const log = manager.log.child({ component: 'link-gateway' });
     const metrics = new LinkMetrics(manager.metrics.registry);
-    const proposals = manager.informer<KubeObject>(commandProposals, scope);
-    const roasterApi = manager.client.resource<KubeObject>(roasters);
-    const proposalApi = manager.client.resource<KubeObject>(commandProposals);
+    const proposals = manager.informer(commandProposals, scope);
+    const roasterApi = manager.client.resource(roasters);
+    const proposalApi = manager.client.resource(commandProposals);
     this.#attached = {
       log,
       roasterApi,
-      podApi: manager.client.resource<KubeObject>(pods),
+      podApi: manager.client.resource(pods),
       proposals,
-      roasters: manager.informer<KubeObject>(roasters, scope),
+      roasters: manager.informer(roasters, scope),
       metrics,
       status: new LinkStatus(roasterApi, log),
       results: new ResultWriter(proposalApi, proposals, metrics, log),
@@ -279,8 +279,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
     const a = this.#a();
     await a.roasters.waitForSync(signal).catch(() => undefined);
     if (signal.aborted) return;
-    for (const obj of a.roasters.store.list()) {
-      const r = obj as unknown as Roaster;
+    for (const r of a.roasters.store.list()) {
       const shown = r.status?.conditions?.some((c) => c.type === 'Connected' && c.status === 'True');
       const ref = {
         namespace: r.metadata.namespace ?? '',
@@ -437,7 +436,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
         `this operator serves namespace ${watchNamespace}, not ${ref.namespace}`,
       );
     }
-    let obj: KubeObject;
+    let obj: Roaster;
     try {
       obj = await this.#a().roasterApi.get(ref.namespace, ref.name);
     } catch (err) {
@@ -451,7 +450,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
         `Roaster ${ref.namespace}/${ref.name} has another UID than ${ref.uid}: it was recreated`,
       );
     }
-    return obj as unknown as Roaster;
+    return obj;
   }
 
   #register(call: Call, hello: Hello): LinkStream {
@@ -701,8 +700,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
     const { proposals } = this.#a();
     const ref = refOf(stream.hello);
     await proposals.waitForSync();
-    const open = proposals.store.list(ref.namespace).filter((o) => {
-      const p = o as unknown as CommandProposal;
+    const open = proposals.store.list(ref.namespace).filter((p) => {
       return (
         p.spec.roasterRef.name === ref.name &&
         phaseOf(p) === 'Dispatched' &&

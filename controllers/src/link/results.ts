@@ -1,14 +1,7 @@
 // Edge agents' answers, written to the proposal's status.result: write-once, with a compare-and-swap on the
 // proposal's resourceVersion, so a result the controller or an earlier answer wrote is never replaced.
 import type { CommandOutcome, CommandProposal } from '@roast-operator/api';
-import {
-  guardedPatch,
-  type Informer,
-  isNotFound,
-  type KubeObject,
-  keyOf,
-  type ResourceClient,
-} from '@roast-operator/kube';
+import { guardedPatch, type Informer, isNotFound, keyOf, type ResourceClient } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
 import { type CommandResult, Outcome } from '@roast-operator/proto';
 import type { LinkMetrics } from './metrics.ts';
@@ -46,14 +39,14 @@ export function recordOf(result: CommandResult, sentAt: number | undefined, now:
 }
 
 export class ResultWriter {
-  readonly #api: ResourceClient<KubeObject>;
-  readonly #proposals: Informer<KubeObject>;
+  readonly #api: ResourceClient<CommandProposal>;
+  readonly #proposals: Informer<CommandProposal>;
   readonly #metrics: LinkMetrics;
   readonly #log: Logger;
 
   constructor(
-    api: ResourceClient<KubeObject>,
-    proposals: Informer<KubeObject>,
+    api: ResourceClient<CommandProposal>,
+    proposals: Informer<CommandProposal>,
     metrics: LinkMetrics,
     log: Logger,
   ) {
@@ -65,7 +58,7 @@ export class ResultWriter {
 
   /** A proposal the cache holds, by UID (an answer after a restart names only the UID). */
   find(uid: string): ProposalRef | undefined {
-    const p = this.#proposals.store.list().find((o) => o.metadata.uid === uid) as CommandProposal | undefined;
+    const p = this.#proposals.store.list().find((o) => o.metadata.uid === uid);
     if (p === undefined) return undefined;
     const sent = p.status?.dispatch?.time;
     return {
@@ -89,9 +82,8 @@ export class ResultWriter {
         this.#api,
         current,
         (latest) => {
-          const p = latest as unknown as CommandProposal;
           // A proposal recreated under the same name is another proposal.
-          wrote = p.metadata.uid === ref.uid && p.status?.result === undefined;
+          wrote = latest.metadata.uid === ref.uid && latest.status?.result === undefined;
           return wrote ? { status: { result } } : undefined;
         },
         { subresource: 'status' },

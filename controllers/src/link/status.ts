@@ -2,14 +2,8 @@
 // Connected and InterlocksClear conditions, phase, device, levels, the latest reading and the edge's latches. Each apply carries
 // every field the link owns (an apply that omits an owned field removes it), so the link keeps one view per
 // roaster and applies it whole; writes to one roaster are serialized and coalesced.
-import { apiVersion, fieldManagers, type RoasterStatus, roasterNames } from '@roast-operator/api';
-import {
-  type Condition,
-  isNotFound,
-  type KubeObject,
-  metaTime,
-  type ResourceClient,
-} from '@roast-operator/kube';
+import { fieldManagers, type Roaster, type RoasterStatus } from '@roast-operator/api';
+import { type Condition, isNotFound, metaTime, type ResourceClient } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
 import type { Latch, Sample } from '@roast-operator/proto';
 import type { RoasterRef } from '../dispatch.ts';
@@ -87,11 +81,11 @@ export interface DeviceReport {
 }
 
 export class LinkStatus {
-  readonly #api: ResourceClient<KubeObject>;
+  readonly #api: ResourceClient<Roaster>;
   readonly #log: Logger;
   readonly #entries = new Map<string, Entry>();
 
-  constructor(api: ResourceClient<KubeObject>, log: Logger) {
+  constructor(api: ResourceClient<Roaster>, log: Logger) {
     this.#api = api;
     this.#log = log;
   }
@@ -204,15 +198,13 @@ export class LinkStatus {
     }
   }
 
-  #apply(roaster: RoasterRef, view: LinkView): Promise<KubeObject> {
+  #apply(roaster: RoasterRef, view: LinkView): Promise<Roaster> {
     const { connected, interlocks: interlock, ...fields } = view;
     const body = {
-      apiVersion,
-      kind: roasterNames.kind,
       // The UID makes the apply fail rather than write onto a recreated Roaster of the same name.
       metadata: { name: roaster.name, namespace: roaster.namespace, uid: roaster.uid },
       status: { ...fields, conditions: interlock ? [connected, interlock] : [connected] },
-    } as KubeObject;
+    };
     return this.#api.apply(body, { subresource: 'status', force: true, fieldManager: fieldManagers.link });
   }
 }

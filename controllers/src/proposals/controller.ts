@@ -14,13 +14,13 @@ import {
   type Informer,
   isConflict,
   isNotFound,
-  type KubeObject,
   keyOf,
   type Manager,
   parseKey,
   type ReconcileResult,
   type ResourceClient,
   setControllerReference,
+  watch,
 } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
 import {
@@ -37,13 +37,7 @@ import {
   bySession,
   commandProposals,
   listOfRoaster,
-  parseAll,
-  parseProposal,
-  parseRoaster,
-  parseSession,
   phaseOf,
-  readRoaster,
-  roasterIndex,
   roasterKeyOf,
   roasters,
   roastSessions,
@@ -66,9 +60,9 @@ export interface ProposalHooks {
 
 export interface ProposalControllerOptions {
   manager: Manager;
-  proposals: Informer<KubeObject>;
-  roasters: Informer<KubeObject>;
-  sessions: Informer<KubeObject>;
+  proposals: Informer<CommandProposal>;
+  roasters: Informer<Roaster>;
+  sessions: Informer<RoastSession>;
   presence: PresenceTracker;
   /** Whether the admission guard is proven live now. */
   guardLive: () => boolean;
@@ -101,16 +95,12 @@ class Stale extends Error {
   override name = 'Stale';
 }
 
-/** The runtime's clients speak plain KubeObjects; the parsed types describe the same objects. */
-const raw = (obj: CommandProposal | RoastSession | Roaster) =>
-  obj as unknown as KubeObject & { apiVersion: string; kind: string };
-
 export class ProposalController {
-  readonly controller: Controller<KubeObject>;
+  readonly controller: Controller<CommandProposal>;
   readonly #opts: ProposalControllerOptions;
-  readonly #api: ResourceClient<KubeObject>;
-  readonly #roasterApi: ResourceClient<KubeObject>;
-  readonly #sessionApi: ResourceClient<KubeObject>;
+  readonly #api: ResourceClient<CommandProposal>;
+  readonly #roasterApi: ResourceClient<Roaster>;
+  readonly #sessionApi: ResourceClient<RoastSession>;
   readonly #events: EventRecorder;
   readonly #log: Logger;
   /** EmergencyStops sent from the cache and not yet recorded, by UID: the reconcile records them, once. */
@@ -124,15 +114,15 @@ export class ProposalController {
     this.#sessionApi = manager.client.resource(roastSessions);
     this.#events = manager.recorder('roasting.simcorp.io/commandproposal-controller');
     this.#log = manager.log.child({ controller: 'commandproposal' });
-    this.controller = manager.controller<KubeObject>({
+    this.controller = manager.controller({
       name: 'commandproposal',
       for: opts.proposals,
-      key: (p) => roasterKeyOf(p as unknown as CommandProposal),
+      key: roasterKeyOf,
       watches: [
         // A roaster that connects, latches or changes limits may let waiting proposals go, or stop them.
-        { informer: opts.roasters, map: (r) => [keyOf(r.metadata.namespace, r.metadata.name ?? '')] },
+        watch(opts.roasters, (r) => [keyOf(r.metadata.namespace, r.metadata.name ?? '')]),
         // A session decides which roaster its proposals may command, and owns them once it exists.
-        { informer: opts.sessions, map: (s) => this.#roastersNaming(s) },
+        watch(opts.sessions, (s) => this.#roastersNaming(s)),
       ],
       concurrency: opts.workers,
       reconcile: (key, ctx) => this.reconcile(key, ctx.log, ctx.signal),
@@ -141,23 +131,22 @@ export class ProposalController {
 
   /** Looks at every roaster with proposals again (the guard changed). */
   requeueAll(): void {
-    for (const p of this.#opts.proposals.store.list())
-      for (const key of roasterIndex(p)) this.controller.enqueue(key);
+    for (const p of this.#opts.proposals.store.list()) this.controller.enqueue(roasterKeyOf(p));
   }
 
-  #roastersNaming(session: KubeObject): string[] {
+  #roastersNaming(session: RoastSession): string[] {
     const key = keyOf(session.metadata.namespace, session.metadata.name ?? '');
     const naming = this.#opts.proposals.store.byIndex(bySession, key);
-    return [...new Set(naming.map((p) => roasterKeyOf(p as unknown as CommandProposal)))];
+    return [...new Set(naming.map(roasterKeyOf))];
   }
 
   async reconcile(key: string, log: Logger, signal: AbortSignal): Promise<ReconcileResult> {
     await this.#stopsFromCache(key, log, signal);
     const { namespace = '', name } = parseKey(key);
     // Proposals first: the roaster read after them is at least as new as every proposal governed against it.
-    const proposals = await this.#readProposals(namespace, name, log);
-    const roaster = await readRoaster(this.#roasterApi, namespace, name, log);
-    const session = await this.#sessions(namespace, proposals, log);
+    const proposals = await this.#readProposals(namespace, name);
+    const roaster = await this.#roasterApi.getIfExists(namespace, name);
+    const session = await this.#sessions(namespace, proposals);
     let wakeAt = Number.POSITIVE_INFINITY;
     try {
       for (let i = 0; i < proposals.length; i++) {
@@ -174,17 +163,14 @@ export class ProposalController {
   }
 
   /** The roaster's proposals, EmergencyStops first (they pre-empt queued steps), then oldest first. */
-  async #readProposals(namespace: string, roaster: string, log: Logger): Promise<CommandProposal[]> {
-    const proposals = await listOfRoaster(this.#api, namespace, roaster, parseProposal, log);
+  async #readProposals(namespace: string, roaster: string): Promise<CommandProposal[]> {
+    const proposals = await listOfRoaster(this.#api, namespace, roaster);
     const stopFirst = (p: CommandProposal) => (p.spec.command.type === 'EmergencyStop' ? 0 : 1);
     return proposals.sort((a, b) => stopFirst(a) - stopFirst(b) || byCreation(a, b));
   }
 
-  #cachedSessions(namespace: string, log: Logger): SessionLookup {
-    return (name) => {
-      const obj = this.#opts.sessions.store.get(keyOf(namespace, name));
-      return obj === undefined ? undefined : parseSession(obj, log);
-    };
+  #cachedSessions(namespace: string): SessionLookup {
+    return (name) => this.#opts.sessions.store.get(keyOf(namespace, name));
   }
 
   /**
@@ -192,12 +178,8 @@ export class ProposalController {
    * session it holds; one that a proposal about to be governed names but the cache lacks may just be newer
    * than the cache, and is read from the API server.
    */
-  async #sessions(
-    namespace: string,
-    proposals: readonly CommandProposal[],
-    log: Logger,
-  ): Promise<SessionLookup> {
-    const cached = this.#cachedSessions(namespace, log);
+  async #sessions(namespace: string, proposals: readonly CommandProposal[]): Promise<SessionLookup> {
+    const cached = this.#cachedSessions(namespace);
     const missing = new Set(
       proposals
         .filter((p) => phaseOf(p) === 'Pending')
@@ -205,13 +187,7 @@ export class ProposalController {
         .filter((name) => cached(name) === undefined),
     );
     const fresh = new Map<string, RoastSession | undefined>();
-    for (const name of missing) {
-      const obj = await this.#sessionApi.get(namespace, name).catch((err: unknown) => {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      });
-      fresh.set(name, obj === undefined ? undefined : parseSession(obj, log));
-    }
+    for (const name of missing) fresh.set(name, await this.#sessionApi.getIfExists(namespace, name));
     return (name) => (fresh.has(name) ? fresh.get(name) : cached(name));
   }
 
@@ -227,12 +203,11 @@ export class ProposalController {
       p.spec.command.type === 'EmergencyStop' &&
       phaseOf(p) === 'Pending' &&
       !this.#stopsSent.has(p.metadata.uid ?? '');
-    const proposals = parseAll(cache.store.byIndex(byRoaster, key), parseProposal, log);
+    const proposals = cache.store.byIndex(byRoaster, key);
     const stops = proposals.filter(isNewStop);
-    const cachedRoaster = this.#opts.roasters.store.get(key);
-    const roaster = cachedRoaster && parseRoaster(cachedRoaster, log);
+    const roaster = this.#opts.roasters.store.get(key);
     if (stops.length === 0 || roaster === undefined) return;
-    const session = this.#cachedSessions(parseKey(key).namespace ?? '', log);
+    const session = this.#cachedSessions(parseKey(key).namespace ?? '');
     for (const p of stops) {
       const next = plan(p, this.#situation(key, { proposals, roaster, session }));
       if (next.kind !== 'dispatch' || !next.fast) continue;
@@ -303,8 +278,7 @@ export class ProposalController {
     if (session === undefined || session.spec.roasterRef.name !== p.spec.roasterRef.name) return p;
     if (p.metadata.ownerReferences?.some((r) => r.uid === session.metadata.uid)) return p;
     try {
-      const adopted = await setControllerReference(this.#api, raw(p), raw(session));
-      return parseProposal(adopted, log) ?? p;
+      return await setControllerReference(this.#api, p, session);
     } catch (err) {
       if (!(err instanceof AlreadyOwnedError)) throw err;
       log.warn('proposal already has another controller; not setting its session as owner', { err });
@@ -325,7 +299,7 @@ export class ProposalController {
       case 'wait': {
         const status = waitingStatus(p, next.reason, next.message, new Date(this.#opts.clock.now()));
         if (status) log.info('proposal waits', { reason: next.reason, message: next.message });
-        const written = status ? await this.#write(p, status, log) : p;
+        const written = status ? await this.#write(p, status) : p;
         return { proposal: written, wakeAt: next.wakeAt ?? Number.POSITIVE_INFINITY };
       }
       case 'move':
@@ -350,31 +324,31 @@ export class ProposalController {
     log: Logger,
     from = phaseOf(p),
   ): Promise<CommandProposal> {
-    const written = await this.#write(p, transitionStatus(p, t, new Date(this.#opts.clock.now())), log);
+    const written = await this.#write(p, transitionStatus(p, t, new Date(this.#opts.clock.now())));
     log.info('proposal transition', {
       from,
       to: t.to,
       ...(t.governor && { rule: t.governor.rule, level: t.governor.level }),
       message: t.message,
     });
-    this.#events.event(raw(written), transitionEvent(from, t));
+    this.#events.event(written, transitionEvent(from, t));
     if (t.governor?.rule === rules.autonomous && roaster) this.#notifyAutonomous(written, roaster, t);
     return written;
   }
 
   /** At L5 an agent's command goes without a human; the people watching the roaster hear of it. */
   #notifyAutonomous(p: CommandProposal, roaster: Roaster, t: Transition): void {
-    this.#events.event(raw(roaster), {
+    this.#events.event(roaster, {
       type: 'Normal',
       reason: 'AutonomousCommand',
       action: 'Govern',
       note: `${p.spec.proposedBy}'s ${p.spec.command.type} (${p.metadata.name}) was approved automatically: ${t.message}`,
-      related: raw(p),
+      related: p,
     });
   }
 
   /** A status patch that carries the resourceVersion it was planned from: a lost race throws Stale. */
-  async #write(p: CommandProposal, status: StatusPatch, log: Logger): Promise<CommandProposal> {
+  async #write(p: CommandProposal, status: StatusPatch): Promise<CommandProposal> {
     const { namespace, name, resourceVersion } = p.metadata;
     try {
       const written = await this.#api.patch(
@@ -383,7 +357,7 @@ export class ProposalController {
         { metadata: { resourceVersion }, status },
         { type: 'merge', subresource: 'status' },
       );
-      return parseProposal(written, log) ?? p;
+      return written;
     } catch (err) {
       if (isConflict(err)) throw new Stale(`${name} changed since it was read`, { cause: err });
       throw err;
@@ -403,8 +377,7 @@ export class ProposalController {
     const now = new Date(this.#opts.clock.now());
     const dispatched = this.#dispatched(p, roaster, { sentAt: now });
     // Approved and Dispatched in one write; each still gets its Event.
-    if (next.approved)
-      this.#events.event(raw(p), transitionEvent('AwaitingApproval', approvedBy(next.approved)));
+    if (next.approved) this.#events.event(p, transitionEvent('AwaitingApproval', approvedBy(next.approved)));
     const recorded = await this.#move(p, dispatched, roaster, log, next.approved ? 'Approved' : undefined);
     return { proposal: await this.#send(recorded, request, log, signal) };
   }
@@ -434,11 +407,11 @@ export class ProposalController {
       const governed = approved ? await this.#move(p, approved, roaster, log) : p;
       const message = `The EmergencyStop could not be sent (${errorText(err)}); trying again every second.`;
       const status = waitingStatus(governed, 'LinkDown', message, new Date(this.#opts.clock.now()));
-      return { proposal: status ? await this.#write(governed, status, log) : governed, wakeAt: retryAt };
+      return { proposal: status ? await this.#write(governed, status) : governed, wakeAt: retryAt };
     }
     log.info('EmergencyStop sent', { node: receipt.node, pod: receipt.pod });
     // One write records both steps; each still gets its Event.
-    if (approved) this.#events.event(raw(p), transitionEvent('Pending', approved));
+    if (approved) this.#events.event(p, transitionEvent('Pending', approved));
     const dispatched = { ...this.#dispatched(p, roaster, receipt), ...(governor && { governor }) };
     return { proposal: await this.#move(p, dispatched, roaster, log, approved ? 'Approved' : undefined) };
   }
@@ -471,13 +444,9 @@ export class ProposalController {
       status = { result: { outcome, message: errorText(err), time } };
     }
     // Filling in only: the phase stays, and a result the link already wrote is never replaced.
-    const written = await guardedPatch(
-      this.#api,
-      raw(recorded),
-      (latest) => ((latest as unknown as CommandProposal).status?.result ? undefined : { status }),
-      { subresource: 'status' },
-    );
-    return parseProposal(written, log) ?? recorded;
+    return guardedPatch(this.#api, recorded, (latest) => (latest.status?.result ? undefined : { status }), {
+      subresource: 'status',
+    });
   }
 
   #request(p: CommandProposal, roaster: Roaster): DispatchRequest {

@@ -9,13 +9,11 @@
 // memory; after a restart it is rebuilt from the store's points of the session's window, with the marks
 // that status records, so nothing is lost or recorded twice.
 import {
-  apiVersion,
+  type CommandProposal,
   fieldManagers,
   type Roaster,
   type RoastSession,
   type RoastSessionStatus,
-  roasterNames,
-  roastSessionNames,
   type SessionPhase,
 } from '@roast-operator/api';
 import type { Clock } from '@roast-operator/clock';
@@ -27,12 +25,12 @@ import {
   type InformerEvent,
   isConflict,
   isNotFound,
-  type KubeObject,
   keyOf,
   type Manager,
   parseKey,
   type ReconcileResult,
   type ResourceClient,
+  watch,
 } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
 import type { Sample } from '@roast-operator/proto';
@@ -42,10 +40,6 @@ import type { RoasterRef } from '../dispatch.ts';
 import {
   bySession,
   listOfRoaster,
-  parseAll,
-  parseProposal,
-  parseSession,
-  readRoaster,
   reconcilingCondition,
   roasterKeyOf,
   roasters,
@@ -83,9 +77,9 @@ import {
 
 export interface SessionControllerOptions {
   manager: Manager;
-  sessions: Informer<KubeObject>;
-  roasters: Informer<KubeObject>;
-  proposals: Informer<KubeObject>;
+  sessions: Informer<RoastSession>;
+  roasters: Informer<Roaster>;
+  proposals: Informer<CommandProposal>;
   /** The link's telemetry; without one sessions attach and count commands but see no roast. */
   feed?: TelemetryFeed;
   /** How long an ended session is kept. */
@@ -136,15 +130,11 @@ const newAnalyzer = () => new RoastAnalyzer({ unit: 'C' });
 const sameCounts = (a: CommandCounts, b: CommandCounts | undefined) =>
   (Object.keys(a) as (keyof CommandCounts)[]).every((k) => a[k] === b?.[k]);
 
-/** The runtime's clients speak plain KubeObjects; the parsed types describe the same objects. */
-const raw = (obj: RoastSession | Roaster) =>
-  obj as unknown as KubeObject & { apiVersion: string; kind: string };
-
 export class SessionController {
-  readonly controller: Controller<KubeObject>;
+  readonly controller: Controller<RoastSession>;
   readonly #opts: SessionControllerOptions;
-  readonly #api: ResourceClient<KubeObject>;
-  readonly #roasterApi: ResourceClient<KubeObject>;
+  readonly #api: ResourceClient<RoastSession>;
+  readonly #roasterApi: ResourceClient<Roaster>;
   readonly #events: EventRecorder;
   readonly #follows = new Map<string, Follow>();
 
@@ -158,41 +148,34 @@ export class SessionController {
       this.#follow(key).reread = true;
       return [key];
     };
-    const roasterKey = (r: KubeObject) => keyOf(r.metadata.namespace, r.metadata.name ?? '');
-    this.controller = manager.controller<KubeObject>({
+    const roasterKey = (r: Roaster) => keyOf(r.metadata.namespace, r.metadata.name ?? '');
+    this.controller = manager.controller({
       name: 'roastsession',
       for: opts.sessions,
-      key: (s) => roasterKeyOf(s as unknown as RoastSession),
+      key: roasterKeyOf,
       // Our own status writes are no news; a new, changed (marks, weights) or deleted session is.
       predicate: (e) => {
         const news = e.type !== 'modified' || e.old.metadata.generation !== e.object.metadata.generation;
-        if (news) reread(roasterKeyOf(e.object as unknown as RoastSession));
+        if (news) reread(roasterKeyOf(e.object));
         return news;
       },
       watches: [
         // A latch may abort the roast; a roaster created or deleted changes what can attach.
-        {
-          informer: opts.roasters,
-          map: (r) => [roasterKey(r)],
-          predicate: (e: InformerEvent<KubeObject>) => {
+        watch(
+          opts.roasters,
+          (r) => [roasterKey(r)],
+          (e: InformerEvent<Roaster>) => {
             if (e.type !== 'modified') reread(roasterKey(e.object));
             return true;
           },
-        },
+        ),
         // Commands of a session are counted in its status, also after it ended (a result comes late).
-        {
-          informer: opts.proposals,
-          map: (p) => {
-            const { spec } = p as {
-              spec?: { roasterRef?: { name?: string }; sessionRef?: { name?: string } };
-            };
-            if (!spec?.roasterRef?.name) return [];
-            const key = keyOf(p.metadata.namespace, spec.roasterRef.name);
-            const live = this.#follows.get(key)?.live;
-            if (spec.sessionRef?.name && spec.sessionRef.name !== live?.session.metadata.name) reread(key);
-            return [key];
-          },
-        },
+        watch(opts.proposals, (p) => {
+          const key = roasterKeyOf(p);
+          const named = p.spec.sessionRef?.name;
+          if (named && named !== this.#follows.get(key)?.live?.session.metadata.name) reread(key);
+          return [key];
+        }),
       ],
       concurrency: opts.workers,
       reconcile: (key, ctx) => this.reconcile(key, ctx.log),
@@ -302,8 +285,8 @@ export class SessionController {
    */
   async #attach(f: Follow, namespace: string, name: string, log: Logger): Promise<boolean> {
     f.reread = false;
-    const roaster = await readRoaster(this.#roasterApi, namespace, name, log);
-    const sessions = await listOfRoaster(this.#api, namespace, name, parseSession, log);
+    const roaster = await this.#roasterApi.getIfExists(namespace, name);
+    const sessions = await listOfRoaster(this.#api, namespace, name);
     f.retentionAt = Number.POSITIVE_INFINITY;
     const now = this.#opts.clock.now();
     for (const s of sessions.filter(isTerminal)) {
@@ -313,7 +296,7 @@ export class SessionController {
         continue;
       }
       f.retentionAt = Math.min(f.retentionAt, r.wakeAt!);
-      await this.#afterEnd(s, log);
+      await this.#afterEnd(s);
     }
     const active = activeSession(sessions);
     if (f.live && f.live.session.metadata.uid !== active?.metadata.uid) {
@@ -332,20 +315,20 @@ export class SessionController {
       }
       f.live = live;
     }
-    await this.#markWaiting(sessions, active, log);
+    await this.#markWaiting(sessions, active);
     if (roaster) await this.#recordActive(roaster, active, log);
     return true;
   }
 
   /** Sessions planned after the running one say that they wait. */
-  async #markWaiting(sessions: readonly RoastSession[], active: RoastSession | undefined, log: Logger) {
+  async #markWaiting(sessions: readonly RoastSession[], active: RoastSession | undefined) {
     const waiting = sessions.filter(
       (s) => !isTerminal(s) && s !== active && s.metadata.deletionTimestamp == null,
     );
     for (const s of waiting) {
       if (findStatusCondition(s.status?.conditions, reconcilingCondition)?.reason === 'Queued') continue;
       const message = `Waits for session ${active?.metadata.name ?? '(none)'} to end on this roaster.`;
-      await this.#patch(s, { phase: 'Pending', ...this.#conditions(s, 'Pending', message, 'Queued') }, log);
+      await this.#patch(s, { phase: 'Pending', ...this.#conditions(s, 'Pending', message, 'Queued') });
     }
   }
 
@@ -419,7 +402,7 @@ export class SessionController {
   ): Promise<boolean> {
     if (!(await this.#attach(f, namespace, name, log))) return false;
     if (f.live) return true;
-    const roaster = await readRoaster(this.#roasterApi, namespace, name, log);
+    const roaster = await this.#roasterApi.getIfExists(namespace, name);
     if (roaster === undefined) {
       this.#resetIdle(f);
       return true;
@@ -436,28 +419,23 @@ export class SessionController {
     const { namespace, name: roasterName } = roaster.metadata;
     const name = sessionName(roasterName ?? '', chargeMs);
     const body = {
-      apiVersion,
-      kind: roastSessionNames.kind,
       metadata: {
         name,
         namespace,
-        labels: { [roasterLabel]: roasterName },
+        labels: { [roasterLabel]: roasterName ?? '' },
         annotations: { [createdByAnnotation]: operatorCreator },
       },
-      spec: { roasterRef: { name: roasterName } },
-    } as KubeObject;
-    let obj: KubeObject;
+      spec: { roasterRef: { name: roasterName ?? '' } },
+    };
     try {
-      obj = await this.#api.create(body);
+      const session = await this.#api.create(body);
       log.info('opened a session for a charge', { session: name });
+      return session;
     } catch (err) {
       // The same charge seen again (after a restart): the session is already there.
       if (!isConflict(err)) throw err;
-      obj = await this.#api.get(namespace, name);
+      return this.#api.get(namespace, name);
     }
-    const session = parseSession(obj, log);
-    if (session === undefined) throw new Error(`session ${name} does not fit its schema`);
-    return session;
   }
 
   /** Roaster status.activeSession, server-side applied as roast-session (absent when none runs). */
@@ -468,12 +446,10 @@ export class SessionController {
     try {
       await this.#roasterApi.apply(
         {
-          apiVersion,
-          kind: roasterNames.kind,
           // The UID makes the apply fail rather than write onto a recreated Roaster of the same name.
-          metadata: { namespace, name, uid },
+          metadata: { namespace, name: name ?? '', uid },
           status: want === undefined ? {} : { activeSession: { name: want } },
-        } as KubeObject,
+        },
         { subresource: 'status', force: true, fieldManager: fieldManagers.session },
       );
       log.info('roaster active session', { session: want ?? '(none)' });
@@ -495,7 +471,7 @@ export class SessionController {
       for (const m of marks) analyzer.mark({ kind: m.kind, t: f.last.timeMs / 1000 });
       live.marksSeen = s.spec.marks?.length ?? 0;
     }
-    const roaster = this.#opts.roasters.store.get(keyOf(namespace, roasterName)) as Roaster | undefined;
+    const roaster = this.#opts.roasters.store.get(keyOf(namespace, roasterName));
     const current = sessionPhaseOf(s);
     const next = sessionPhase({
       current,
@@ -510,7 +486,7 @@ export class SessionController {
     // The readings the spike filter still holds, and pending marks, belong to the roast that ended.
     if (terminal) analyzer.finish();
     const { events, changed } = mergeEvents(s.status?.events, analyzer.events);
-    const counts = this.#commands(s, log);
+    const counts = this.#commands(s);
     const source = s.status?.source ?? (f.device && sessionSource(f.device));
     const charged = events.charge !== undefined;
     const reason = terminal ? next.phase : charged ? 'Roasting' : 'WaitingForCharge';
@@ -542,7 +518,7 @@ export class SessionController {
       ...(source && { source }),
       ...this.#conditions(s, next.phase, next.message, reason),
     };
-    live.session = await this.#patch(s, status, log);
+    live.session = await this.#patch(s, status);
     live.metricsWrittenAt = now;
     live.newData = false;
     if (changed.length > 0) log.info('session events', { session: s.metadata.name, changed });
@@ -558,21 +534,21 @@ export class SessionController {
   }
 
   /** What still changes once a session ended: late command results, and the roasted weight. */
-  async #afterEnd(s: RoastSession, log: Logger): Promise<void> {
-    const commands = this.#commands(s, log);
+  async #afterEnd(s: RoastSession): Promise<void> {
+    const commands = this.#commands(s);
     const loss = weightLossPercent(s);
     const patch: Partial<RoastSessionStatus> = {
       ...(!sameCounts(commands, s.status?.commands) && { commands }),
       ...(loss !== undefined &&
         loss !== s.status?.metrics?.weightLossPercent && { metrics: { weightLossPercent: loss } }),
     };
-    if (Object.keys(patch).length > 0) await this.#patch(s, patch, log);
+    if (Object.keys(patch).length > 0) await this.#patch(s, patch);
   }
 
   /** Counts of the proposals naming the session, from the cache (counts are no decision). */
-  #commands(s: RoastSession, log: Logger) {
+  #commands(s: RoastSession) {
     const key = keyOf(s.metadata.namespace, s.metadata.name ?? '');
-    return commandCounts(parseAll(this.#opts.proposals.store.byIndex(bySession, key), parseProposal, log));
+    return commandCounts(this.#opts.proposals.store.byIndex(bySession, key));
   }
 
   #conditions(s: RoastSession, phase: SessionPhase, message: string, reason: string) {
@@ -585,7 +561,7 @@ export class SessionController {
 
   #transition(s: RoastSession, from: SessionPhase, to: SessionPhase, message: string, log: Logger): void {
     log.info('session phase', { session: s.metadata.name, from, to, message });
-    this.#events.event(raw(s), {
+    this.#events.event(s, {
       type: to === 'Aborted' || to === 'Failed' ? 'Warning' : 'Normal',
       reason: to,
       action: 'FollowRoast',
@@ -608,14 +584,16 @@ export class SessionController {
   }
 
   /** A status merge patch: only this controller writes a session's status. */
-  async #patch(s: RoastSession, status: Partial<RoastSessionStatus>, log: Logger): Promise<RoastSession> {
-    const written = await this.#api.patch(
+  async #patch(s: RoastSession, status: Partial<RoastSessionStatus>): Promise<RoastSession> {
+    return this.#api.patch(
       s.metadata.namespace,
       s.metadata.name ?? '',
       { status },
-      { type: 'merge', subresource: 'status' },
+      {
+        type: 'merge',
+        subresource: 'status',
+      },
     );
-    return parseSession(written, log) ?? s;
   }
 
   async #delete(s: RoastSession, log: Logger): Promise<void> {

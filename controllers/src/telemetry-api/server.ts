@@ -9,7 +9,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { RoastSession } from '@roast-operator/api';
-import { type Informer, type KubeObject, keyOf, type Manager, type Runnable } from '@roast-operator/kube';
+import { type Informer, keyOf, type Manager, type Runnable } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
 import type { Sample } from '@roast-operator/proto';
 import type { TelemetryStore } from '@roast-operator/store';
@@ -64,7 +64,7 @@ export interface SessionTelemetry {
 
 interface Attached {
   log: Logger;
-  sessions: Informer<KubeObject>;
+  sessions: Informer<RoastSession>;
   access: Access;
   requests: Counter<'code'>;
 }
@@ -91,7 +91,7 @@ export class TelemetryApi implements Runnable {
     const registers = [manager.metrics.registry];
     this.#attached = {
       log: manager.log.child({ component: 'telemetry-api' }),
-      sessions: manager.informer<KubeObject>(
+      sessions: manager.informer(
         roastSessions,
         watchNamespace === undefined ? {} : { namespace: watchNamespace },
       ),
@@ -222,7 +222,7 @@ export class TelemetryApi implements Runnable {
         404,
         `roastsessions.roasting.simcorp.io "${ref.name}" not found in namespace ${ref.namespace}`,
       );
-    return obj as unknown as RoastSession;
+    return obj;
   }
 }
 

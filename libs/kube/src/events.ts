@@ -1,7 +1,8 @@
 import { type Clock, systemClock, type Timer } from '@roast-operator/clock';
 import { Logger } from '@roast-operator/log';
 import { isNotFound, type KubeClient, type ResourceClient } from './client.ts';
-import { events, type KubeObject } from './resource.ts';
+import { type Event, events } from './kinds.ts';
+import type { KubeObject } from './resource.ts';
 
 export interface EventInput {
   type: 'Normal' | 'Warning';
@@ -171,7 +172,7 @@ export interface EventRecorderOptions extends AggregatorOptions {
  * are rate limited per object. Recording never throws or blocks the caller: events are best effort.
  */
 export class EventRecorder {
-  readonly #api: ResourceClient;
+  readonly #api: ResourceClient<Event>;
   readonly #opts: EventRecorderOptions;
   readonly #clock: Clock;
   readonly #log: Logger;
@@ -230,7 +231,7 @@ export class EventRecorder {
         note: (input.note ?? '').slice(0, 1024),
         regarding: reference(regarding),
         ...(input.related && { related: reference(input.related) }),
-      } as KubeObject);
+      });
       series.name = name;
     } catch (err) {
       this.#aggregator.forget(series);

@@ -9,6 +9,7 @@ export {
   type KubeClientOptions,
   type ListOptions,
   type ListPage,
+  type NewObject,
   type PatchOptions,
   type PatchType,
   ResourceClient,
@@ -33,6 +34,7 @@ export {
   type Runnable,
   TerminalError,
   type WatchSource,
+  watch,
 } from './controller.ts';
 export { type EventInput, EventRecorder, type EventRecorderOptions } from './events.ts';
 export {
@@ -42,19 +44,35 @@ export {
   type InformerOptions,
   type InformerStats,
 } from './informer.ts';
-export { type LeaderElectionOptions, LeaderElector, LeadershipLost, type Lease } from './leader.ts';
+export {
+  ConfigMap,
+  configMaps,
+  Event,
+  events,
+  hasMetadata,
+  type Kind,
+  kind,
+  Lease,
+  leases,
+  looseKind,
+  MalformedObject,
+  objectMeta,
+  Pod,
+  parseObject,
+  pods,
+  type Schema,
+} from './kinds.ts';
+export { type LeaderElectionOptions, LeaderElector, LeadershipLost } from './leader.ts';
 export { Manager, type ManagerOptions } from './manager.ts';
 export { type ControllerObserver, type ReconcileResultLabel, RuntimeMetrics } from './metrics.ts';
 export type { Check } from './probes.ts';
 export {
   apiVersionOf,
   collectionPath,
-  configMaps,
-  events,
   groupOf,
   type KubeObject,
   keyOf,
-  leases,
+  type LooseObject,
   type ObjectMeta,
   type OwnerReference,
   objectKey,
@@ -74,15 +92,8 @@ export { fieldIndex, type IndexFunc, namespaceIndex, type ReplaceDiff, Store } f
 export { type QueueObserver, WorkQueue, type WorkQueueOptions } from './workqueue.ts';
 export {
   AlreadyOwnedError,
-  addFinalizer,
-  applyStatus,
   type GuardedPatchOptions,
   guardedPatch,
-  hasFinalizer,
   type MergePatch,
-  patchCondition,
-  patchStatus,
-  removeFinalizer,
   setControllerReference,
-  withControllerReference,
 } from './writes.ts';

@@ -5,12 +5,13 @@ import { TcpProxy } from '../test-fixtures/tcp-proxy.ts';
 import { Backoff } from './backoff.ts';
 import { KubeClient, type ResourceClient } from './client.ts';
 import { Informer, type InformerEvent } from './informer.ts';
-import { configMaps, type KubeObject, objectKey } from './resource.ts';
+import { type ConfigMap, configMaps } from './kinds.ts';
+import { type KubeObject, objectKey } from './resource.ts';
 
 // Disruptive: restarts kube-apiserver and compacts etcd, so it runs on a private control plane.
 let plane: PrivateControlPlane;
 let admin: KubeClient;
-let cms: ResourceClient;
+let cms: ResourceClient<ConfigMap>;
 let proxy: TcpProxy;
 const quiet = new Logger({ level: 'error' });
 
@@ -61,13 +62,13 @@ function watch(
 }
 
 /** Waits until the watch stream is open (the cache syncs before the watch starts). */
-async function streaming(informer: Informer): Promise<void> {
+async function streaming(informer: Informer<ConfigMap>): Promise<void> {
   await informer.waitForSync();
   await eventually(() => expect(informer.stats.watches).toBeGreaterThanOrEqual(1));
 }
 
 /** The cache holds exactly what the API server holds, at the same versions. */
-async function expectConverged(informer: Informer, ns: string): Promise<void> {
+async function expectConverged(informer: Informer<ConfigMap>, ns: string): Promise<void> {
   await eventually(async () => {
     const server = (await cms.list({ namespace: ns })).items;
     const versions = (objs: KubeObject[]) =>

@@ -2,7 +2,8 @@ import { type Clock, sleep, systemClock, type Timer } from '@roast-operator/cloc
 import { Logger } from '@roast-operator/log';
 import { Backoff } from './backoff.ts';
 import { ApiError, isGone, type KubeClient, type ResourceClient } from './client.ts';
-import { collectionPath, type KubeObject, objectKey, type ResourceDescriptor } from './resource.ts';
+import { hasMetadata, type Kind } from './kinds.ts';
+import { collectionPath, type KubeObject, objectKey } from './resource.ts';
 import { type IndexFunc, Store } from './store.ts';
 
 export type InformerEvent<T> =
@@ -42,9 +43,10 @@ export interface InformerStats {
   lastError?: string;
 }
 
-interface WatchEvent<T> {
+/** A watch event as it arrives: the object is parsed only once it is known to be one of the kind's. */
+interface WatchEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-  object: T;
+  object: unknown;
 }
 
 class WatchStalled extends Error {
@@ -61,9 +63,13 @@ class WatchStalled extends Error {
  * where it stopped. A 410 Gone or any failure (a dropped connection, a stalled stream, an error
  * response) leads to a relist whose diff against the store emits the changes missed, including deletes;
  * failures back off with jitter first. The loop never gives up: it runs until `stop`.
+ *
+ * Objects are parsed by the kind's schema once, when they arrive (controller-runtime's cache transform):
+ * the store holds typed objects. One that does not fit is reported once by the client and kept out of the
+ * store, as if it did not exist, until a new version of it fits.
  */
-export class Informer<T extends KubeObject = KubeObject> {
-  readonly resource: ResourceDescriptor;
+export class Informer<T extends KubeObject> {
+  readonly resource: Kind<T>;
   readonly store: Store<T>;
   readonly stats: InformerStats = { lists: 0, watches: 0, relists: { expired: 0, error: 0 } };
   readonly #api: ResourceClient<T>;
@@ -81,7 +87,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   #stop = new AbortController();
   #loop: Promise<void> | undefined;
 
-  constructor(client: KubeClient, resource: ResourceDescriptor, opts: InformerOptions<T> = {}) {
+  constructor(client: KubeClient, resource: Kind<T>, opts: InformerOptions<T> = {}) {
     this.resource = resource;
     this.store = new Store<T>(opts.indexes);
     this.#client = client;
@@ -245,33 +251,44 @@ export class Informer<T extends KubeObject = KubeObject> {
         buffer = buffer.slice(nl + 1);
         if (!line) continue;
         // An unparsable line throws: a lost event must lead to a relist, never be skipped.
-        this.#apply(JSON.parse(line) as WatchEvent<T>);
+        this.#apply(JSON.parse(line) as WatchEvent);
         events++;
       }
     }
     return events;
   }
 
-  #apply(event: WatchEvent<T>): void {
-    const object = event.object;
+  #apply(event: WatchEvent): void {
+    const raw = event.object;
     if (event.type === 'ERROR') {
-      const status = object as unknown as { code?: number };
+      const status = (raw ?? {}) as { code?: number };
       throw new ApiError(
         'WATCH',
         collectionPath(this.resource, this.#opts.namespace),
         status.code ?? 500,
-        status,
+        raw,
       );
     }
-    this.#resourceVersion = object.metadata.resourceVersion;
+    if (!hasMetadata(raw)) throw new Error(`watch event ${event.type} without object metadata`);
+    this.#resourceVersion = raw.metadata.resourceVersion;
     this.#backoff.reset();
     if (event.type === 'BOOKMARK') return;
+    if (event.type !== 'ADDED' && event.type !== 'MODIFIED' && event.type !== 'DELETED')
+      throw new Error(`unknown watch event ${event.type}`);
+    const key = objectKey(raw);
     if (event.type === 'DELETED') {
-      if (this.store.remove(objectKey(object))) this.#emit({ type: 'deleted', object, stale: false });
+      const gone = this.store.remove(key);
+      const last = this.resource.schema.safeParse(raw);
+      if (gone) this.#emit({ type: 'deleted', object: last.success ? last.data : gone, stale: false });
       return;
     }
-    if (event.type !== 'ADDED' && event.type !== 'MODIFIED')
-      throw new Error(`unknown watch event ${event.type}`);
+    const object = this.#api.parse(raw);
+    if (object === undefined) {
+      // No longer readable (the client reported it once): out of the cache, as if deleted.
+      const gone = this.store.remove(key);
+      if (gone) this.#emit({ type: 'deleted', object: gone, stale: true });
+      return;
+    }
     const old = this.store.upsert(object);
     this.#emit(old ? { type: 'modified', object, old } : { type: 'added', object });
   }

@@ -3,20 +3,10 @@ import { type Clock, sleep, systemClock } from '@roast-operator/clock';
 import { Logger } from '@roast-operator/log';
 import { isConflict, isNotFound, type KubeClient, type ResourceClient } from './client.ts';
 import { microTime } from './events.ts';
+import { type Lease, leases } from './kinds.ts';
 import type { RuntimeMetrics } from './metrics.ts';
-import { type KubeObject, leases } from './resource.ts';
 
-interface LeaseSpec {
-  holderIdentity?: string;
-  leaseDurationSeconds?: number;
-  acquireTime?: string;
-  renewTime?: string;
-  leaseTransitions?: number;
-}
-
-export interface Lease extends KubeObject {
-  spec?: LeaseSpec;
-}
+type LeaseSpec = NonNullable<Lease['spec']>;
 
 export interface LeaderElectionOptions {
   namespace: string;

@@ -1,6 +1,5 @@
 import { isConflict, type ResourceClient } from './client.ts';
-import { type Condition, type ConditionUpdate, setStatusCondition } from './conditions.ts';
-import { apiVersionOf, type KubeObject, type OwnerReference } from './resource.ts';
+import type { KubeObject, OwnerReference } from './resource.ts';
 
 /** A JSON merge patch body. */
 export type MergePatch = Record<string, unknown> & { metadata?: Record<string, unknown> };
@@ -45,88 +44,6 @@ export async function guardedPatch<T extends KubeObject>(
   }
 }
 
-/**
- * Server-side apply of `status` through the status subresource under the client's field manager. Only
- * the fields given are owned; forcing takes them over from any other manager, which is right for status
- * the controller alone writes. Apply carries no resourceVersion, so it cannot conflict on one.
- */
-export function applyStatus<T extends KubeObject>(
-  api: ResourceClient<T>,
-  obj: KubeObject,
-  status: unknown,
-  opts: { force?: boolean } = {},
-): Promise<T> {
-  const { name, namespace } = obj.metadata;
-  const body = {
-    apiVersion: apiVersionOf(api.descriptor),
-    kind: api.descriptor.kind,
-    metadata: { name, ...(namespace && { namespace }) },
-    status,
-  } as unknown as T;
-  return api.apply(body, { subresource: 'status', force: opts.force ?? true });
-}
-
-type WithStatus = KubeObject & { status?: { conditions?: Condition[] } & Record<string, unknown> };
-
-/** Merge-patches status computed from the latest object, guarded by resourceVersion. */
-export function patchStatus<T extends WithStatus>(
-  api: ResourceClient<T>,
-  obj: T,
-  mutate: (latest: T) => Record<string, unknown> | undefined,
-): Promise<T> {
-  return guardedPatch(
-    api,
-    obj,
-    (latest) => {
-      const status = mutate(latest);
-      return status && { status };
-    },
-    { subresource: 'status' },
-  );
-}
-
-/** Sets one condition (metav1 semantics) on the status subresource; writes nothing if unchanged. */
-export function patchCondition<T extends WithStatus>(
-  api: ResourceClient<T>,
-  obj: T,
-  update: ConditionUpdate,
-): Promise<T> {
-  return patchStatus(api, obj, (latest) => {
-    const { conditions, changed } = setStatusCondition(latest.status?.conditions, update);
-    return changed ? { conditions } : undefined;
-  });
-}
-
-export function hasFinalizer(obj: KubeObject, finalizer: string): boolean {
-  return obj.metadata.finalizers?.includes(finalizer) ?? false;
-}
-
-/** Adds a finalizer (before any side effect it guards); a no-op when present. */
-export function addFinalizer<T extends KubeObject>(
-  api: ResourceClient<T>,
-  obj: T,
-  finalizer: string,
-): Promise<T> {
-  return guardedPatch(api, obj, (latest) =>
-    hasFinalizer(latest, finalizer)
-      ? undefined
-      : { metadata: { finalizers: [...(latest.metadata.finalizers ?? []), finalizer] } },
-  );
-}
-
-/** Removes a finalizer once its cleanup is done; a no-op when absent. */
-export function removeFinalizer<T extends KubeObject>(
-  api: ResourceClient<T>,
-  obj: T,
-  finalizer: string,
-): Promise<T> {
-  return guardedPatch(api, obj, (latest) =>
-    hasFinalizer(latest, finalizer)
-      ? { metadata: { finalizers: latest.metadata.finalizers!.filter((f) => f !== finalizer) } }
-      : undefined,
-  );
-}
-
 export class AlreadyOwnedError extends Error {
   constructor(obj: KubeObject, owner: OwnerReference) {
     super(`${obj.metadata.name} is already controlled by ${owner.kind} ${owner.name}`);
@@ -138,10 +55,7 @@ export class AlreadyOwnedError extends Error {
  * The owner references of `obj` with `owner` as its controller (controllerutil.SetControllerReference):
  * replaces a reference to the same owner, refuses a different controller.
  */
-export function withControllerReference(
-  obj: KubeObject,
-  owner: KubeObject & { apiVersion: string; kind: string },
-) {
+function withControllerReference(obj: KubeObject, owner: KubeObject & { apiVersion: string; kind: string }) {
   const refs = obj.metadata.ownerReferences ?? [];
   const other = refs.find((r) => r.controller && r.uid !== owner.metadata.uid);
   if (other) throw new AlreadyOwnedError(obj, other);
