@@ -1,7 +1,8 @@
-// Edge agents' answers, written to the proposal's status.result: write-once, with a compare-and-swap on the
-// proposal's resourceVersion, so a result the controller or an earlier answer wrote is never replaced.
+// Edge agents' answers, written to the proposal's status.result: write-once, on the precondition that the
+// proposal (by UID) still has no result, so a result the controller or an earlier answer wrote is never
+// replaced.
 import type { CommandOutcome, CommandProposal } from '@roast-operator/api';
-import { guardedPatch, type Informer, isNotFound, keyOf, type ResourceClient } from '@roast-operator/kube';
+import { type Informer, isNotFound, keyOf, type ResourceClient, updateStatusIf } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
 import { type CommandResult, Outcome } from '@roast-operator/proto';
 import type { LinkMetrics } from './metrics.ts';
@@ -78,15 +79,19 @@ export class ResultWriter {
       const current =
         this.#proposals.store.get(keyOf(ref.namespace, ref.name)) ??
         (await this.#api.get(ref.namespace, ref.name));
-      await guardedPatch(
+      // Depends only on which proposal it is and that it has no result yet.
+      await updateStatusIf(
         this.#api,
         current,
+        [
+          ['metadata', 'uid'],
+          ['status', 'result'],
+        ],
         (latest) => {
           // A proposal recreated under the same name is another proposal.
           wrote = latest.metadata.uid === ref.uid && latest.status?.result === undefined;
-          return wrote ? { status: { result } } : undefined;
+          return wrote ? { result } : undefined;
         },
-        { subresource: 'status' },
       );
     } catch (err) {
       if (!isNotFound(err)) throw err;

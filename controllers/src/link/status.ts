@@ -3,7 +3,13 @@
 // every field the link owns (an apply that omits an owned field removes it), so the link keeps one view per
 // roaster and applies it whole; writes to one roaster are serialized and coalesced.
 import { fieldManagers, type Roaster, type RoasterStatus } from '@roast-operator/api';
-import { type Condition, isNotFound, metaTime, type ResourceClient } from '@roast-operator/kube';
+import {
+  type Condition,
+  isNotFound,
+  metaTime,
+  type ResourceClient,
+  setStatusCondition,
+} from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
 import type { Latch, Sample } from '@roast-operator/proto';
 import type { RoasterRef } from '../dispatch.ts';
@@ -41,10 +47,8 @@ function condition(
   message: string,
   previous?: Condition,
 ): Condition {
-  const status = ok ? 'True' : 'False';
-  // The transition time moves only when the status does (metav1.Condition semantics).
-  const lastTransitionTime = previous?.status === status ? previous.lastTransitionTime : metaTime(new Date());
-  return { type, status, reason, message, lastTransitionTime };
+  const update = { type, status: ok ? 'True' : 'False', reason, message } as const;
+  return setStatusCondition(previous && [previous], update, new Date()).conditions[0]!;
 }
 
 function interlocks(latches: readonly Latch[], previous?: Condition): Condition {

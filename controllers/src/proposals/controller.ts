@@ -10,16 +10,17 @@ import {
   AlreadyOwnedError,
   type Controller,
   type EventRecorder,
-  guardedPatch,
   type Informer,
   isConflict,
-  isNotFound,
   keyOf,
   type Manager,
+  PreconditionFailed,
   parseKey,
+  patchStatusIf,
   type ReconcileResult,
   type ResourceClient,
   setControllerReference,
+  updateStatusIf,
   watch,
 } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
@@ -90,7 +91,18 @@ interface Read {
   readonly session: SessionLookup;
 }
 
-/** A write lost its compare-and-swap: someone changed the proposal since it was read. */
+/** What a transition is planned from: a status write holds only while these are as read. */
+const transitionDependsOn = [
+  ['metadata', 'generation'],
+  ['status', 'phase'],
+  ['status', 'dispatch', 'time'],
+  ['status', 'result'],
+] as const;
+
+/** How soon a reconcile whose write lost its race reads again. */
+const staleRetryMs = 50;
+
+/** A write lost its race: what the step was planned from changed since it was read. */
 class Stale extends Error {
   override name = 'Stale';
 }
@@ -155,9 +167,9 @@ export class ProposalController {
       }
     } catch (err) {
       if (!(err instanceof Stale) && !isConflict(err)) throw err;
-      // Read everything again: the change that beat us is news.
+      // Read everything again soon: the change that beat us is news.
       log.debug('proposal changed while governed; reading again', { err });
-      return { requeue: true };
+      return { requeueAfter: staleRetryMs };
     }
     return requeueAt(wakeAt, this.#opts.clock.now());
   }
@@ -347,19 +359,15 @@ export class ProposalController {
     });
   }
 
-  /** A status patch that carries the resourceVersion it was planned from: a lost race throws Stale. */
+  /**
+   * A status write that holds only if what the step was planned from still holds (the spec, the phase, the
+   * dispatch and the result); a lost race throws Stale. Labels or annotations changed meanwhile do not.
+   */
   async #write(p: CommandProposal, status: StatusPatch): Promise<CommandProposal> {
-    const { namespace, name, resourceVersion } = p.metadata;
     try {
-      const written = await this.#api.patch(
-        namespace,
-        name!,
-        { metadata: { resourceVersion }, status },
-        { type: 'merge', subresource: 'status' },
-      );
-      return written;
+      return await patchStatusIf(this.#api, p, transitionDependsOn, status);
     } catch (err) {
-      if (isConflict(err)) throw new Stale(`${name} changed since it was read`, { cause: err });
+      if (err instanceof PreconditionFailed) throw new Stale(err.message, { cause: err });
       throw err;
     }
   }
@@ -444,9 +452,9 @@ export class ProposalController {
       status = { result: { outcome, message: errorText(err), time } };
     }
     // Filling in only: the phase stays, and a result the link already wrote is never replaced.
-    return guardedPatch(this.#api, recorded, (latest) => (latest.status?.result ? undefined : { status }), {
-      subresource: 'status',
-    });
+    return updateStatusIf(this.#api, recorded, [['status', 'result']], (latest) =>
+      latest.status?.result ? undefined : status,
+    );
   }
 
   #request(p: CommandProposal, roaster: Roaster): DispatchRequest {
@@ -464,15 +472,7 @@ export class ProposalController {
   }
 
   async #delete(p: CommandProposal, log: Logger): Promise<void> {
-    const { namespace, name, uid, resourceVersion } = p.metadata;
-    try {
-      await this.#api.delete(namespace, name!, {
-        preconditions: { ...(uid && { uid }), ...(resourceVersion && { resourceVersion }) },
-      });
-      log.info('deleted proposal after its retention period');
-    } catch (err) {
-      if (!isNotFound(err) && !isConflict(err)) throw err;
-    }
+    if (await this.#api.deleteIfUnchanged(p)) log.info('deleted proposal after its retention period');
   }
 }
 

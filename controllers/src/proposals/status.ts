@@ -1,6 +1,6 @@
 // A proposal's status as each step leaves it: phase, decision, conditions, and the Event that announces it.
 import type { CommandProposal, CommandProposalStatus, ProposalPhase } from '@roast-operator/api';
-import { type Condition, type EventInput, setStatusCondition } from '@roast-operator/kube';
+import { type Condition, type EventInput, readyAndReconciling } from '@roast-operator/kube';
 import { finalPhases, phaseOf } from '../objects.ts';
 import { type GovernorRecord, reconcilingCondition, type WaitReason } from './plan.ts';
 
@@ -24,30 +24,18 @@ function conditions(
   waiting: WaitReason | undefined,
   now: Date,
 ): Condition[] {
-  const final = finalPhases.has(phase);
-  const generation = p.metadata.generation;
-  const ready = setStatusCondition(
+  return readyAndReconciling(
     p.status?.conditions,
     {
-      type: 'Ready',
-      status: phase === 'Succeeded' ? 'True' : 'False',
-      reason: phase,
+      ready: phase === 'Succeeded',
+      readyReason: phase,
+      reconciling: !finalPhases.has(phase),
+      reconcilingReason: waiting ?? activeReason[phase] ?? phase,
       message,
-      ...(generation !== undefined && { observedGeneration: generation }),
+      observedGeneration: p.metadata.generation,
     },
     now,
-  ).conditions;
-  return setStatusCondition(
-    ready,
-    {
-      type: reconcilingCondition,
-      status: final ? 'False' : 'True',
-      reason: waiting ?? activeReason[phase] ?? phase,
-      message,
-      ...(generation !== undefined && { observedGeneration: generation }),
-    },
-    now,
-  ).conditions;
+  );
 }
 
 export interface Transition {

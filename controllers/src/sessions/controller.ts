@@ -21,6 +21,7 @@ import {
   type Controller,
   type EventRecorder,
   findStatusCondition,
+  generationChanged,
   type Informer,
   type InformerEvent,
   isConflict,
@@ -155,7 +156,7 @@ export class SessionController {
       key: roasterKeyOf,
       // Our own status writes are no news; a new, changed (marks, weights) or deleted session is.
       predicate: (e) => {
-        const news = e.type !== 'modified' || e.old.metadata.generation !== e.object.metadata.generation;
+        const news = generationChanged(e);
         if (news) reread(roasterKeyOf(e.object));
         return news;
       },
@@ -597,14 +598,7 @@ export class SessionController {
   }
 
   async #delete(s: RoastSession, log: Logger): Promise<void> {
-    const { namespace, name, uid, resourceVersion } = s.metadata;
-    try {
-      await this.#api.delete(namespace, name ?? '', {
-        preconditions: { ...(uid && { uid }), ...(resourceVersion && { resourceVersion }) },
-      });
-      log.info('deleted session after its retention period', { session: name });
-    } catch (err) {
-      if (!isNotFound(err) && !isConflict(err)) throw err;
-    }
+    if (await this.#api.deleteIfUnchanged(s))
+      log.info('deleted session after its retention period', { session: s.metadata.name });
   }
 }

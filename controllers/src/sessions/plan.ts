@@ -10,7 +10,7 @@ import {
   type SessionPhase,
   sessionLifecycle,
 } from '@roast-operator/api';
-import { type Condition, setStatusCondition } from '@roast-operator/kube';
+import { type Condition, readyAndReconciling } from '@roast-operator/kube';
 import type { Sample } from '@roast-operator/proto';
 import type {
   MarkKind,
@@ -22,7 +22,7 @@ import type {
   RoastSample,
 } from '@roast-operator/roast';
 import type { SessionCounts } from '@roast-operator/store';
-import { byCreation, createdAt, endedAt, reconcilingCondition } from '../objects.ts';
+import { byCreation, createdAt, endedAt } from '../objects.ts';
 
 export type StatusEvents = NonNullable<RoastSessionStatus['events']>;
 export type StatusEvent = NonNullable<StatusEvents[RoastEventKind]>;
@@ -353,19 +353,18 @@ export function sessionConditions(
   reason: string,
   now: Date,
 ): Condition[] {
-  const generation = s.metadata.generation;
-  const g = generation === undefined ? {} : { observedGeneration: generation };
-  const terminal = terminalPhases.has(phase);
-  const withReady = setStatusCondition(
+  return readyAndReconciling(
     s.status?.conditions,
-    { type: 'Ready', status: phase === 'Completed' ? 'True' : 'False', reason: phase, message, ...g },
+    {
+      ready: phase === 'Completed',
+      readyReason: phase,
+      reconciling: !terminalPhases.has(phase),
+      reconcilingReason: reason,
+      message,
+      observedGeneration: s.metadata.generation,
+    },
     now,
-  ).conditions;
-  return setStatusCondition(
-    withReady,
-    { type: reconcilingCondition, status: terminal ? 'False' : 'True', reason, message, ...g },
-    now,
-  ).conditions;
+  );
 }
 
 /** Whether an ended session's retention is over, or when it will be. */

@@ -10,8 +10,6 @@ import { WorkQueue } from './workqueue.ts';
 export interface ReconcileResult {
   /** Reconcile this key again after this many milliseconds (a timer, not a failure: no backoff). */
   requeueAfter?: number;
-  /** Reconcile again with the key's failure backoff, without counting an error. */
-  requeue?: boolean;
 }
 
 /** Thrown by a reconciler for a failure that retrying cannot fix: the key is not retried. */
@@ -198,9 +196,6 @@ export class Controller<T extends KubeObject> implements Runnable {
       this.queue.forget(key);
       this.queue.addAfter(key, result.requeueAfter);
       this.#observer.reconciled('requeue_after', this.#seconds(started));
-    } else if (result.requeue) {
-      this.queue.addRateLimited(key);
-      this.#observer.reconciled('requeue', this.#seconds(started));
     } else {
       this.queue.forget(key);
       this.#observer.reconciled('success', this.#seconds(started));

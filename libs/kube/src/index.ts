@@ -18,10 +18,9 @@ export {
   type Condition,
   type ConditionUpdate,
   findStatusCondition,
-  isStatusConditionFalse,
-  isStatusConditionTrue,
   metaTime,
-  removeStatusCondition,
+  type ReadyAndReconciling,
+  readyAndReconciling,
   setStatusCondition,
 } from './conditions.ts';
 export {
@@ -65,6 +64,7 @@ export {
 export { type LeaderElectionOptions, LeaderElector, LeadershipLost } from './leader.ts';
 export { Manager, type ManagerOptions } from './manager.ts';
 export { type ControllerObserver, type ReconcileResultLabel, RuntimeMetrics } from './metrics.ts';
+export { type FieldPath, PreconditionFailed, patchStatusIf, updateStatusIf } from './patch-if.ts';
 export type { Check } from './probes.ts';
 export {
   apiVersionOf,
@@ -88,12 +88,6 @@ export {
   reviewToken,
   type TokenReviewStatus,
 } from './reviews.ts';
-export { fieldIndex, type IndexFunc, namespaceIndex, type ReplaceDiff, Store } from './store.ts';
+export { type IndexFunc, type ReplaceDiff, Store } from './store.ts';
 export { type QueueObserver, WorkQueue, type WorkQueueOptions } from './workqueue.ts';
-export {
-  AlreadyOwnedError,
-  type GuardedPatchOptions,
-  guardedPatch,
-  type MergePatch,
-  setControllerReference,
-} from './writes.ts';
+export { AlreadyOwnedError, setControllerReference } from './writes.ts';

@@ -5,6 +5,7 @@ import { isConflict, KubeClient, type ResourceClient } from './client.ts';
 import type { Condition } from './conditions.ts';
 import { EventRecorder } from './events.ts';
 import { type ConfigMap, configMaps, events, type Pod as PodObject, pods } from './kinds.ts';
+import { PreconditionFailed, patchStatusIf } from './patch-if.ts';
 import type { KubeObject } from './resource.ts';
 import { AlreadyOwnedError, setControllerReference } from './writes.ts';
 
@@ -93,6 +94,39 @@ describe('status writes', () => {
     expect(managers).toContainEqual(
       expect.objectContaining({ manager: 'roast-test', operation: 'Apply', subresource: 'status' }),
     );
+  });
+});
+
+describe('status writes on what they depend on', () => {
+  it('hold through a label change, and fail once a field they depend on changed', async () => {
+    const read = await podApi.create(pod('depends'));
+    // Someone relabels the pod after it was read: no field the write depends on.
+    await podApi.patch(
+      namespace(),
+      'depends',
+      { metadata: { labels: { someone: 'else' } } },
+      { type: 'merge' },
+    );
+    const dependsOn = [
+      ['metadata', 'generation'],
+      ['status', 'phase'],
+      ['status', 'reason'],
+    ] as const;
+    const message = { message: 'written on what it depends on' };
+    const written = await patchStatusIf(podApi, read, dependsOn, message);
+    expect(written.status).toMatchObject(message);
+    expect(written.metadata.labels).toEqual({ someone: 'else' });
+    // A field it depends on moves: the write is refused, and nothing is written.
+    await podApi.patch(
+      namespace(),
+      'depends',
+      { status: { reason: 'Moved' } },
+      { type: 'merge', subresource: 'status' },
+    );
+    await expect(patchStatusIf(podApi, written, dependsOn, { message: 'late' })).rejects.toThrow(
+      PreconditionFailed,
+    );
+    expect((await podApi.get(namespace(), 'depends')).status).toMatchObject({ reason: 'Moved', ...message });
   });
 });
 

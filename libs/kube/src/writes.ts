@@ -1,48 +1,6 @@
-import { isConflict, type ResourceClient } from './client.ts';
+import type { ResourceClient } from './client.ts';
+import { pointer, testOf, updateIf } from './patch-if.ts';
 import type { KubeObject, OwnerReference } from './resource.ts';
-
-/** A JSON merge patch body. */
-export type MergePatch = Record<string, unknown> & { metadata?: Record<string, unknown> };
-
-export interface GuardedPatchOptions {
-  subresource?: 'status';
-  /** Attempts before a conflict is given up on (client-go's DefaultRetry has 5). */
-  attempts?: number;
-}
-
-/**
- * Read-modify-write without lost updates: the patch carries the resourceVersion it was computed from,
- * so the API server rejects it with 409 if the object changed meanwhile; the object is then read again
- * (from the API: the cache may lag) and the patch rebuilt. `build` returns undefined when the object
- * already is as wanted.
- */
-export async function guardedPatch<T extends KubeObject>(
-  api: ResourceClient<T>,
-  current: T,
-  build: (latest: T) => MergePatch | undefined,
-  opts: GuardedPatchOptions = {},
-): Promise<T> {
-  const { namespace, name } = current.metadata;
-  const attempts = opts.attempts ?? 5;
-  let latest = current;
-  for (let attempt = 1; ; attempt++) {
-    const patch = build(latest);
-    if (patch === undefined) return latest;
-    const body = {
-      ...patch,
-      metadata: { ...patch.metadata, resourceVersion: latest.metadata.resourceVersion },
-    };
-    try {
-      return await api.patch(namespace, name!, body, {
-        type: 'merge',
-        ...(opts.subresource && { subresource: opts.subresource }),
-      });
-    } catch (err) {
-      if (!isConflict(err) || attempt >= attempts) throw err;
-      latest = await api.get(namespace, name!);
-    }
-  }
-}
 
 export class AlreadyOwnedError extends Error {
   constructor(obj: KubeObject, owner: OwnerReference) {
@@ -70,15 +28,17 @@ function withControllerReference(obj: KubeObject, owner: KubeObject & { apiVersi
   return [...refs.filter((r) => r.uid !== ref.uid), ref];
 }
 
-/** Persists `owner` as the controller of an existing object, guarded by resourceVersion. */
+/** Persists `owner` as the controller of an existing object, if its owner references are still as read. */
 export function setControllerReference<T extends KubeObject>(
   api: ResourceClient<T>,
   obj: T,
   owner: KubeObject & { apiVersion: string; kind: string },
 ): Promise<T> {
-  return guardedPatch(api, obj, (latest) => {
+  const path = ['metadata', 'ownerReferences'];
+  return updateIf(api, obj, (latest) => {
     const current = latest.metadata.ownerReferences ?? [];
     if (current.some((r) => r.controller && r.uid === owner.metadata.uid)) return undefined;
-    return { metadata: { ownerReferences: withControllerReference(latest, owner) } };
+    const value = withControllerReference(latest, owner);
+    return [testOf(latest, path), { op: 'add', path: pointer(path), value }];
   });
 }
