@@ -155,7 +155,7 @@ beforeAll(async () => {
     fieldManager: 'roast-operator',
     logger: log,
   });
-  api = new TelemetryApi({
+  api = new TelemetryApi(manager, {
     store: () => (storeOpen ? store : undefined),
     host: '127.0.0.1',
     port: 0,
@@ -166,7 +166,6 @@ beforeAll(async () => {
     access: { ttlMs: 60_000 },
     maxPoints: cap,
   });
-  api.attach(manager);
   running = manager.start();
   await eventually(() => {
     if (api.port === undefined) throw new Error('the read API is not serving yet');

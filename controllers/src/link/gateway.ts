@@ -35,6 +35,7 @@ import {
 } from '../dispatch.ts';
 import { commandProposals, phaseOf, roasters } from '../objects.ts';
 import type { TelemetryFeed, TelemetryListener } from '../telemetry.ts';
+import type { LeaderTelemetryStore } from '../telemetry-store.ts';
 import { Refusal, TokenReviewer, type TokenReviewOptions } from './auth.ts';
 import { LinkMetrics } from './metrics.ts';
 import { type ProposalRef, ResultWriter, recordOf } from './results.ts';
@@ -54,8 +55,8 @@ export interface TlsFiles {
 export const leaderLabel = 'roasting.simcorp.io/link-gateway';
 
 export interface LinkGatewayOptions {
-  /** Opens the telemetry store; called when leadership starts (only the leader may hold it open). */
-  openStore: () => TelemetryStore;
+  /** The telemetry store, open while this process leads. */
+  store: LeaderTelemetryStore;
   host?: string;
   /** 0 picks a free port (logged). */
   port: number;
@@ -74,7 +75,8 @@ export interface LinkGatewayOptions {
   maxInFlightBatches?: number;
 }
 
-interface Attached {
+/** What the gateway reaches through the manager. */
+interface Parts {
   log: Logger;
   roasterApi: ResourceClient<Roaster>;
   podApi: ResourceClient<Pod>;
@@ -97,9 +99,8 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
   readonly name = 'link-gateway';
   readonly needLeaderElection = true;
   readonly #opts: LinkGatewayOptions;
-  #attached: Attached | undefined;
+  readonly #a: Parts;
   #port: number | undefined;
-  #store: TelemetryStore | undefined;
   /** The live stream of each roaster, by Roaster UID. */
   readonly #streams = new Map<string, LinkStream>();
   /** Commands written by this process and not yet answered, by proposal UID. */
@@ -113,22 +114,19 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
   /** The drop counters each roaster's edge last reported, by Roaster UID (see #countDrops). */
   readonly #drops = new Map<string, DropCounters>();
 
-  constructor(opts: LinkGatewayOptions) {
+  /** Sets itself up on the manager: its client, cache of proposals, metrics registry and leader election. */
+  constructor(manager: Manager, opts: LinkGatewayOptions) {
     // Plaintext, or a stream admitted without a token, must have been asked for by name.
     if (!opts.insecureDemo && (opts.tls === undefined || opts.tokenReview === undefined))
       throw new Error('the link gateway needs TLS files and token review, or --insecure-demo');
     this.#opts = opts;
-  }
-
-  /** Joins the operator's manager: its client, cache of proposals, metrics registry and leader election. */
-  attach(manager: Manager): void {
     const scope = this.#opts.watchNamespace === undefined ? {} : { namespace: this.#opts.watchNamespace };
     const log = manager.log.child({ component: 'link-gateway' });
     const metrics = new LinkMetrics(manager.metrics.registry);
     const proposals = manager.informer(commandProposals, scope);
     const roasterApi = manager.client.resource(roasters);
     const proposalApi = manager.client.resource(commandProposals);
-    this.#attached = {
+    this.#a = {
       log,
       roasterApi,
       podApi: manager.client.resource(pods),
@@ -145,11 +143,6 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
     manager.add(this);
   }
 
-  /** The telemetry store, open while this operator leads (the telemetry read API and sessions read it). */
-  get store(): TelemetryStore | undefined {
-    return this.#store;
-  }
-
   subscribe(listener: TelemetryListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
@@ -160,14 +153,10 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
     return this.#port;
   }
 
-  #a(): Attached {
-    if (this.#attached === undefined) throw new Error('the link gateway is not attached to a manager');
-    return this.#attached;
-  }
-
   async start(signal: AbortSignal): Promise<void> {
-    const { log } = this.#a();
-    this.#store = this.#opts.openStore();
+    const { log } = this.#a;
+    // The store stays open until the streams have been ended and their last commits are through.
+    const release = this.#opts.store.hold();
     const server = new Server({
       'grpc.max_receive_message_length': bounds.messageBytes,
       'grpc.max_send_message_length': bounds.messageBytes,
@@ -186,7 +175,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
       log.info('link gateway serving TLS', { port: this.#port, audience: this.#opts.tokenReview?.audience });
     await this.#label(true);
     const timer = setInterval(() => this.#tick(), this.#heartbeatMs());
-    const { reviewer } = this.#a();
+    const { reviewer } = this.#a;
     const reviews = reviewer && setInterval(() => this.#reviewAll(reviewer), reviewer.periodMs);
     const sweep = setTimeout(() => void this.#sweep(signal), this.#silenceMs());
     await new Promise<void>((resolve) => {
@@ -196,7 +185,11 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
     clearInterval(timer);
     clearInterval(reviews);
     clearTimeout(sweep);
-    await this.#stop(server);
+    try {
+      await this.#stop(server);
+    } finally {
+      release();
+    }
   }
 
   /**
@@ -230,7 +223,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
   }
 
   async #stop(server: Server): Promise<void> {
-    const a = this.#a();
+    const a = this.#a;
     await this.#label(false);
     const stopping = new StreamError(
       status.UNAVAILABLE,
@@ -239,7 +232,6 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
     for (const stream of [...this.#streams.values()]) this.#end(stream, stopping, 'GatewayStopped');
     await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
     await a.status.flush();
-    await this.#store?.close();
     a.log.info('link gateway stopped');
   }
 
@@ -247,7 +239,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
   async #label(leading: boolean): Promise<void> {
     const { pod } = this.#opts;
     if (pod === undefined) return;
-    const { podApi, log } = this.#a();
+    const { podApi, log } = this.#a;
     try {
       const labels = { [leaderLabel]: leading ? 'leader' : null };
       await podApi.patch(pod.namespace, pod.name, { metadata: { labels } }, { type: 'merge' });
@@ -258,9 +250,9 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
   }
 
   #storeOpen(): TelemetryStore {
-    if (this.#store === undefined)
-      throw new StreamError(status.UNAVAILABLE, 'the telemetry store is not open');
-    return this.#store;
+    const store = this.#opts.store.current;
+    if (store === undefined) throw new StreamError(status.UNAVAILABLE, 'the telemetry store is not open');
+    return store;
   }
 
   #heartbeatMs(): number {
@@ -276,7 +268,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
    * roaster still shown Connected with no stream here is reported Disconnected.
    */
   async #sweep(signal: AbortSignal): Promise<void> {
-    const a = this.#a();
+    const a = this.#a;
     await a.roasters.waitForSync(signal).catch(() => undefined);
     if (signal.aborted) return;
     for (const r of a.roasters.store.list()) {
@@ -315,7 +307,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
   // --- Streams -------------------------------------------------------------------------------------------
 
   #connect(call: Call): void {
-    const { log } = this.#a();
+    const { log } = this.#a;
     let stream: LinkStream | undefined;
     /** Messages that arrived while the hello was being checked, handled once it is welcomed. */
     let early: ConnectRequest[] | undefined;
@@ -327,7 +319,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
       refused = true;
       const error = asStreamError(err);
       const reason = error instanceof Refusal ? error.reason : 'HelloRefused';
-      this.#a().metrics.streamsRefused.inc({ code: status[error.code], reason });
+      this.#a.metrics.streamsRefused.inc({ code: status[error.code], reason });
       // An unexpected failure keeps its cause in the log; the edge only hears INTERNAL.
       const cause = error === err ? {} : { err };
       log.warn('edge agent stream refused', {
@@ -375,7 +367,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
 
   /** Checks the hello and welcomes the stream; rejects with the status to refuse it with. */
   async #open(call: Call, first: ConnectRequest, abandoned: () => boolean): Promise<LinkStream> {
-    const a = this.#a();
+    const a = this.#a;
     if (first.body?.$case !== 'hello')
       throw new StreamError(status.INVALID_ARGUMENT, 'the first message must be a hello');
     const hello = first.body.value;
@@ -438,7 +430,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
     }
     let obj: Roaster;
     try {
-      obj = await this.#a().roasterApi.get(ref.namespace, ref.name);
+      obj = await this.#a.roasterApi.get(ref.namespace, ref.name);
     } catch (err) {
       if (isNotFound(err))
         throw new StreamError(status.NOT_FOUND, `Roaster ${ref.namespace}/${ref.name} does not exist`);
@@ -454,7 +446,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
   }
 
   #register(call: Call, hello: Hello): LinkStream {
-    const a = this.#a();
+    const a = this.#a;
     const uid = hello.roaster!.uid;
     const existing = this.#streams.get(uid);
     const serial = hello.device!.serial;
@@ -489,7 +481,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
   }
 
   async #commit(ref: RoasterRef, batch: TelemetryBatch): Promise<unknown> {
-    const a = this.#a();
+    const a = this.#a;
     const result = await this.#storeOpen().append(ref.uid, batch);
     if (result.duplicate) a.metrics.duplicateBatches.inc();
     else a.metrics.pointsIngested.inc(result.pointsStored);
@@ -520,7 +512,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
         break;
       case 'latch':
         stream.latches = body.value.latches;
-        this.#a().status.latches(ref, body.value.latches);
+        this.#a.status.latches(ref, body.value.latches);
         this.#latchesChanged();
         break;
     }
@@ -530,7 +522,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
     this.#countDrops(stream.hello.roaster!.uid, batch);
     stream.ingest(batch);
     const latest = batch.samples.reduce((a, b) => (b.timeMs >= a.timeMs ? b : a));
-    this.#a().status.sample(refOf(stream.hello), latest);
+    this.#a.status.sample(refOf(stream.hello), latest);
   }
 
   /**
@@ -540,7 +532,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
   #countDrops(roasterUid: string, batch: TelemetryBatch): void {
     const last = this.#drops.get(roasterUid);
     const seen = last?.bootEpoch === batch.bootEpoch ? last : { batches: 0, points: 0 };
-    const { metrics } = this.#a();
+    const { metrics } = this.#a;
     if (batch.droppedBatchesTotal > seen.batches)
       metrics.batchesDropped.inc(batch.droppedBatchesTotal - seen.batches);
     if (batch.droppedPointsTotal > seen.points)
@@ -556,7 +548,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
   #latchesChanged(): void {
     let held = 0;
     for (const stream of this.#streams.values()) held += stream.latches.length;
-    this.#a().metrics.edgeLatches.set(held);
+    this.#a.metrics.edgeLatches.set(held);
   }
 
   /** The transport ended: the roaster is Disconnected unless a newer stream already took its place. */
@@ -567,7 +559,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
 
   #end(stream: LinkStream, error: StreamError, reason: string): void {
     const ref = refOf(stream.hello);
-    this.#a().log.warn('ending edge agent stream', {
+    this.#a.log.warn('ending edge agent stream', {
       roaster: ref.name,
       namespace: ref.namespace,
       reason,
@@ -582,11 +574,11 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
     const ref = refOf(stream.hello);
     if (this.#streams.get(ref.uid) !== stream) return;
     this.#streams.delete(ref.uid);
-    this.#a().metrics.streams.set(this.#streams.size);
+    this.#a.metrics.streams.set(this.#streams.size);
     this.#latchesChanged();
-    this.#a().status.disconnected(ref, reason, message);
+    this.#a.status.disconnected(ref, reason, message);
     for (const l of this.#listeners) l.disconnected(ref);
-    this.#a().log.info('edge agent disconnected', {
+    this.#a.log.info('edge agent disconnected', {
       roaster: ref.name,
       namespace: ref.namespace,
       node: stream.node,
@@ -602,7 +594,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
   }
 
   async dispatch(request: DispatchRequest, signal: AbortSignal): Promise<DispatchReceipt> {
-    const a = this.#a();
+    const a = this.#a;
     const started = performance.now();
     const stream = this.#streams.get(request.roaster.uid);
     if (stream === undefined || stream.closed) throw new NotSent('no edge agent stream for the roaster');
@@ -655,7 +647,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
   }
 
   async #result(result: CommandResult, roaster: RoasterRef): Promise<void> {
-    const a = this.#a();
+    const a = this.#a;
     const ref =
       this.#sent.get(result.proposalUid) ??
       this.#asked.get(result.proposalUid) ??
@@ -684,11 +676,11 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
 
   async #record(ref: ProposalRef, record: Parameters<ResultWriter['write']>[1]): Promise<void> {
     try {
-      await this.#a().results.write(ref, record);
+      await this.#a.results.write(ref, record);
       // Asked-about UIDs stay refused for the life of the process: one answer per reconnect at most.
       this.#sent.delete(ref.uid);
     } catch (err) {
-      this.#a().log.error('writing a result failed', { err, proposal: ref.name, namespace: ref.namespace });
+      this.#a.log.error('writing a result failed', { err, proposal: ref.name, namespace: ref.namespace });
     }
   }
 
@@ -697,7 +689,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
    * being written by this process right now, are resolved by asking the edge — never by sending again.
    */
   async #askAfterConnect(stream: LinkStream, log: Logger): Promise<void> {
-    const { proposals } = this.#a();
+    const { proposals } = this.#a;
     const ref = refOf(stream.hello);
     await proposals.waitForSync();
     const open = proposals.store.list(ref.namespace).filter((p) => {
@@ -710,7 +702,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
     });
     for (const o of open) {
       const uid = o.metadata.uid ?? '';
-      const found = this.#a().results.find(uid);
+      const found = this.#a.results.find(uid);
       if (found === undefined) continue;
       this.#asked.set(uid, found);
       log.info('asking the edge agent for a result', { proposal: found.name });

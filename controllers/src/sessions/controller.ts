@@ -48,7 +48,7 @@ import {
   stateOfCode,
 } from '../objects.ts';
 import { requeueAt } from '../requeue.ts';
-import { type StreamDevice, sessionSource, type TelemetryFeed } from '../telemetry.ts';
+import { type OpenStore, type StreamDevice, sessionSource, type TelemetryFeed } from '../telemetry.ts';
 import {
   activeSession,
   type BeanChannel,
@@ -83,6 +83,8 @@ export interface SessionControllerOptions {
   proposals: Informer<CommandProposal>;
   /** The link's telemetry; without one sessions attach and count commands but see no roast. */
   feed?: TelemetryFeed;
+  /** The store the link commits to; present whenever a feed is. */
+  store?: OpenStore;
   /** How long an ended session is kept. */
   retentionMs: number;
   workers: number;
@@ -223,7 +225,7 @@ export class SessionController {
 
   /** The store, or undefined while it is not open (a link is configured but this process does not lead yet). */
   #store(): TelemetryStore | undefined {
-    return this.#opts.feed?.store;
+    return this.#opts.store?.();
   }
 
   async reconcile(key: string, log: Logger): Promise<ReconcileResult> {
@@ -352,7 +354,7 @@ export class SessionController {
     const uid = session.metadata.uid ?? '';
     const store = this.#store();
     let start = Number.NEGATIVE_INFINITY;
-    if (store === undefined && this.#opts.feed !== undefined) return undefined;
+    if (store === undefined && this.#opts.store !== undefined) return undefined;
     if (store) {
       let points = await store.sessionPoints(uid);
       if (points === undefined) {
