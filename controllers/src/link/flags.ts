@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { splitArgs, UsageError } from '../flags.ts';
 import type { TokenReviewOptions } from './auth.ts';
-import type { TlsFiles } from './gateway.ts';
+import type { TlsFiles } from './server.ts';
 
 /** The chart's default audience for the edge's projected token (edge.gatewayAudience). */
 export const defaultAudience = 'roast-gateway';

@@ -57,8 +57,8 @@ export class ResultWriter {
     this.#log = log;
   }
 
-  /** A proposal the cache holds, by UID (an answer after a restart names only the UID). */
-  find(uid: string): ProposalRef | undefined {
+  /** A proposal the cache holds, by UID (an answer after a restart names only the UID), and its roaster. */
+  find(uid: string): (ProposalRef & { readonly roasterName: string }) | undefined {
     const p = this.#proposals.store.list().find((o) => o.metadata.uid === uid);
     if (p === undefined) return undefined;
     const sent = p.status?.dispatch?.time;
@@ -66,6 +66,7 @@ export class ResultWriter {
       namespace: p.metadata.namespace ?? '',
       name: p.metadata.name ?? '',
       uid,
+      roasterName: p.spec.roasterRef.name,
       ...(sent !== undefined && { sentAt: Date.parse(sent) }),
     };
   }

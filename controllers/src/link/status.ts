@@ -5,6 +5,7 @@
 import { fieldManagers, type Roaster, type RoasterStatus } from '@roast-operator/api';
 import {
   type Condition,
+  type Informer,
   isNotFound,
   metaTime,
   type ResourceClient,
@@ -179,6 +180,29 @@ export class LinkStatus {
     entry.writing ??= this.#drain(entry).finally(() => {
       entry.writing = undefined;
     });
+  }
+
+  /**
+   * A predecessor that died could not report its streams' end: once edges have had time to reconnect, a
+   * roaster still shown Connected with no live stream here is reported Disconnected.
+   */
+  async sweep(
+    roasters: Informer<Roaster>,
+    live: (roasterUid: string) => boolean,
+    signal: AbortSignal,
+  ): Promise<void> {
+    await roasters.waitForSync(signal).catch(() => undefined);
+    if (signal.aborted) return;
+    for (const r of roasters.store.list()) {
+      const shown = r.status?.conditions?.some((c) => c.type === 'Connected' && c.status === 'True');
+      const { namespace = '', name = '', uid = '' } = r.metadata;
+      if (!shown || live(uid)) continue;
+      this.disconnected(
+        { namespace, name, uid },
+        'NoStream',
+        'No edge agent has streamed to the operator since it took over the link.',
+      );
+    }
   }
 
   /** Applies the latest view until no newer one is waiting: bursts collapse into one write. */

@@ -2,8 +2,9 @@
 // and lets an EmergencyStop overtake everything queued, and telemetry ingest with a cap on batches in
 // flight, acknowledged in arrival order once each is committed.
 import type { ServerDuplexStream, status } from '@grpc/grpc-js';
-import type { ConnectRequest, ConnectResponse, Hello, Latch, TelemetryBatch } from '@roast-operator/proto';
-import { NotSent } from '../dispatch.ts';
+import type { ConnectRequest, ConnectResponse, Latch, TelemetryBatch } from '@roast-operator/proto';
+import { NotSent, type RoasterRef } from '../dispatch.ts';
+import type { CheckedHello } from './validate.ts';
 
 export type Call = ServerDuplexStream<ConnectRequest, ConnectResponse>;
 
@@ -39,7 +40,7 @@ export interface StreamOptions {
 
 export class LinkStream {
   readonly call: Call;
-  readonly hello: Hello;
+  readonly hello: CheckedHello;
   readonly connectedAt = Date.now();
   lastHeardAt = Date.now();
   closed = false;
@@ -51,11 +52,16 @@ export class LinkStream {
   #draining = false;
   #ackChain: Promise<void> = Promise.resolve();
 
-  constructor(call: Call, hello: Hello, opts: StreamOptions) {
+  constructor(call: Call, hello: CheckedHello, opts: StreamOptions) {
     this.call = call;
     this.hello = hello;
     this.latches = hello.latches;
     this.#opts = opts;
+  }
+
+  /** The roaster the stream speaks for. */
+  get roaster(): RoasterRef {
+    return this.hello.roaster;
   }
 
   get node(): string {
@@ -65,7 +71,7 @@ export class LinkStream {
     return this.hello.podName;
   }
   get serial(): string {
-    return this.hello.device?.serial ?? '';
+    return this.hello.device.serial;
   }
 
   /** Queues a message; `urgent` goes ahead of everything not yet written. Resolves once written. */
