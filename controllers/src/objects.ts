@@ -55,6 +55,9 @@ export const phaseOf = (p: CommandProposal): ProposalPhase => p.status?.phase ??
 
 export const isFinal = (p: CommandProposal): boolean => finalPhases.has(phaseOf(p));
 
+/** An EmergencyStop: sent first and recorded after, never throttled, never held by the guard. */
+export const isStop = (command: { readonly type: string }): boolean => command.type === 'EmergencyStop';
+
 type RoasterBound = { metadata: { namespace?: string }; spec: { roasterRef: { name: string } } };
 
 /** The key of the roaster a proposal or session belongs to: the work-queue key of both controllers. */

@@ -8,7 +8,7 @@ import type { Informer } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
 import type { CommandResult, ResultAnswer } from '@roast-operator/proto';
 import { type DispatchReceipt, type DispatchRequest, NotSent, type RoasterRef } from '../dispatch.ts';
-import { phaseOf } from '../objects.ts';
+import { isStop, phaseOf } from '../objects.ts';
 import type { LinkMetrics } from './metrics.ts';
 import { type ProposalRef, type ResultRecord, type ResultWriter, recordOf } from './results.ts';
 import type { LinkStream } from './stream.ts';
@@ -63,7 +63,7 @@ export class CommandChannel {
     }
     signal.throwIfAborted();
     const { command } = request;
-    const urgent = command.type === 'EmergencyStop';
+    const urgent = isStop(command);
     // A stop latches the edge under the id the operator's latch has for it, so the one ResetLatch naming
     // that latch clears both sides; without it the edge latches under an id of its own no reset can name.
     const latchId = urgent ? stopLatchId(request.proposalUid) : command.latchId;

@@ -3,7 +3,7 @@
 // roasters in parallel. Each reconcile reads the roaster and its proposals from the API server rather than
 // the cache: a cache that lags behind the controller's own last write could let a second step through the
 // L4 envelope. Every transition is a status patch carrying the resourceVersion it was planned from.
-import type { CommandProposal, ProposalPhase, Roaster, RoastSession } from '@roast-operator/api';
+import type { CommandProposal, Roaster, RoastSession } from '@roast-operator/api';
 import type { Clock } from '@roast-operator/clock';
 import { proposalDeadline, type Ruling, rules } from '@roast-operator/governor';
 import {
@@ -37,6 +37,7 @@ import {
   byRoaster,
   bySession,
   commandProposals,
+  isStop,
   listOfRoaster,
   phaseOf,
   roasterKeyOf,
@@ -53,6 +54,7 @@ import {
   transitionStatus,
   waitingStatus,
 } from './status.ts';
+import { StopLane } from './stop-lane.ts';
 
 export interface ProposalHooks {
   /** Awaited just before a Pending proposal is governed (tests slow governing down with it). */
@@ -80,9 +82,6 @@ export interface ProposalControllerOptions {
 const maxSteps = 6;
 
 type SessionLookup = (name: string) => RoastSession | undefined;
-
-/** The phases in which an EmergencyStop may still be sent (and a receipt from the cache still recorded). */
-const stopSending: ReadonlySet<ProposalPhase> = new Set(['Pending', 'Approved']);
 
 /** What one reconcile read: the roaster's proposals (kept up to date with our writes), the roaster, sessions. */
 interface Read {
@@ -115,8 +114,8 @@ export class ProposalController {
   readonly #sessionApi: ResourceClient<RoastSession>;
   readonly #events: EventRecorder;
   readonly #log: Logger;
-  /** EmergencyStops sent from the cache and not yet recorded, by UID: the reconcile records them, once. */
-  readonly #stopsSent = new Map<string, DispatchReceipt>();
+  /** Where EmergencyStops are sent, from the cache or the reconcile, and recorded with their receipt. */
+  readonly #stops: StopLane | undefined;
 
   constructor(opts: ProposalControllerOptions) {
     this.#opts = opts;
@@ -126,6 +125,7 @@ export class ProposalController {
     this.#sessionApi = manager.client.resource(roastSessions);
     this.#events = manager.recorder('roasting.simcorp.io/commandproposal-controller');
     this.#log = manager.log.child({ controller: 'commandproposal' });
+    this.#stops = opts.dispatcher && new StopLane(opts.dispatcher);
     this.controller = manager.controller({
       name: 'commandproposal',
       for: opts.proposals,
@@ -177,7 +177,7 @@ export class ProposalController {
   /** The roaster's proposals, EmergencyStops first (they pre-empt queued steps), then oldest first. */
   async #readProposals(namespace: string, roaster: string): Promise<CommandProposal[]> {
     const proposals = await listOfRoaster(this.#api, namespace, roaster);
-    const stopFirst = (p: CommandProposal) => (p.spec.command.type === 'EmergencyStop' ? 0 : 1);
+    const stopFirst = (p: CommandProposal) => (isStop(p.spec.command) ? 0 : 1);
     return proposals.sort((a, b) => stopFirst(a) - stopFirst(b) || byCreation(a, b));
   }
 
@@ -209,23 +209,20 @@ export class ProposalController {
    * direction, so the reads it skips could only have delayed it.
    */
   async #stopsFromCache(key: string, log: Logger, signal: AbortSignal): Promise<void> {
-    const { dispatcher, proposals: cache } = this.#opts;
-    if (dispatcher === undefined) return;
+    const lane = this.#stops;
+    if (lane === undefined) return;
     const isNewStop = (p: CommandProposal) =>
-      p.spec.command.type === 'EmergencyStop' &&
-      phaseOf(p) === 'Pending' &&
-      !this.#stopsSent.has(p.metadata.uid ?? '');
-    const proposals = cache.store.byIndex(byRoaster, key);
+      isStop(p.spec.command) && phaseOf(p) === 'Pending' && lane.next(p) === 'send';
+    const proposals = this.#opts.proposals.store.byIndex(byRoaster, key);
     const stops = proposals.filter(isNewStop);
     const roaster = this.#opts.roasters.store.get(key);
     if (stops.length === 0 || roaster === undefined) return;
     const session = this.#cachedSessions(parseKey(key).namespace ?? '');
     for (const p of stops) {
       const next = plan(p, this.#situation(key, { proposals, roaster, session }));
-      if (next.kind !== 'dispatch' || !next.fast) continue;
+      if (next.kind !== 'dispatch') continue;
       try {
-        const receipt = await dispatcher.dispatch(this.#request(p, roaster), signal);
-        this.#stopsSent.set(p.metadata.uid ?? '', receipt);
+        await lane.send(p, this.#request(p, roaster), signal);
         log.info('EmergencyStop sent from the cache; recording it', { proposal: p.metadata.name });
       } catch (err) {
         log.warn('EmergencyStop could not be sent from the cache; the reconcile tries', { err });
@@ -248,8 +245,8 @@ export class ProposalController {
       const next = plan(p, this.#situation(key, read));
       const outcome = await this.#carryOut(p, next, roaster, log, signal);
       if (outcome.proposal) proposals[index] = outcome.proposal;
-      // A receipt from the cache is kept until the stop is recorded past sending (or ended otherwise).
-      if (!stopSending.has(phaseOf(proposals[index]!))) this.#stopsSent.delete(p.metadata.uid ?? '');
+      // A stop's receipt is kept until it is recorded past sending (or ended otherwise).
+      this.#stops?.settle(proposals[index]!);
       if (!outcome.proposal || outcome.wakeAt !== undefined)
         return outcome.wakeAt ?? Number.POSITIVE_INFINITY;
     }
@@ -380,7 +377,7 @@ export class ProposalController {
     signal: AbortSignal,
   ): Promise<{ proposal?: CommandProposal; wakeAt?: number }> {
     const request = this.#request(p, roaster);
-    if (next.fast) return this.#sendFirst(p, next.governor, request, roaster, log, signal);
+    if (isStop(p.spec.command)) return this.#sendFirst(p, next.governor, request, roaster, log, signal);
     // Recorded before it is sent: if this write loses its race, nothing was sent.
     const now = new Date(this.#opts.clock.now());
     const dispatched = this.#dispatched(p, roaster, { sentAt: now });
@@ -390,7 +387,7 @@ export class ProposalController {
     return { proposal: await this.#send(recorded, request, log, signal) };
   }
 
-  /** The EmergencyStop fast path: sent first, recorded after (absolute, idempotent, safe direction). */
+  /** An EmergencyStop: sent through the lane first, recorded after (absolute, idempotent, safe direction). */
   async #sendFirst(
     p: CommandProposal,
     governor: Ruling | undefined,
@@ -408,8 +405,9 @@ export class ProposalController {
     };
     let receipt: DispatchReceipt;
     try {
-      receipt =
-        this.#stopsSent.get(request.proposalUid) ?? (await this.#opts.dispatcher!.dispatch(request, signal));
+      const out = await this.#stops!.send(p, request, signal);
+      receipt = out.receipt;
+      if (out.sent) log.info('EmergencyStop sent', { node: receipt.node, pod: receipt.pod });
     } catch (err) {
       log.error('EmergencyStop could not be sent; trying again shortly', { err });
       const governed = approved ? await this.#move(p, approved, roaster, log) : p;
@@ -417,7 +415,6 @@ export class ProposalController {
       const status = waitingStatus(governed, 'LinkDown', message, new Date(this.#opts.clock.now()));
       return { proposal: status ? await this.#write(governed, status) : governed, wakeAt: retryAt };
     }
-    log.info('EmergencyStop sent', { node: receipt.node, pod: receipt.pod });
     // One write records both steps; each still gets its Event.
     if (approved) this.#events.event(p, transitionEvent('Pending', approved));
     const dispatched = { ...this.#dispatched(p, roaster, receipt), ...(governor && { governor }) };
@@ -459,9 +456,10 @@ export class ProposalController {
 
   #request(p: CommandProposal, roaster: Roaster): DispatchRequest {
     const now = this.#opts.clock.now();
-    const isStop = p.spec.command.type === 'EmergencyStop';
     // A stop is sent whenever it can be, so it gets its whole time to live from the moment it leaves.
-    const deadline = isStop ? now + p.spec.ttlSeconds * 1000 : proposalDeadline(governedProposal(p), roaster);
+    const deadline = isStop(p.spec.command)
+      ? now + p.spec.ttlSeconds * 1000
+      : proposalDeadline(governedProposal(p), roaster);
     return {
       roaster: roasterRef(roaster),
       proposal: { namespace: p.metadata.namespace ?? '', name: p.metadata.name ?? '' },
