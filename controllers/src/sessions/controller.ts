@@ -23,7 +23,6 @@ import {
   findStatusCondition,
   generationChanged,
   type Informer,
-  type InformerEvent,
   isConflict,
   isNotFound,
   keyOf,
@@ -34,10 +33,7 @@ import {
   watch,
 } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
-import type { Sample } from '@roast-operator/proto';
-import { RoastAnalyzer } from '@roast-operator/roast';
 import type { TelemetryStore } from '@roast-operator/store';
-import type { RoasterRef } from '../dispatch.ts';
 import {
   bySession,
   listOfRoaster,
@@ -48,21 +44,15 @@ import {
   stateOfCode,
 } from '../objects.ts';
 import { requeueAt } from '../requeue.ts';
-import { type OpenStore, type StreamDevice, sessionSource, type TelemetryFeed } from '../telemetry.ts';
+import { type OpenStore, sessionSource, type TelemetryFeed } from '../telemetry.ts';
 import {
   activeSession,
-  type BeanChannel,
-  beanChannelOf,
-  type CommandCounts,
   commandCounts,
   createdByAnnotation,
   isTerminal,
-  marksSeen,
-  mergeEvents,
   newMarks,
   operatorCreator,
   preChargeMs,
-  recordedMarks,
   retention,
   roasterLabel,
   roastSample,
@@ -73,8 +63,9 @@ import {
   statusMetrics,
   terminalPhases,
   weightLossPercent,
-  writeDecision,
 } from './plan.ts';
+import { sameCounts, sessionStep } from './step.ts';
+import { type Follow, type Live, SessionTracker } from './tracker.ts';
 
 export interface SessionControllerOptions {
   manager: Manager;
@@ -91,47 +82,7 @@ export interface SessionControllerOptions {
   clock: Clock;
 }
 
-/** The session a roaster runs, as this process follows it. */
-interface Live {
-  session: RoastSession;
-  readonly analyzer: RoastAnalyzer;
-  /** Where its telemetry window starts on the sample clock (earlier samples are not the session's). */
-  readonly startMs: number;
-  marksSeen: number;
-  /** When the numbers were last written, on the operator's clock. */
-  metricsWrittenAt: number;
-  /** Samples arrived since then. */
-  newData: boolean;
-}
-
-/** One roaster as the controller follows it. */
-interface Follow {
-  ref?: RoasterRef;
-  device?: StreamDevice;
-  /** Where the roaster's bean temperature is read (its model says; the stream's hello or the Roaster). */
-  channel: BeanChannel;
-  /** Committed samples not yet analyzed. */
-  queue: Sample[];
-  /** The latest sample analyzed. */
-  last?: Sample;
-  /** Watches for a charge while no session runs. */
-  idle: RoastAnalyzer;
-  /** The first sample time the idle analyzer holds. */
-  idleFrom?: number | undefined;
-  live?: Live;
-  /** Read the roaster's sessions from the API server before going on. */
-  reread: boolean;
-  /** When an ended session's retention is over. */
-  retentionAt: number;
-}
-
 const storeRetryMs = 1000;
-/** Sample-clock time the idle analyzer keeps before starting over. */
-const idleMemoryMs = 30 * 60_000;
-const newAnalyzer = () => new RoastAnalyzer({ unit: 'C' });
-
-const sameCounts = (a: CommandCounts, b: CommandCounts | undefined) =>
-  (Object.keys(a) as (keyof CommandCounts)[]).every((k) => a[k] === b?.[k]);
 
 export class SessionController {
   readonly controller: Controller<RoastSession>;
@@ -139,7 +90,7 @@ export class SessionController {
   readonly #api: ResourceClient<RoastSession>;
   readonly #roasterApi: ResourceClient<Roaster>;
   readonly #events: EventRecorder;
-  readonly #follows = new Map<string, Follow>();
+  readonly #tracker: SessionTracker;
 
   constructor(opts: SessionControllerOptions) {
     this.#opts = opts;
@@ -147,80 +98,22 @@ export class SessionController {
     this.#api = manager.client.resource(roastSessions);
     this.#roasterApi = manager.client.resource(roasters);
     this.#events = manager.recorder('roasting.simcorp.io/roastsession-controller');
-    const reread = (key: string) => {
-      this.#follow(key).reread = true;
-      return [key];
-    };
-    const roasterKey = (r: Roaster) => keyOf(r.metadata.namespace, r.metadata.name ?? '');
     this.controller = manager.controller({
       name: 'roastsession',
       for: opts.sessions,
       key: roasterKeyOf,
       // Our own status writes are no news; a new, changed (marks, weights) or deleted session is.
-      predicate: (e) => {
-        const news = generationChanged(e);
-        if (news) reread(roasterKeyOf(e.object));
-        return news;
-      },
+      predicate: generationChanged,
       watches: [
         // A latch may abort the roast; a roaster created or deleted changes what can attach.
-        watch(
-          opts.roasters,
-          (r) => [roasterKey(r)],
-          (e: InformerEvent<Roaster>) => {
-            if (e.type !== 'modified') reread(roasterKey(e.object));
-            return true;
-          },
-        ),
+        watch(opts.roasters, (r) => [keyOf(r.metadata.namespace, r.metadata.name ?? '')]),
         // Commands of a session are counted in its status, also after it ended (a result comes late).
-        watch(opts.proposals, (p) => {
-          const key = roasterKeyOf(p);
-          const named = p.spec.sessionRef?.name;
-          if (named && named !== this.#follows.get(key)?.live?.session.metadata.name) reread(key);
-          return [key];
-        }),
+        watch(opts.proposals, (p) => [roasterKeyOf(p)]),
       ],
       concurrency: opts.workers,
       reconcile: (key, ctx) => this.reconcile(key, ctx.log),
     });
-    opts.feed?.subscribe({
-      connected: (ref, device) => {
-        const key = keyOf(ref.namespace, ref.name);
-        // A Roaster recreated under the same name is another machine: start over.
-        const known = this.#follows.get(key)?.ref;
-        if (known !== undefined && known.uid !== ref.uid) this.#follows.delete(key);
-        Object.assign(this.#follow(key), { ref, device, channel: beanChannelOf(device.model) });
-        this.controller.enqueue(key);
-      },
-      samples: (ref, samples) => {
-        const key = keyOf(ref.namespace, ref.name);
-        const f = this.#follow(key);
-        if (f.ref !== undefined && f.ref.uid !== ref.uid) return;
-        f.queue.push(...samples);
-        this.controller.enqueue(key);
-      },
-      disconnected: (ref) => this.controller.enqueue(keyOf(ref.namespace, ref.name)),
-    });
-  }
-
-  #resetIdle(f: Follow): void {
-    f.idle = newAnalyzer();
-    f.idleFrom = undefined;
-  }
-
-  #follow(key: string): Follow {
-    let f = this.#follows.get(key);
-    if (f === undefined) {
-      f = {
-        queue: [],
-        idle: newAnalyzer(),
-        channel: 'ibts',
-        reread: true,
-        retentionAt: Number.POSITIVE_INFINITY,
-      };
-      this.#follows.set(key, f);
-    }
-    return f;
+    this.#tracker = new SessionTracker(opts, (key) => this.controller.enqueue(key));
   }
 
   /** The store, or undefined while it is not open (a link is configured but this process does not lead yet). */
@@ -230,7 +123,7 @@ export class SessionController {
 
   async reconcile(key: string, log: Logger): Promise<ReconcileResult> {
     const { namespace = '', name } = parseKey(key);
-    const f = this.#follow(key);
+    const f = this.#tracker.follow(key);
     const now = this.#opts.clock.now();
     const wakes: number[] = [];
     if (f.reread || now >= f.retentionAt) {
@@ -251,7 +144,7 @@ export class SessionController {
         }
         continue;
       }
-      this.#watchIdle(f, s, samples[i - 1]);
+      this.#tracker.watchIdle(f, s, samples[i - 1]);
       const charge = f.idle.events.charge;
       if (charge === undefined) continue;
       // The rest of this batch is in the store already: the loaded session reads it from there.
@@ -263,20 +156,6 @@ export class SessionController {
     }
     if (f.live) wakes.push(await this.#update(f, f.live, namespace, name, log));
     return requeueAt(Math.min(...wakes), this.#opts.clock.now());
-  }
-
-  /**
-   * Feeds the idle analyzer. It only has to notice a charge, so it forgets a long idle stretch (a roaster
-   * left on for hours), keeping the sample before this one so a state change across the cut still shows.
-   */
-  #watchIdle(f: Follow, s: Sample, previous: Sample | undefined): void {
-    if (f.idleFrom === undefined) f.idleFrom = s.timeMs;
-    if (s.timeMs - f.idleFrom > idleMemoryMs) {
-      this.#resetIdle(f);
-      f.idleFrom = s.timeMs;
-      if (previous !== undefined) f.idle.push(roastSample(previous, f.channel));
-    }
-    f.idle.push(roastSample(s, f.channel));
   }
 
   // --- Which session runs --------------------------------------------------------------------------------
@@ -305,13 +184,13 @@ export class SessionController {
     if (f.live && f.live.session.metadata.uid !== active?.metadata.uid) {
       // Deleted, or ended by someone else: its window closes where the roaster is now.
       log.info('session no longer runs here', { session: f.live.session.metadata.name });
-      await this.#closeWindow(f, f.live);
+      await this.#tracker.closeWindow(f, f.live);
       f.live = undefined;
-      this.#resetIdle(f);
+      this.#tracker.resetIdle(f);
     }
     if (active && f.live) f.live.session = active;
     else if (active && roaster) {
-      const live = await this.#load(f, active, roaster, log);
+      const live = await this.#tracker.load(f, active, roaster, log);
       if (live === undefined) {
         f.reread = true;
         return false;
@@ -336,63 +215,6 @@ export class SessionController {
   }
 
   /**
-   * Follows a session: opens its telemetry window in the store when it first runs (a session planned by a
-   * person from the latest sample on — or from shortly before a charge the roaster just reported — one the
-   * operator opened from shortly before its charge), then feeds the window's points to a new analyzer and
-   * applies the marks status records. After a restart the window is already there and this rebuilds the
-   * analyzer as it was.
-   */
-  async #load(
-    f: Follow,
-    session: RoastSession,
-    roaster: Roaster,
-    log: Logger,
-    startMs?: number,
-  ): Promise<Live | undefined> {
-    const analyzer = newAnalyzer();
-    f.channel = beanChannelOf(roaster.spec.model);
-    const uid = session.metadata.uid ?? '';
-    const store = this.#store();
-    let start = Number.NEGATIVE_INFINITY;
-    if (store === undefined && this.#opts.store !== undefined) return undefined;
-    if (store) {
-      let points = await store.sessionPoints(uid);
-      if (points === undefined) {
-        start = startMs ?? (await this.#attachStart(f, store, roaster));
-        await store.putSession({ uid, roasterUid: roaster.metadata.uid ?? '', startMs: start });
-        points = (await store.sessionPoints(uid)) ?? [];
-        log.info('session attached', { session: session.metadata.name, windowStart: new Date(start) });
-      } else {
-        start = points[0]?.timeMs ?? start;
-        log.info('session followed again from the store', {
-          session: session.metadata.name,
-          points: points.length,
-        });
-      }
-      for (const p of points) analyzer.push(roastSample(p, f.channel));
-      const last = points.at(-1);
-      if (last !== undefined && (f.last === undefined || last.timeMs > f.last.timeMs)) f.last = last;
-    }
-    for (const mark of recordedMarks(session.status?.events)) analyzer.mark(mark);
-    return {
-      session,
-      analyzer,
-      startMs: start,
-      marksSeen: marksSeen(session.spec.marks, session.status?.events),
-      metricsWrittenAt: 0,
-      newData: true,
-    };
-  }
-
-  /** Where a session planned by a person starts: before the charge just seen, else at the latest sample. */
-  async #attachStart(f: Follow, store: TelemetryStore, roaster: Roaster): Promise<number> {
-    const charge = f.idle.events.charge;
-    if (charge !== undefined) return charge.t * 1000 - preChargeMs;
-    const latest = f.last ?? (await store.latestPoint(roaster.metadata.uid ?? ''));
-    return latest?.timeMs ?? 0;
-  }
-
-  /**
    * The roaster reported a charge with no session running: read again (a session planned by a person may
    * have just appeared, and runs instead), else open one named after the charge time and follow it.
    */
@@ -407,11 +229,11 @@ export class SessionController {
     if (f.live) return true;
     const roaster = await this.#roasterApi.getIfExists(namespace, name);
     if (roaster === undefined) {
-      this.#resetIdle(f);
+      this.#tracker.resetIdle(f);
       return true;
     }
     const session = await this.#create(roaster, chargeMs, log);
-    const live = await this.#load(f, session, roaster, log, chargeMs - preChargeMs);
+    const live = await this.#tracker.load(f, session, roaster, log, chargeMs - preChargeMs);
     if (live === undefined) return false;
     f.live = live;
     await this.#recordActive(roaster, session, log);
@@ -475,61 +297,44 @@ export class SessionController {
       live.marksSeen = s.spec.marks?.length ?? 0;
     }
     const roaster = this.#opts.roasters.store.get(keyOf(namespace, roasterName));
-    const current = sessionPhaseOf(s);
     const next = sessionPhase({
-      current,
+      current: sessionPhaseOf(s),
       active: true,
       events: analyzer.events,
       roast: analyzer.phase,
       state: f.last === undefined ? undefined : stateOfCode(f.last.stateCode),
       latched: roaster?.status?.latch !== undefined,
     });
-    // A followed session has not ended, so a terminal phase is its end.
-    const terminal = terminalPhases.has(next.phase);
     // The readings the spike filter still holds, and pending marks, belong to the roast that ended.
-    if (terminal) analyzer.finish();
-    const { events, changed } = mergeEvents(s.status?.events, analyzer.events);
-    const counts = this.#commands(s);
-    const source = s.status?.source ?? (f.device && sessionSource(f.device));
-    const charged = events.charge !== undefined;
-    const reason = terminal ? next.phase : charged ? 'Roasting' : 'WaitingForCharge';
-    const urgent =
-      next.phase !== current ||
-      changed.length > 0 ||
-      findStatusCondition(s.status?.conditions, reconcilingCondition)?.reason !== reason ||
-      !sameCounts(counts, s.status?.commands) ||
-      (source !== undefined && s.status?.source === undefined);
-    // Before the charge there are no numbers to keep up to date.
-    const newData = live.newData && charged;
-    const decision = writeDecision({ urgent, newData, metricsWrittenAt: live.metricsWrittenAt, now });
-    if (!decision.write) return decision.wakeAt ?? Number.POSITIVE_INFINITY;
-
+    if (terminalPhases.has(next.phase)) analyzer.finish();
+    const step = sessionStep({
+      session: s,
+      next,
+      events: analyzer.events,
+      counts: this.#commands(s),
+      source: f.device && sessionSource(f.device),
+      newData: live.newData,
+      metricsWrittenAt: live.metricsWrittenAt,
+      now,
+    });
+    if (!step.write) return step.wakeAt ?? Number.POSITIVE_INFINITY;
     const store = this.#store();
+    const uid = s.metadata.uid ?? '';
     const metrics =
-      charged && store
-        ? statusMetrics(
-            analyzer.metrics,
-            await store.sessionCounts(s.metadata.uid ?? ''),
-            weightLossPercent(s),
-          )
+      step.charged && store
+        ? statusMetrics(analyzer.metrics, await store.sessionCounts(uid), weightLossPercent(s))
         : undefined;
-    const status: Partial<RoastSessionStatus> = {
-      phase: next.phase,
-      ...(charged && { events }),
-      ...(metrics && { metrics }),
-      commands: counts,
-      ...(source && { source }),
-      ...this.#conditions(s, next.phase, next.message, reason),
-    };
+    const status = { ...step.status, ...(metrics && { metrics }) };
     live.session = await this.#patch(s, status);
     live.metricsWrittenAt = now;
     live.newData = false;
-    if (changed.length > 0) log.info('session events', { session: s.metadata.name, changed });
-    if (next.phase !== current) this.#transition(live.session, current, next.phase, next.message, log);
-    if (terminal) {
-      await this.#closeWindow(f, live);
+    if (step.changed.length > 0)
+      log.info('session events', { session: s.metadata.name, changed: step.changed });
+    if (step.from) this.#transition(live.session, step.from, next.phase, next.message, log);
+    if (step.terminal) {
+      await this.#tracker.closeWindow(f, live);
       f.live = undefined;
-      this.#resetIdle(f);
+      this.#tracker.resetIdle(f);
       f.reread = true;
       return now;
     }
@@ -569,20 +374,6 @@ export class SessionController {
       reason: to,
       action: 'FollowRoast',
       note: `${from} → ${to}: ${message}`,
-    });
-  }
-
-  /** Ends the session's telemetry window just after the latest sample. */
-  async #closeWindow(f: Follow, live: Live): Promise<void> {
-    const store = this.#store();
-    const roasterUid = f.ref?.uid ?? this.#opts.roasters.store.get(roasterKeyOf(live.session))?.metadata.uid;
-    if (store === undefined || roasterUid === undefined) return;
-    const endMs = Math.max(live.startMs, (f.last?.timeMs ?? live.startMs) + 1);
-    await store.putSession({
-      uid: live.session.metadata.uid ?? '',
-      roasterUid,
-      startMs: live.startMs,
-      endMs,
     });
   }
 
