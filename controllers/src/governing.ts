@@ -15,7 +15,7 @@ import {
   type StopRequest,
 } from '@roast-operator/governor';
 import { findStatusCondition } from '@roast-operator/kube';
-import { approvedPhases, createdAt, isFinal, isStop, phaseOf } from './objects.ts';
+import { approvedPhases, createdAt, isStop, isTerminalProposal, phaseOf } from './objects.ts';
 
 /**
  * The link's word on the edge agent's interlocks: condition InterlocksClear, owned by roast-link. Unknown
@@ -53,7 +53,7 @@ export function latchFacts(roaster: Roaster, proposals: readonly CommandProposal
   return {
     roaster: roaster.metadata,
     killSwitch: roaster.spec.emergencyStop,
-    stops: proposals.filter((p) => isStop(p.spec.command) && !isFinal(p)).map(stopRequest),
+    stops: proposals.filter((p) => isStop(p.spec.command) && !isTerminalProposal(p)).map(stopRequest),
     resets: resets.flatMap((p) => (p.spec.command.latchId ? [p.spec.command.latchId] : [])),
     edgeInterlocksClear: edgeInterlocksClear(roaster),
   };

@@ -34,7 +34,7 @@ export const roastSessions = kindOf<RoastSession>(roastSessionNames, RoastSessio
 export const commandProposals = kindOf<CommandProposal>(commandProposalNames, CommandProposal);
 
 /** Phases a proposal never leaves. */
-export const finalPhases: ReadonlySet<ProposalPhase> = new Set([
+export const terminalProposalPhases: ReadonlySet<ProposalPhase> = new Set([
   'Blocked',
   'Succeeded',
   'Failed',
@@ -53,7 +53,7 @@ export const approvedPhases: ReadonlySet<ProposalPhase> = new Set([
 
 export const phaseOf = (p: CommandProposal): ProposalPhase => p.status?.phase ?? 'Pending';
 
-export const isFinal = (p: CommandProposal): boolean => finalPhases.has(phaseOf(p));
+export const isTerminalProposal = (p: CommandProposal): boolean => terminalProposalPhases.has(phaseOf(p));
 
 /** An EmergencyStop: sent first and recorded after, never throttled, never held by the guard. */
 export const isStop = (command: { readonly type: string }): boolean => command.type === 'EmergencyStop';

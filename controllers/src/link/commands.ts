@@ -3,6 +3,7 @@
 // for a command this process sent, the boot) the command went to, or was asked about on. Anything else —
 // an admitted edge reporting on another roaster's proposal — is refused, counted and logged.
 import type { CommandProposal } from '@roast-operator/api';
+import type { Clock } from '@roast-operator/clock';
 import { stopLatchId } from '@roast-operator/governor';
 import type { Informer } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
@@ -28,6 +29,7 @@ export function mayReport(command: Outstanding, stream: { roasterUid: string; bo
 
 export class CommandChannel {
   readonly #results: ResultWriter;
+  readonly #clock: Clock;
   readonly #proposals: Informer<CommandProposal>;
   readonly #metrics: LinkMetrics;
   readonly #log: Logger;
@@ -44,7 +46,9 @@ export class CommandChannel {
     proposals: Informer<CommandProposal>,
     metrics: LinkMetrics,
     log: Logger,
+    clock: Clock,
   ) {
+    this.#clock = clock;
     this.#results = results;
     this.#proposals = proposals;
     this.#metrics = metrics;
@@ -56,7 +60,7 @@ export class CommandChannel {
     request: DispatchRequest,
     signal: AbortSignal,
   ): Promise<DispatchReceipt> {
-    const started = performance.now();
+    const started = this.#clock.now();
     if (stream === undefined || stream.closed) throw new NotSent('no edge agent stream for the roaster');
     if (this.#asked.has(request.proposalUid)) {
       throw new NotSent('the edge agent was asked about this proposal; it is not sent again');
@@ -67,7 +71,7 @@ export class CommandChannel {
     // A stop latches the edge under the id the operator's latch has for it, so the one ResetLatch naming
     // that latch clears both sides; without it the edge latches under an id of its own no reset can name.
     const latchId = urgent ? stopLatchId(request.proposalUid) : command.latchId;
-    const sentAt = new Date();
+    const sentAt = new Date(started);
     this.#sent.set(request.proposalUid, {
       ...request.proposal,
       uid: request.proposalUid,
@@ -97,7 +101,7 @@ export class CommandChannel {
       if (err instanceof NotSent) this.#sent.delete(request.proposalUid);
       throw err;
     }
-    this.#metrics.dispatchLatency.observe((performance.now() - started) / 1000);
+    this.#metrics.dispatchLatency.observe((this.#clock.now() - started) / 1000);
     this.#log.info('command sent', {
       roaster: request.roaster.name,
       proposal: request.proposal.name,
@@ -129,7 +133,7 @@ export class CommandChannel {
       });
       return;
     }
-    await this.#record(command, recordOf(result, command.sentAt, Date.now()));
+    await this.#record(command, recordOf(result, command.sentAt, this.#clock.now()));
   }
 
   /** The edge's answer to a ResultQuery on `stream`. */

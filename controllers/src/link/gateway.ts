@@ -4,6 +4,7 @@
 // (commands.ts) as the `Dispatcher` the CommandProposal controller uses.
 import { status } from '@grpc/grpc-js';
 import type { CommandProposal, Roaster } from '@roast-operator/api';
+import { type Clock, systemClock, type Timer } from '@roast-operator/clock';
 import type { Informer, Manager, Pod, ResourceClient, Runnable } from '@roast-operator/kube';
 import { pods } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
@@ -20,8 +21,8 @@ import { TelemetryIngest } from './ingest.ts';
 import { LinkMetrics } from './metrics.ts';
 import { StreamRegistry } from './registry.ts';
 import { ResultWriter } from './results.ts';
+import { LinkStatus } from './roaster-status.ts';
 import { labelLeaderPod, serveLink, type TlsFiles } from './server.ts';
-import { LinkStatus } from './status.ts';
 import { type Call, type LinkStream, StreamError } from './stream.ts';
 import { bounds, type CheckedHello, validateHello, validateRequest } from './validate.ts';
 
@@ -44,6 +45,7 @@ export interface LinkGatewayOptions {
   /** Silence after which a stream is ended and its roaster reported Disconnected. */
   silenceMs?: number;
   maxInFlightBatches?: number;
+  clock?: Clock;
 }
 
 const defaultHeartbeatMs = 5000;
@@ -53,6 +55,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
   readonly needLeaderElection = true;
   readonly #opts: LinkGatewayOptions;
   readonly #log: Logger;
+  readonly #clock: Clock;
   readonly #roasterApi: ResourceClient<Roaster>;
   readonly #podApi: ResourceClient<Pod>;
   readonly #proposals: Informer<CommandProposal>;
@@ -71,6 +74,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
     if (!opts.insecureDemo && (opts.tls === undefined || opts.tokenReview === undefined))
       throw new Error('the link gateway needs TLS files and token review, or --insecure-demo');
     this.#opts = opts;
+    this.#clock = opts.clock ?? systemClock;
     const scope = opts.watchNamespace === undefined ? {} : { namespace: opts.watchNamespace };
     this.#log = manager.log.child({ component: 'link-gateway' });
     this.#metrics = new LinkMetrics(manager.metrics.registry);
@@ -78,7 +82,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
     this.#roasters = manager.informer(roasters, scope);
     this.#roasterApi = manager.client.resource(roasters);
     this.#podApi = manager.client.resource(pods);
-    this.#status = new LinkStatus(this.#roasterApi, this.#log);
+    this.#status = new LinkStatus(this.#roasterApi, this.#log, this.#clock);
     this.#reviewer =
       opts.tokenReview && !opts.insecureDemo
         ? new TokenReviewer(manager.client, opts.tokenReview)
@@ -90,8 +94,9 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
       this.#proposals,
       this.#metrics,
       this.#log,
+      this.#clock,
     );
-    this.#commands = new CommandChannel(results, this.#proposals, this.#metrics, this.#log);
+    this.#commands = new CommandChannel(results, this.#proposals, this.#metrics, this.#log, this.#clock);
     manager.add(this);
   }
 
@@ -122,10 +127,15 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
           audience: this.#opts.tokenReview?.audience,
         });
       await labelLeaderPod(this.#podApi, this.#opts.pod, true, this.#log);
-      const timer = setInterval(() => this.#tick(), this.#heartbeatMs());
+      const timers: Timer[] = [];
+      this.#every(timers, this.#heartbeatMs(), () =>
+        this.#streams.beat(this.#clock.now(), this.#silenceMs(), (stream, error) =>
+          this.#end(stream, error, 'Silent'),
+        ),
+      );
       const reviewer = this.#reviewer;
-      const reviews = reviewer && setInterval(() => this.#reviewAll(reviewer), reviewer.periodMs);
-      const sweep = setTimeout(
+      if (reviewer) this.#every(timers, reviewer.periodMs, () => this.#reviewAll(reviewer));
+      const sweep = this.#clock.setTimer(
         () => void this.#status.sweep(this.#roasters, (uid) => this.#streams.get(uid) !== undefined, signal),
         this.#silenceMs(),
       );
@@ -133,9 +143,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
         if (signal.aborted) resolve();
         else signal.addEventListener('abort', () => resolve(), { once: true });
       });
-      clearInterval(timer);
-      clearInterval(reviews);
-      clearTimeout(sweep);
+      for (const timer of [...timers, sweep]) timer.cancel();
       await labelLeaderPod(this.#podApi, this.#opts.pod, false, this.#log);
       const stopping = new StreamError(
         status.UNAVAILABLE,
@@ -164,6 +172,18 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
     }
   }
 
+  /** Runs `fn` every `ms` on the clock; its current timer stays in `timers`, so stopping cancels it. */
+  #every(timers: Timer[], ms: number, fn: () => void): void {
+    const slot = timers.length;
+    const arm = () => {
+      timers[slot] = this.#clock.setTimer(() => {
+        arm();
+        fn();
+      }, ms);
+    };
+    arm();
+  }
+
   #storeOpen(): TelemetryStore {
     const store = this.#opts.store.current;
     if (store === undefined) throw new StreamError(status.UNAVAILABLE, 'the telemetry store is not open');
@@ -176,23 +196,6 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
 
   #silenceMs(): number {
     return this.#opts.silenceMs ?? 3 * this.#heartbeatMs();
-  }
-
-  /** Heartbeats to every edge, and the end of streams that fell silent. */
-  #tick(): void {
-    const silenceMs = this.#silenceMs();
-    const now = Date.now();
-    for (const stream of this.#streams.values()) {
-      if (now - stream.lastHeardAt > silenceMs) {
-        this.#end(
-          stream,
-          new StreamError(status.DEADLINE_EXCEEDED, `nothing heard for ${silenceMs} ms`),
-          'Silent',
-        );
-        continue;
-      }
-      stream.send({ body: { $case: 'heartbeat', value: { timeMs: now } } }).catch(() => undefined);
-    }
   }
 
   // --- Streams -------------------------------------------------------------------------------------------
@@ -299,7 +302,8 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
     return this.#streams.register(call, hello, (self) => ({
       maxInFlightBatches: this.#opts.maxInFlightBatches ?? 16,
       commit: (batch) => this.#ingest.commit(hello.roaster, batch),
-      acked: (_, receivedAt) => this.#metrics.ackLatency.observe((Date.now() - receivedAt) / 1000),
+      acked: (_, receivedAt) => this.#metrics.ackLatency.observe((this.#clock.now() - receivedAt) / 1000),
+      clock: this.#clock,
       failed: (err) => {
         this.#log.error('storing telemetry failed; ending the stream so the edge resends', {
           err,
@@ -322,7 +326,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
       this.#end(stream, asStreamError(err), 'InvalidMessage');
       return;
     }
-    stream.lastHeardAt = Date.now();
+    stream.lastHeardAt = this.#clock.now();
     switch (body.$case) {
       case 'telemetry':
         this.#telemetry(stream, body.value);

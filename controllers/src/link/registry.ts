@@ -61,6 +61,19 @@ export class StreamRegistry {
     return true;
   }
 
+  /** Heartbeats to every edge; a stream silent for longer than `silenceMs` is handed to `end`. */
+  beat(now: number, silenceMs: number, end: (stream: LinkStream, error: StreamError) => void): void {
+    for (const stream of this.#streams.values()) {
+      if (now - stream.lastHeardAt > silenceMs) {
+        end(stream, new StreamError(status.DEADLINE_EXCEEDED, `nothing heard for ${silenceMs} ms`));
+        continue;
+      }
+      // The wire carries whole milliseconds.
+      const heartbeat = { timeMs: Math.round(now) };
+      stream.send({ body: { $case: 'heartbeat', value: heartbeat } }).catch(() => undefined);
+    }
+  }
+
   /** The edges' latches changed: the gauge counts those held by the edges connected now. */
   latchesChanged(): void {
     let held = 0;

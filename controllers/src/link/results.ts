@@ -2,6 +2,7 @@
 // proposal (by UID) still has no result, so a result the controller or an earlier answer wrote is never
 // replaced.
 import type { CommandOutcome, CommandProposal } from '@roast-operator/api';
+import type { Clock } from '@roast-operator/clock';
 import { type Informer, isNotFound, keyOf, type ResourceClient, updateStatusIf } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
 import { type CommandResult, Outcome } from '@roast-operator/proto';
@@ -44,13 +45,16 @@ export class ResultWriter {
   readonly #proposals: Informer<CommandProposal>;
   readonly #metrics: LinkMetrics;
   readonly #log: Logger;
+  readonly #clock: Clock;
 
   constructor(
     api: ResourceClient<CommandProposal>,
     proposals: Informer<CommandProposal>,
     metrics: LinkMetrics,
     log: Logger,
+    clock: Clock,
   ) {
+    this.#clock = clock;
     this.#api = api;
     this.#proposals = proposals;
     this.#metrics = metrics;
@@ -74,7 +78,7 @@ export class ResultWriter {
   /** Writes the result unless one is there; false when the proposal already had one or is gone. */
   async write(ref: ProposalRef, record: ResultRecord): Promise<boolean> {
     const log = this.#log.child({ proposal: ref.name, namespace: ref.namespace, uid: ref.uid });
-    const result = { ...record, time: new Date().toISOString() };
+    const result = { ...record, time: new Date(this.#clock.now()).toISOString() };
     let wrote = false;
     try {
       const current =

@@ -2,6 +2,7 @@
 // and lets an EmergencyStop overtake everything queued, and telemetry ingest with a cap on batches in
 // flight, acknowledged in arrival order once each is committed.
 import type { ServerDuplexStream, status } from '@grpc/grpc-js';
+import type { Clock } from '@roast-operator/clock';
 import type { ConnectRequest, ConnectResponse, Latch, TelemetryBatch } from '@roast-operator/proto';
 import { NotSent, type RoasterRef } from '../dispatch.ts';
 import type { CheckedHello } from './validate.ts';
@@ -36,13 +37,14 @@ export interface StreamOptions {
   commit(batch: TelemetryBatch): Promise<unknown>;
   acked(seq: number, receivedAt: number): void;
   failed(err: unknown): void;
+  clock: Clock;
 }
 
 export class LinkStream {
   readonly call: Call;
   readonly hello: CheckedHello;
-  readonly connectedAt = Date.now();
-  lastHeardAt = Date.now();
+  readonly connectedAt: number;
+  lastHeardAt: number;
   closed = false;
   /** The latches the edge last reported. */
   latches: readonly Latch[];
@@ -57,6 +59,8 @@ export class LinkStream {
     this.hello = hello;
     this.latches = hello.latches;
     this.#opts = opts;
+    this.connectedAt = opts.clock.now();
+    this.lastHeardAt = this.connectedAt;
   }
 
   /** The roaster the stream speaks for. */
@@ -104,7 +108,11 @@ export class LinkStream {
 
   /** Stores a batch; acknowledges it after commit, never ahead of a batch received before it. */
   ingest(batch: TelemetryBatch): void {
-    const ingest = { seq: batch.seq, receivedAt: Date.now(), committed: this.#opts.commit(batch) };
+    const ingest = {
+      seq: batch.seq,
+      receivedAt: this.#opts.clock.now(),
+      committed: this.#opts.commit(batch),
+    };
     // Observed here so a rejection is never unhandled; the ack chain reports it in order.
     ingest.committed.catch(() => undefined);
     this.#ingests.push(ingest);

@@ -24,21 +24,13 @@ import {
   watch,
 } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
-import {
-  type Dispatcher,
-  type DispatchReceipt,
-  type DispatchRequest,
-  NotSent,
-  type RoasterRef,
-} from '../dispatch.ts';
+import { type Dispatcher, type DispatchReceipt, type DispatchRequest, NotSent } from '../dispatch.ts';
 import { governedProposal } from '../governing.ts';
 import {
-  byCreation,
   byRoaster,
   bySession,
   commandProposals,
   isStop,
-  listOfRoaster,
   phaseOf,
   roasterKeyOf,
   roasters,
@@ -46,15 +38,25 @@ import {
 } from '../objects.ts';
 import type { PresenceTracker } from '../presence.ts';
 import { requeueAt } from '../requeue.ts';
-import { humanProposal, type LinkState, type Plan, plan, type Situation } from './plan.ts';
 import {
+  approvedBy,
+  dispatchedTransition,
+  dispatchRecord,
+  dispatchRequest,
+  errorText,
+  roasterRef,
+} from './dispatching.ts';
+import { humanProposal, type LinkState, type Plan, plan, type Situation } from './plan.ts';
+import { cachedSessions, readProposals, type SessionLookup, sessionsOf } from './reads.ts';
+import { StopLane } from './stop-lane.ts';
+import {
+  autonomousEvent,
   type StatusPatch,
   type Transition,
   transitionEvent,
   transitionStatus,
   waitingStatus,
-} from './status.ts';
-import { StopLane } from './stop-lane.ts';
+} from './transitions.ts';
 
 export interface ProposalHooks {
   /** Awaited just before a Pending proposal is governed (tests slow governing down with it). */
@@ -80,8 +82,6 @@ export interface ProposalControllerOptions {
 // A proposal moves through at most Pending → Approved → Dispatched in one reconcile; the bound only stops
 // a faulty plan from spinning.
 const maxSteps = 6;
-
-type SessionLookup = (name: string) => RoastSession | undefined;
 
 /** What one reconcile read: the roaster's proposals (kept up to date with our writes), the roaster, sessions. */
 interface Read {
@@ -156,9 +156,9 @@ export class ProposalController {
     await this.#stopsFromCache(key, log, signal);
     const { namespace = '', name } = parseKey(key);
     // Proposals first: the roaster read after them is at least as new as every proposal governed against it.
-    const proposals = await this.#readProposals(namespace, name);
+    const proposals = await readProposals(this.#api, namespace, name);
     const roaster = await this.#roasterApi.getIfExists(namespace, name);
-    const session = await this.#sessions(namespace, proposals);
+    const session = await sessionsOf(this.#opts.sessions, this.#sessionApi, namespace, proposals);
     let wakeAt = Number.POSITIVE_INFINITY;
     try {
       for (let i = 0; i < proposals.length; i++) {
@@ -174,60 +174,15 @@ export class ProposalController {
     return requeueAt(wakeAt, this.#opts.clock.now());
   }
 
-  /** The roaster's proposals, EmergencyStops first (they pre-empt queued steps), then oldest first. */
-  async #readProposals(namespace: string, roaster: string): Promise<CommandProposal[]> {
-    const proposals = await listOfRoaster(this.#api, namespace, roaster);
-    const stopFirst = (p: CommandProposal) => (isStop(p.spec.command) ? 0 : 1);
-    return proposals.sort((a, b) => stopFirst(a) - stopFirst(b) || byCreation(a, b));
-  }
-
-  #cachedSessions(namespace: string): SessionLookup {
-    return (name) => this.#opts.sessions.store.get(keyOf(namespace, name));
-  }
-
-  /**
-   * The roaster's sessions by name. A session's roaster never changes, so the cache is right about every
-   * session it holds; one that a proposal about to be governed names but the cache lacks may just be newer
-   * than the cache, and is read from the API server.
-   */
-  async #sessions(namespace: string, proposals: readonly CommandProposal[]): Promise<SessionLookup> {
-    const cached = this.#cachedSessions(namespace);
-    const missing = new Set(
-      proposals
-        .filter((p) => phaseOf(p) === 'Pending')
-        .flatMap((p) => p.spec.sessionRef?.name ?? [])
-        .filter((name) => cached(name) === undefined),
-    );
-    const fresh = new Map<string, RoastSession | undefined>();
-    for (const name of missing) fresh.set(name, await this.#sessionApi.getIfExists(namespace, name));
-    return (name) => (fresh.has(name) ? fresh.get(name) : cached(name));
-  }
-
-  /**
-   * New EmergencyStops go out before the fresh reads: the same plan on the cached objects, sent at once and
-   * recorded by the reconcile that follows. A stop is absolute, idempotent and acts only in the safe
-   * direction, so the reads it skips could only have delayed it.
-   */
+  /** New EmergencyStops go out before the fresh reads (see StopLane.sendFromCache). */
   async #stopsFromCache(key: string, log: Logger, signal: AbortSignal): Promise<void> {
-    const lane = this.#stops;
-    if (lane === undefined) return;
-    const isNewStop = (p: CommandProposal) =>
-      isStop(p.spec.command) && phaseOf(p) === 'Pending' && lane.next(p) === 'send';
     const proposals = this.#opts.proposals.store.byIndex(byRoaster, key);
-    const stops = proposals.filter(isNewStop);
     const roaster = this.#opts.roasters.store.get(key);
-    if (stops.length === 0 || roaster === undefined) return;
-    const session = this.#cachedSessions(parseKey(key).namespace ?? '');
-    for (const p of stops) {
-      const next = plan(p, this.#situation(key, { proposals, roaster, session }));
-      if (next.kind !== 'dispatch') continue;
-      try {
-        await lane.send(p, this.#request(p, roaster), signal);
-        log.info('EmergencyStop sent from the cache; recording it', { proposal: p.metadata.name });
-      } catch (err) {
-        log.warn('EmergencyStop could not be sent from the cache; the reconcile tries', { err });
-      }
-    }
+    if (roaster === undefined) return;
+    const session = cachedSessions(this.#opts.sessions, parseKey(key).namespace ?? '');
+    const planned = (p: CommandProposal) => plan(p, this.#situation(key, { proposals, roaster, session }));
+    const request = (p: CommandProposal) => dispatchRequest(p, roaster, this.#opts.clock.now());
+    await this.#stops?.sendFromCache(proposals, planned, request, log, signal);
   }
 
   /** Steps one proposal as far as it goes now; returns when to look at it again (Infinity: on a change). */
@@ -341,19 +296,9 @@ export class ProposalController {
       message: t.message,
     });
     this.#events.event(written, transitionEvent(from, t));
-    if (t.governor?.rule === rules.autonomous && roaster) this.#notifyAutonomous(written, roaster, t);
+    if (t.governor?.rule === rules.autonomous && roaster)
+      this.#events.event(roaster, autonomousEvent(written, t));
     return written;
-  }
-
-  /** At L5 an agent's command goes without a human; the people watching the roaster hear of it. */
-  #notifyAutonomous(p: CommandProposal, roaster: Roaster, t: Transition): void {
-    this.#events.event(roaster, {
-      type: 'Normal',
-      reason: 'AutonomousCommand',
-      action: 'Govern',
-      note: `${p.spec.proposedBy}'s ${p.spec.command.type} (${p.metadata.name}) was approved automatically: ${t.message}`,
-      related: p,
-    });
   }
 
   /**
@@ -376,11 +321,11 @@ export class ProposalController {
     log: Logger,
     signal: AbortSignal,
   ): Promise<{ proposal?: CommandProposal; wakeAt?: number }> {
-    const request = this.#request(p, roaster);
+    const request = dispatchRequest(p, roaster, this.#opts.clock.now());
     if (isStop(p.spec.command)) return this.#sendFirst(p, next.governor, request, roaster, log, signal);
     // Recorded before it is sent: if this write loses its race, nothing was sent.
     const now = new Date(this.#opts.clock.now());
-    const dispatched = this.#dispatched(p, roaster, { sentAt: now });
+    const dispatched = dispatchedTransition(this.#deadline(p, roaster), { sentAt: now });
     // Approved and Dispatched in one write; each still gets its Event.
     if (next.approved) this.#events.event(p, transitionEvent('AwaitingApproval', approvedBy(next.approved)));
     const recorded = await this.#move(p, dispatched, roaster, log, next.approved ? 'Approved' : undefined);
@@ -417,17 +362,11 @@ export class ProposalController {
     }
     // One write records both steps; each still gets its Event.
     if (approved) this.#events.event(p, transitionEvent('Pending', approved));
-    const dispatched = { ...this.#dispatched(p, roaster, receipt), ...(governor && { governor }) };
-    return { proposal: await this.#move(p, dispatched, roaster, log, approved ? 'Approved' : undefined) };
-  }
-
-  #dispatched(p: CommandProposal, roaster: Roaster, receipt: DispatchReceipt): Transition {
-    return {
-      to: 'Dispatched',
-      message: `Sent to the edge agent${receipt.pod ? ` ${receipt.pod}` : ''}; waiting for its result.`,
-      ...this.#deadline(p, roaster),
-      dispatch: dispatchRecord(receipt),
+    const dispatched = {
+      ...dispatchedTransition(this.#deadline(p, roaster), receipt),
+      ...(governor && { governor }),
     };
+    return { proposal: await this.#move(p, dispatched, roaster, log, approved ? 'Approved' : undefined) };
   }
 
   /** Sends an already recorded command once, and fills in where it went or how sending failed. */
@@ -454,42 +393,7 @@ export class ProposalController {
     );
   }
 
-  #request(p: CommandProposal, roaster: Roaster): DispatchRequest {
-    const now = this.#opts.clock.now();
-    // A stop is sent whenever it can be, so it gets its whole time to live from the moment it leaves.
-    const deadline = isStop(p.spec.command)
-      ? now + p.spec.ttlSeconds * 1000
-      : proposalDeadline(governedProposal(p), roaster);
-    return {
-      roaster: roasterRef(roaster),
-      proposal: { namespace: p.metadata.namespace ?? '', name: p.metadata.name ?? '' },
-      proposalUid: p.metadata.uid ?? '',
-      command: p.spec.command,
-      deadline: new Date(deadline),
-    };
-  }
-
   async #delete(p: CommandProposal, log: Logger): Promise<void> {
     if (await this.#api.deleteIfUnchanged(p)) log.info('deleted proposal after its retention period');
   }
-}
-
-const approvedBy = (message: string): Transition => ({ to: 'Approved', message });
-
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 512);
-
-function dispatchRecord(receipt: DispatchReceipt): NonNullable<StatusPatch['dispatch']> {
-  return {
-    time: receipt.sentAt.toISOString(),
-    ...(receipt.node && { node: receipt.node }),
-    ...(receipt.pod && { pod: receipt.pod }),
-  };
-}
-
-function roasterRef(roaster: Roaster): RoasterRef {
-  return {
-    namespace: roaster.metadata.namespace ?? '',
-    name: roaster.metadata.name ?? '',
-    uid: roaster.metadata.uid ?? '',
-  };
 }

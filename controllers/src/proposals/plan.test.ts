@@ -13,7 +13,7 @@ import {
   roaster,
   session,
   stop,
-} from '../test-objects.ts';
+} from '../testing/objects.ts';
 import { humanProposal, type Plan, plan, type Situation, sessionOfAnotherRoaster } from './plan.ts';
 
 const present = { lastHumanActionAt: ago(30) };

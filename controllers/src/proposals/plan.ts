@@ -28,7 +28,14 @@ import {
   latchFacts,
   stopRequest,
 } from '../governing.ts';
-import { createdAt, endedAt, finalPhases, isStop, phaseOf, reconcilingCondition } from '../objects.ts';
+import {
+  createdAt,
+  endedAt,
+  isStop,
+  phaseOf,
+  reconcilingCondition,
+  terminalProposalPhases,
+} from '../objects.ts';
 
 /** Whether a link can carry commands now: none configured, configured but the roaster's stream is down, or up. */
 export type LinkState = 'none' | 'down' | 'up';
@@ -274,7 +281,12 @@ function awaitResult(p: CommandProposal): Plan {
  * stop is what keeps the roaster latched.
  */
 function heldForLatch(p: CommandProposal, s: Situation, next: Plan): Plan {
-  if (!isStop(p.spec.command) || next.kind !== 'move' || !finalPhases.has(next.to) || s.roaster === undefined)
+  if (
+    !isStop(p.spec.command) ||
+    next.kind !== 'move' ||
+    !terminalProposalPhases.has(next.to) ||
+    s.roaster === undefined
+  )
     return next;
   const facts = latchFacts(s.roaster, s.proposals);
   return stopLatched(stopRequest(p), s.roaster.status?.latch, facts) ? next : idle();
@@ -296,7 +308,7 @@ function planActive(p: CommandProposal, s: Situation, roaster: Roaster): Plan {
 /** The next step for one proposal. */
 export function plan(p: CommandProposal, s: Situation): Plan {
   if (p.metadata.deletionTimestamp !== undefined) return idle();
-  if (finalPhases.has(phaseOf(p))) return retain(p, s);
+  if (terminalProposalPhases.has(phaseOf(p))) return retain(p, s);
   if (s.roaster === undefined) return roasterMissing(p, s);
   return heldForLatch(p, s, planActive(p, s, s.roaster));
 }

@@ -4,8 +4,10 @@
 // or by the reconcile itself. Whichever sends it, the receipt is kept until the stop is recorded past
 // sending, so it is recorded with that receipt and never sent twice by this process.
 import type { CommandProposal, ProposalPhase } from '@roast-operator/api';
+import type { Logger } from '@roast-operator/log';
 import type { Dispatcher, DispatchReceipt, DispatchRequest } from '../dispatch.ts';
-import { phaseOf } from '../objects.ts';
+import { isStop, phaseOf } from '../objects.ts';
+import type { Plan } from './plan.ts';
 
 /** The phases in which a stop may still be sent, or recorded as sent. */
 const sending: ReadonlySet<ProposalPhase> = new Set(['Pending', 'Approved']);
@@ -55,6 +57,30 @@ export class StopLane {
     const receipt = await this.#dispatcher.dispatch(request, signal);
     this.#receipts.set(uid, receipt);
     return { receipt, sent: true };
+  }
+
+  /**
+   * New stops go out before a reconcile's fresh reads: the same plan on the cached objects, sent at once
+   * and recorded by the reconcile that follows. The reads they skip could only have delayed them.
+   */
+  async sendFromCache(
+    proposals: readonly CommandProposal[],
+    planned: (p: CommandProposal) => Plan,
+    request: (p: CommandProposal) => DispatchRequest,
+    log: Logger,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const isNew = (p: CommandProposal) =>
+      isStop(p.spec.command) && phaseOf(p) === 'Pending' && this.next(p) === 'send';
+    for (const p of proposals.filter(isNew)) {
+      if (planned(p).kind !== 'dispatch') continue;
+      try {
+        await this.send(p, request(p), signal);
+        log.info('EmergencyStop sent from the cache; recording it', { proposal: p.metadata.name });
+      } catch (err) {
+        log.warn('EmergencyStop could not be sent from the cache; the reconcile tries', { err });
+      }
+    }
   }
 
   /** After a step: a stop past sending needs its receipt no more (recorded, or ended some other way). */

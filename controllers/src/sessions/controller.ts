@@ -49,7 +49,7 @@ import {
   activeSession,
   commandCounts,
   createdByAnnotation,
-  isTerminal,
+  isTerminalSession,
   newMarks,
   operatorCreator,
   preChargeMs,
@@ -61,7 +61,7 @@ import {
   sessionPhase,
   sessionPhaseOf,
   statusMetrics,
-  terminalPhases,
+  terminalSessionPhases,
   weightLossPercent,
 } from './plan.ts';
 import { sameCounts, sessionStep } from './step.ts';
@@ -171,7 +171,7 @@ export class SessionController {
     const sessions = await listOfRoaster(this.#api, namespace, name);
     f.retentionAt = Number.POSITIVE_INFINITY;
     const now = this.#opts.clock.now();
-    for (const s of sessions.filter(isTerminal)) {
+    for (const s of sessions.filter(isTerminalSession)) {
       const r = retention(s, now, this.#opts.retentionMs);
       if (r.delete) {
         await this.#delete(s, log);
@@ -205,7 +205,7 @@ export class SessionController {
   /** Sessions planned after the running one say that they wait. */
   async #markWaiting(sessions: readonly RoastSession[], active: RoastSession | undefined) {
     const waiting = sessions.filter(
-      (s) => !isTerminal(s) && s !== active && s.metadata.deletionTimestamp == null,
+      (s) => !isTerminalSession(s) && s !== active && s.metadata.deletionTimestamp == null,
     );
     for (const s of waiting) {
       if (findStatusCondition(s.status?.conditions, reconcilingCondition)?.reason === 'Queued') continue;
@@ -306,7 +306,7 @@ export class SessionController {
       latched: roaster?.status?.latch !== undefined,
     });
     // The readings the spike filter still holds, and pending marks, belong to the roast that ended.
-    if (terminalPhases.has(next.phase)) analyzer.finish();
+    if (terminalSessionPhases.has(next.phase)) analyzer.finish();
     const step = sessionStep({
       session: s,
       next,

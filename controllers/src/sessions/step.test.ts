@@ -1,6 +1,6 @@
 import type { RoastEvent } from '@roast-operator/roast';
 import { describe, expect, it } from 'vitest';
-import { now, session } from '../test-objects.ts';
+import { now, session } from '../testing/objects.ts';
 import { type SessionSituation, type SessionStep, sessionStep } from './step.ts';
 
 const counts = { proposed: 0, succeeded: 0, failed: 0, blocked: 0 };

@@ -11,7 +11,7 @@ import {
   type PhaseDecision,
   sessionConditions,
   sessionPhaseOf,
-  terminalPhases,
+  terminalSessionPhases,
   writeDecision,
 } from './plan.ts';
 
@@ -53,7 +53,7 @@ export function sessionStep(s: SessionSituation): SessionStep {
   const { session, next } = s;
   const current = sessionPhaseOf(session);
   // A followed session has not ended, so a terminal phase is its end.
-  const terminal = terminalPhases.has(next.phase);
+  const terminal = terminalSessionPhases.has(next.phase);
   const { events, changed } = mergeEvents(session.status?.events, s.events);
   const source = session.status?.source ?? s.source;
   const charged = events.charge !== undefined;

@@ -13,7 +13,7 @@ import {
 } from '@roast-operator/kube';
 import { Counter, type Registry } from 'prom-client';
 import type { SessionRef } from './query.ts';
-import { Failure } from './status.ts';
+import { Failure } from './refusals.ts';
 
 /** The permission the read API checks, on the session named in the path. */
 export const telemetryPermission = {

@@ -27,7 +27,7 @@ import {
   type ReadQuery,
   type SessionRef,
 } from './query.ts';
-import { Failure } from './status.ts';
+import { Failure } from './refusals.ts';
 import { readKeyPair, reloadKeyPair, type ServingFiles } from './tls.ts';
 
 export interface TelemetryApiOptions {

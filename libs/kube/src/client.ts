@@ -6,6 +6,7 @@ import {
   PatchStrategy,
   RequestContext,
 } from '@kubernetes/client-node';
+import { systemClock } from '@roast-operator/clock';
 import { type Kind, looseKind, MalformedObject, parseObject } from './kinds.ts';
 import {
   apiVersionOf,
@@ -151,7 +152,7 @@ export class KubeClient {
     if (!dispatcher || this.#dispatcher !== dispatcher) return;
     this.#dispatcher = undefined;
     void dispatcher.close().catch(() => {});
-    setTimeout(() => void dispatcher.destroy().catch(() => {}), this.#timeoutMs).unref();
+    systemClock.setTimer(() => void dispatcher.destroy().catch(() => {}), this.#timeoutMs);
   }
 
   /**

@@ -218,11 +218,11 @@ export class EventRecorder {
   async #create(regarding: KubeObject, input: EventInput, series: Series): Promise<void> {
     const base = (regarding.metadata.name ?? 'event').slice(0, 230);
     // Time keeps names ordered; the random part keeps two recorders in the same millisecond apart.
-    const name = `${base}.${Date.now().toString(16)}${crypto.randomUUID().slice(0, 6)}`;
+    const name = `${base}.${Math.floor(this.#clock.now()).toString(16)}${crypto.randomUUID().slice(0, 6)}`;
     try {
       await this.#api.create({
         metadata: { name, namespace: series.namespace },
-        eventTime: microTime(new Date()),
+        eventTime: microTime(new Date(this.#clock.now())),
         reportingController: this.#opts.controller,
         reportingInstance: this.#opts.instance.slice(0, 128),
         action: input.action,
@@ -240,7 +240,7 @@ export class EventRecorder {
   }
 
   async #writeSeries(series: Series): Promise<void> {
-    const lastObservedTime = microTime(new Date());
+    const lastObservedTime = microTime(new Date(this.#clock.now()));
     try {
       const patch = { series: { count: series.count, lastObservedTime } };
       await this.#api.patch(series.namespace, series.name!, patch, { type: 'merge' });

@@ -173,7 +173,7 @@ export class LeaderElector {
 
   /** Our record: acquire time and transitions carry over when we already hold the lease. */
   #record(previous: LeaseSpec): LeaseSpec {
-    const now = microTime(new Date());
+    const now = microTime(new Date(this.#clock.now()));
     const ours = previous.holderIdentity === this.identity;
     return {
       holderIdentity: this.identity,
@@ -199,7 +199,7 @@ export class LeaderElector {
     try {
       const lease = await this.#read(AbortSignal.timeout(Math.ceil(this.#renewDeadlineMs / 2)));
       if (lease?.spec?.holderIdentity !== this.identity) return;
-      const now = microTime(new Date());
+      const now = microTime(new Date(this.#clock.now()));
       await this.#api.replace({
         ...lease,
         spec: {

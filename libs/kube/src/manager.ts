@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { systemClock } from '@roast-operator/clock';
 import { createLogger, type Logger } from '@roast-operator/log';
 import { KubeClient } from './client.ts';
 import { Controller, type ControllerOptions, type Runnable } from './controller.ts';
@@ -226,7 +227,7 @@ export class Manager {
     this.#work.abort(new Error('manager stopping'));
     const drained = await Promise.race([
       Promise.all(this.#running).then(() => true),
-      new Promise<false>((resolve) => setTimeout(resolve, graceMs, false).unref()),
+      new Promise<false>((resolve) => systemClock.setTimer(() => resolve(false), graceMs)),
     ]);
     if (!drained) this.log.warn('grace period over with work still running; stopping anyway');
     // Only now may a successor lead: it must not overlap with our in-flight reconciles.

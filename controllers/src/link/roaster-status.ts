@@ -3,6 +3,7 @@
 // every field the link owns (an apply that omits an owned field removes it), so the link keeps one view per
 // roaster and applies it whole; writes to one roaster are serialized and coalesced.
 import { fieldManagers, type Roaster, type RoasterStatus } from '@roast-operator/api';
+import type { Clock } from '@roast-operator/clock';
 import {
   type Condition,
   type Informer,
@@ -42,6 +43,7 @@ interface Entry {
 }
 
 function condition(
+  now: Date,
   type: string,
   ok: boolean,
   reason: string,
@@ -49,18 +51,25 @@ function condition(
   previous?: Condition,
 ): Condition {
   const update = { type, status: ok ? 'True' : 'False', reason, message } as const;
-  return setStatusCondition(previous && [previous], update, new Date()).conditions[0]!;
+  return setStatusCondition(previous && [previous], update, now).conditions[0]!;
 }
 
-function interlocks(latches: readonly Latch[], previous?: Condition): Condition {
+function interlocks(now: Date, latches: readonly Latch[], previous?: Condition): Condition {
   const active = latches.filter((l) => l.conditionActive);
   const listed = latches.map((l) => `${l.id} (${l.cause}${l.conditionActive ? ', active' : ''})`).join(', ');
   if (active.length > 0) {
-    return condition(interlocksCondition, false, 'InterlockActive', `Edge latches: ${listed}.`, previous);
+    return condition(
+      now,
+      interlocksCondition,
+      false,
+      'InterlockActive',
+      `Edge latches: ${listed}.`,
+      previous,
+    );
   }
   const message =
     latches.length === 0 ? 'The edge agent holds no latch.' : `Edge latches, conditions gone: ${listed}.`;
-  return condition(interlocksCondition, true, 'Clear', message, previous);
+  return condition(now, interlocksCondition, true, 'Clear', message, previous);
 }
 
 /**
@@ -89,8 +98,14 @@ export class LinkStatus {
   readonly #api: ResourceClient<Roaster>;
   readonly #log: Logger;
   readonly #entries = new Map<string, Entry>();
+  readonly #clock: Clock;
 
-  constructor(api: ResourceClient<Roaster>, log: Logger) {
+  #now(): Date {
+    return new Date(this.#clock.now());
+  }
+
+  constructor(api: ResourceClient<Roaster>, log: Logger, clock: Clock) {
+    this.#clock = clock;
     this.#api = api;
     this.#log = log;
   }
@@ -101,13 +116,14 @@ export class LinkStatus {
     entry.view = {
       ...previous,
       connected: condition(
+        this.#now(),
         'Connected',
         true,
         'StreamOpen',
         `Edge agent ${device.pod || '(unnamed)'} on ${device.node || '(unknown node)'} is streaming.`,
         previous.connected,
       ),
-      interlocks: interlocks(latches, previous.interlocks),
+      interlocks: interlocks(this.#now(), latches, previous.interlocks),
       edgeLatches: edgeLatches(latches),
       device: Object.fromEntries(Object.entries(device).filter(([, v]) => v !== '')),
     };
@@ -120,7 +136,7 @@ export class LinkStatus {
     entry.view = {
       ...rest,
       phase: 'Disconnected',
-      connected: condition('Connected', false, reason, message, entry.view.connected),
+      connected: condition(this.#now(), 'Connected', false, reason, message, entry.view.connected),
     };
     this.#write(entry);
   }
@@ -129,7 +145,7 @@ export class LinkStatus {
     const entry = this.#entry(roaster);
     entry.view = {
       ...entry.view,
-      interlocks: interlocks(latches, entry.view.interlocks),
+      interlocks: interlocks(this.#now(), latches, entry.view.interlocks),
       edgeLatches: edgeLatches(latches),
     };
     this.#write(entry);
@@ -140,7 +156,7 @@ export class LinkStatus {
     const entry = this.#entry(roaster);
     const phase = stateOfCode(s.stateCode);
     const phaseChanged = phase !== entry.view.phase;
-    const due = Date.now() - entry.telemetryWrittenAt >= telemetryIntervalMs;
+    const due = this.#clock.now() - entry.telemetryWrittenAt >= telemetryIntervalMs;
     if (!phaseChanged && !due) return;
     entry.view = {
       ...entry.view,
@@ -153,7 +169,7 @@ export class LinkStatus {
         ...(s.exhaustTemp !== undefined && { exhaustTemperatureCelsius: s.exhaustTemp }),
       },
     };
-    entry.telemetryWrittenAt = Date.now();
+    entry.telemetryWrittenAt = this.#clock.now();
     this.#write(entry);
   }
 
@@ -168,7 +184,7 @@ export class LinkStatus {
     const key = roaster.uid;
     let entry = this.#entries.get(key);
     if (entry === undefined) {
-      const connected = condition('Connected', false, 'NoStream', 'No edge agent stream yet.');
+      const connected = condition(this.#now(), 'Connected', false, 'NoStream', 'No edge agent stream yet.');
       entry = { roaster, view: { phase: 'Disconnected', connected }, telemetryWrittenAt: 0, dirty: false };
       this.#entries.set(key, entry);
     }
