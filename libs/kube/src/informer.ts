@@ -22,6 +22,8 @@ export interface InformerOptions<T> {
   indexes?: Record<string, IndexFunc<T>>;
   /** List page size. */
   pageSize?: number;
+  /** Fill the store with a streaming list where the server serves one (default true). */
+  streamingList?: boolean;
   /** Range the server-side watch timeout is drawn from, so many watches do not expire together. */
   watchTimeoutSeconds?: readonly [number, number];
   /**
@@ -37,6 +39,8 @@ export interface InformerOptions<T> {
 
 export interface InformerStats {
   lists: number;
+  /** Of the lists, those the server streamed (WatchList). */
+  streamedLists: number;
   watches: number;
   /** Relists after a 410 Gone (`expired`) and after any other failure (`error`). */
   relists: { expired: number; error: number };
@@ -71,7 +75,12 @@ class WatchStalled extends Error {
 export class Informer<T extends KubeObject> {
   readonly resource: Kind<T>;
   readonly store: Store<T>;
-  readonly stats: InformerStats = { lists: 0, watches: 0, relists: { expired: 0, error: 0 } };
+  readonly stats: InformerStats = {
+    lists: 0,
+    streamedLists: 0,
+    watches: 0,
+    relists: { expired: 0, error: 0 },
+  };
   readonly #api: ResourceClient<T>;
   readonly #client: KubeClient;
   readonly #opts: InformerOptions<T>;
@@ -84,6 +93,8 @@ export class Informer<T extends KubeObject> {
   #synced = false;
   #syncWaiters: (() => void)[] = [];
   #lastContact = Number.NEGATIVE_INFINITY;
+  /** Fill the store with a streaming list (until the server shows it serves none). */
+  #streaming: boolean;
   #stop = new AbortController();
   #loop: Promise<void> | undefined;
 
@@ -96,6 +107,7 @@ export class Informer<T extends KubeObject> {
     this.#clock = opts.clock ?? systemClock;
     this.#backoff = opts.backoff ?? new Backoff();
     this.#inactivityMs = Math.ceil(opts.inactivityTimeoutMs ?? 90_000);
+    this.#streaming = opts.streamingList ?? true;
     this.#log = (opts.logger ?? new Logger()).child({
       informer: resource.plural,
       ...(opts.namespace && { namespace: opts.namespace }),
@@ -175,7 +187,88 @@ export class Informer<T extends KubeObject> {
     await sleep(this.#clock, delayMs, signal);
   }
 
+  /** Fills the store: a streaming list where the server serves one, else a paginated list. */
   async #list(stop: AbortSignal): Promise<void> {
+    if (this.#streaming) {
+      try {
+        return await this.#streamList(stop);
+      } catch (err) {
+        // A server without the WatchList feature refuses sendInitialEvents as an invalid request.
+        if (!(err instanceof ApiError) || (err.code !== 400 && err.code !== 422)) throw err;
+        this.#streaming = false;
+        this.#log.info('the API server serves no streaming list; listing in pages', { err: err.message });
+      }
+    }
+    await this.#pagedList(stop);
+  }
+
+  /**
+   * client-go's WatchList: one watch with sendInitialEvents sends every object as ADDED, then a bookmark
+   * marked as the end of the initial events, whose resourceVersion the watch resumes from. The API server
+   * answers it from its watch cache, without encoding one large list.
+   */
+  async #streamList(stop: AbortSignal): Promise<void> {
+    const signal = AbortSignal.any([stop, AbortSignal.timeout(this.#inactivityMs)]);
+    const { labelSelector, fieldSelector } = this.#opts;
+    const query = {
+      watch: true,
+      sendInitialEvents: true,
+      resourceVersionMatch: 'NotOlderThan',
+      allowWatchBookmarks: true,
+      labelSelector,
+      fieldSelector,
+    };
+    const stream = await this.#client.stream(
+      collectionPath(this.resource, this.#opts.namespace),
+      query,
+      signal,
+    );
+    const items: T[] = [];
+    try {
+      const end = await this.#initialEvents(stream.body, items);
+      this.stats.lists++;
+      this.stats.streamedLists++;
+      this.#replace(items, end);
+    } finally {
+      stream.close();
+    }
+  }
+
+  /** Collects the initial events; returns the resourceVersion of the bookmark that ends them. */
+  async #initialEvents(body: ReadableStream<Uint8Array>, items: T[]): Promise<string> {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for await (const chunk of body) {
+      this.#lastContact = this.#clock.now();
+      buffer += decoder.decode(chunk, { stream: true });
+      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+        const line = buffer.slice(0, nl).trim();
+        buffer = buffer.slice(nl + 1);
+        if (!line) continue;
+        const event = JSON.parse(line) as WatchEvent;
+        if (event.type === 'ERROR') {
+          const status = (event.object ?? {}) as { code?: number };
+          throw new ApiError(
+            'WATCH',
+            collectionPath(this.resource, this.#opts.namespace),
+            status.code ?? 500,
+            event.object,
+          );
+        }
+        if (!hasMetadata(event.object)) throw new Error(`watch event ${event.type} without object metadata`);
+        const meta = event.object.metadata;
+        if (event.type === 'BOOKMARK') {
+          if (meta.annotations?.['k8s.io/initial-events-end'] === 'true') return meta.resourceVersion ?? '';
+          continue;
+        }
+        const object = event.type === 'ADDED' ? this.#api.parse(event.object) : undefined;
+        if (object !== undefined) items.push(object);
+      }
+    }
+    throw new Error('the streaming list ended before its initial events did');
+  }
+
+  async #pagedList(stop: AbortSignal): Promise<void> {
     const items: T[] = [];
     let page: Awaited<ReturnType<ResourceClient<T>['list']>> | undefined;
     do {
@@ -190,7 +283,12 @@ export class Informer<T extends KubeObject> {
     } while (page.continue);
     this.stats.lists++;
     this.#lastContact = this.#clock.now();
-    this.#resourceVersion = page.resourceVersion;
+    this.#replace(items, page.resourceVersion);
+  }
+
+  /** Makes the store what a list returned, emitting what a watch would have, deletes included. */
+  #replace(items: T[], resourceVersion: string): void {
+    this.#resourceVersion = resourceVersion;
     const diff = this.store.replace(items);
     for (const object of diff.deleted) this.#emit({ type: 'deleted', object, stale: true });
     for (const object of diff.added) this.#emit({ type: 'added', object });
