@@ -6,7 +6,7 @@ import { Manager } from '@roast-operator/kube';
 import { createLogger } from '@roast-operator/log';
 import { SqliteTelemetryStore } from '@roast-operator/store';
 import { type Flags, managerOptions, operatorOptions, parseFlags, UsageError, usage } from './flags.ts';
-import { type LinkFlags, linkUsage, splitLinkFlags } from './link/flags.ts';
+import { type LinkFlags, linkUsage, type ServingFlags, splitLinkFlags } from './link/flags.ts';
 import { LinkGateway } from './link/gateway.ts';
 import { Operator } from './operator.ts';
 import { type ApiFlags, apiUsage, splitApiFlags } from './telemetry-api/flags.ts';
@@ -15,7 +15,7 @@ import { LeaderTelemetryStore } from './telemetry-store.ts';
 
 const log = createLogger({ component: 'roast-operator' });
 
-function flagsOrExit(): Flags & { link?: LinkFlags; api?: ApiFlags } {
+function flagsOrExit(): Flags & { link?: LinkFlags; api?: ApiFlags; serving?: ServingFlags } {
   const argv = process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${usage}\n\n${linkUsage}\n\n${apiUsage}\n`);
@@ -23,10 +23,15 @@ function flagsOrExit(): Flags & { link?: LinkFlags; api?: ApiFlags } {
   }
   try {
     const { api, rest: notApi } = splitApiFlags(argv);
-    const { link, rest } = splitLinkFlags(notApi);
-    // The read API serves the store the gateway opens, with the gateway's serving certificate.
-    if (api && !link) throw new UsageError('--api-port needs --gateway-port (the telemetry store and TLS)');
-    return { ...parseFlags(rest, process.env), ...(link && { link }), ...(api && { api }) };
+    // The gateway and the read API serve the same store with the same certificate; either runs alone.
+    const { link, serving, rest } = splitLinkFlags(notApi, api !== undefined);
+    const shared = link ?? serving;
+    return {
+      ...parseFlags(rest, process.env),
+      ...(link && { link }),
+      ...(api && { api }),
+      ...(shared && { serving: shared }),
+    };
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     process.stderr.write(`roast-operator: ${err.message}\n\n${usage}\n\n${linkUsage}\n\n${apiUsage}\n`);
@@ -34,15 +39,15 @@ function flagsOrExit(): Flags & { link?: LinkFlags; api?: ApiFlags } {
   }
 }
 
-const { link, api, ...flags } = flagsOrExit();
+const { link, api, serving, ...flags } = flagsOrExit();
 // The manager first: every part sets itself up on it, and it runs them (the leader-only ones while leading).
 const manager = new Manager(managerOptions(flags, log));
 const scope = flags.watchNamespace === undefined ? {} : { watchNamespace: flags.watchNamespace };
 const store =
-  link &&
+  serving &&
   new LeaderTelemetryStore(
     manager,
-    () => new SqliteTelemetryStore(link.storePath, { log: log.child({ component: 'telemetry-store' }) }),
+    () => new SqliteTelemetryStore(serving.storePath, { log: log.child({ component: 'telemetry-store' }) }),
   );
 const gateway =
   link &&
@@ -64,13 +69,13 @@ new Operator(
     ...(gateway && { dispatcher: gateway, telemetry: { feed: gateway, store: openStore } }),
   }),
 );
-if (link && api) {
+if (serving && api) {
   new TelemetryApi(manager, {
     store: openStore,
     port: api.port,
     host: api.host,
-    insecureDemo: link.insecureDemo,
-    ...(link.tls && { tls: link.tls }),
+    insecureDemo: serving.insecureDemo,
+    ...(serving.tls && { tls: serving.tls }),
     ...scope,
   });
 }
