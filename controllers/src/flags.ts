@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
+import type { ManagerOptions } from '@roast-operator/kube';
+import type { Logger } from '@roast-operator/log';
 import type { OperatorOptions } from './operator.ts';
 
 export const usage = `Usage: roast-operator [flags]
@@ -151,13 +153,24 @@ export function loadKubeConfig(flags: Pick<Flags, 'kubeconfig'>): KubeConfig {
   return config;
 }
 
-/** Operator options from flags; the rest (a link, hooks, a logger) from the caller. */
+/** The process's manager from flags: cluster access, leader election and probes. */
+export function managerOptions(flags: Flags, logger: Logger): ManagerOptions {
+  return {
+    kubeConfig: loadKubeConfig(flags),
+    fieldManager: 'roast-operator',
+    logger,
+    probes: flags.probes,
+    ...(flags.leaderElection && { leaderElection: flags.leaderElection }),
+  };
+}
+
+/** Operator options from flags; the rest (a link, hooks) from the caller. */
 export function operatorOptions(
   flags: Flags,
-  extra: Omit<OperatorOptions, keyof Flags | 'kubeConfig'> = {},
+  extra: Omit<OperatorOptions, keyof Flags> = {},
 ): OperatorOptions {
-  const { kubeconfig: _, ...rest } = flags;
-  return { ...rest, ...extra, kubeConfig: loadKubeConfig(flags) };
+  const { kubeconfig: _, leaderElection: __, probes: ___, ...rest } = flags;
+  return { ...rest, ...extra };
 }
 
 /**

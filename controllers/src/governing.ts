@@ -15,7 +15,7 @@ import {
   type StopRequest,
 } from '@roast-operator/governor';
 import { findStatusCondition } from '@roast-operator/kube';
-import { approvedPhases, createdAt, isFinal, phaseOf } from './objects.ts';
+import { approvedPhases, createdAt, isStop, isTerminalProposal, phaseOf } from './objects.ts';
 
 /**
  * The link's word on the edge agent's interlocks: condition InterlocksClear, owned by roast-link. Unknown
@@ -32,8 +32,6 @@ export function edgeInterlocksClear(roaster: Roaster): boolean | undefined {
 export function governedProposal(p: CommandProposal): GovernedProposal {
   return { spec: p.spec, createdAt: createdAt(p) };
 }
-
-const isStop = (p: CommandProposal) => p.spec.command.type === 'EmergencyStop';
 
 export function stopRequest(p: CommandProposal): StopRequest {
   return {
@@ -55,7 +53,7 @@ export function latchFacts(roaster: Roaster, proposals: readonly CommandProposal
   return {
     roaster: roaster.metadata,
     killSwitch: roaster.spec.emergencyStop,
-    stops: proposals.filter((p) => isStop(p) && !isFinal(p)).map(stopRequest),
+    stops: proposals.filter((p) => isStop(p.spec.command) && !isTerminalProposal(p)).map(stopRequest),
     resets: resets.flatMap((p) => (p.spec.command.latchId ? [p.spec.command.latchId] : [])),
     edgeInterlocksClear: edgeInterlocksClear(roaster),
   };

@@ -8,6 +8,7 @@ export {
 export {
   type Flags,
   loadKubeConfig,
+  managerOptions,
   operatorOptions,
   parseDuration,
   parseFlags,
@@ -20,3 +21,4 @@ export { commandProposals, roasters, roastSessions } from './objects.ts';
 export { Operator, type OperatorOptions } from './operator.ts';
 export type { ProposalHooks } from './proposals/controller.ts';
 export { sessionOfAnotherRoaster, type WaitReason } from './proposals/plan.ts';
+export { LeaderTelemetryStore } from './telemetry-store.ts';

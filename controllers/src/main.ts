@@ -2,18 +2,20 @@
 // The operator's entry point: flags and environment, JSON logs, leader election, graceful shutdown on
 // SIGTERM, and the link gateway to edge agents when --gateway-port is given (without it, approved proposals
 // wait: NoLink), and the telemetry read API beside it when --api-port is given.
+import { Manager } from '@roast-operator/kube';
 import { createLogger } from '@roast-operator/log';
 import { SqliteTelemetryStore } from '@roast-operator/store';
-import { type Flags, operatorOptions, parseFlags, UsageError, usage } from './flags.ts';
-import { type LinkFlags, linkUsage, splitLinkFlags } from './link/flags.ts';
+import { type Flags, managerOptions, operatorOptions, parseFlags, UsageError, usage } from './flags.ts';
+import { type LinkFlags, linkUsage, type ServingFlags, splitLinkFlags } from './link/flags.ts';
 import { LinkGateway } from './link/gateway.ts';
 import { Operator } from './operator.ts';
 import { type ApiFlags, apiUsage, splitApiFlags } from './telemetry-api/flags.ts';
 import { TelemetryApi } from './telemetry-api/server.ts';
+import { LeaderTelemetryStore } from './telemetry-store.ts';
 
 const log = createLogger({ component: 'roast-operator' });
 
-function flagsOrExit(): Flags & { link?: LinkFlags; api?: ApiFlags } {
+function flagsOrExit(): Flags & { link?: LinkFlags; api?: ApiFlags; serving?: ServingFlags } {
   const argv = process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${usage}\n\n${linkUsage}\n\n${apiUsage}\n`);
@@ -21,10 +23,15 @@ function flagsOrExit(): Flags & { link?: LinkFlags; api?: ApiFlags } {
   }
   try {
     const { api, rest: notApi } = splitApiFlags(argv);
-    const { link, rest } = splitLinkFlags(notApi);
-    // The read API serves the store the gateway opens, with the gateway's serving certificate.
-    if (api && !link) throw new UsageError('--api-port needs --gateway-port (the telemetry store and TLS)');
-    return { ...parseFlags(rest, process.env), ...(link && { link }), ...(api && { api }) };
+    // The gateway and the read API serve the same store with the same certificate; either runs alone.
+    const { link, serving, rest } = splitLinkFlags(notApi, api !== undefined);
+    const shared = link ?? serving;
+    return {
+      ...parseFlags(rest, process.env),
+      ...(link && { link }),
+      ...(api && { api }),
+      ...(shared && { serving: shared }),
+    };
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     process.stderr.write(`roast-operator: ${err.message}\n\n${usage}\n\n${linkUsage}\n\n${apiUsage}\n`);
@@ -32,35 +39,47 @@ function flagsOrExit(): Flags & { link?: LinkFlags; api?: ApiFlags } {
   }
 }
 
-const { link, api, ...flags } = flagsOrExit();
+const { link, api, serving, ...flags } = flagsOrExit();
+// The manager first: every part sets itself up on it, and it runs them (the leader-only ones while leading).
+const manager = new Manager(managerOptions(flags, log));
+const scope = flags.watchNamespace === undefined ? {} : { watchNamespace: flags.watchNamespace };
+const store =
+  serving &&
+  new LeaderTelemetryStore(
+    manager,
+    () => new SqliteTelemetryStore(serving.storePath, { log: log.child({ component: 'telemetry-store' }) }),
+  );
 const gateway =
   link &&
-  new LinkGateway({
+  store &&
+  new LinkGateway(manager, {
+    store,
     port: link.port,
     host: link.host,
     insecureDemo: link.insecureDemo,
     ...(link.tls && { tls: link.tls }),
     ...(link.tokenReview && { tokenReview: link.tokenReview }),
-    openStore: () =>
-      new SqliteTelemetryStore(link.storePath, { log: log.child({ component: 'telemetry-store' }) }),
-    ...(flags.watchNamespace !== undefined && { watchNamespace: flags.watchNamespace }),
+    ...scope,
     ...(flags.pod && { pod: flags.pod }),
   });
-const operator = new Operator(
-  operatorOptions(flags, { logger: log, ...(gateway && { dispatcher: gateway, telemetry: gateway }) }),
+const openStore = () => store?.current;
+new Operator(
+  manager,
+  operatorOptions(flags, {
+    ...(gateway && { dispatcher: gateway, telemetry: { feed: gateway, store: openStore } }),
+  }),
 );
-gateway?.attach(operator.manager);
-if (gateway && link && api) {
-  new TelemetryApi({
-    store: () => gateway.store,
+if (serving && api) {
+  new TelemetryApi(manager, {
+    store: openStore,
     port: api.port,
     host: api.host,
-    insecureDemo: link.insecureDemo,
-    ...(link.tls && { tls: link.tls }),
-    ...(flags.watchNamespace !== undefined && { watchNamespace: flags.watchNamespace }),
-  }).attach(operator.manager);
+    insecureDemo: serving.insecureDemo,
+    ...(serving.tls && { tls: serving.tls }),
+    ...scope,
+  });
 }
-operator.manager.stopOnSignals();
+manager.stopOnSignals();
 log.info('starting', {
   watchNamespace: flags.watchNamespace ?? '(all)',
   lease: flags.leaderElection && `${flags.leaderElection.namespace}/${flags.leaderElection.name}`,
@@ -72,7 +91,7 @@ log.info('starting', {
   apiPort: api?.port,
   pid: process.pid,
 });
-operator.start().then(
+manager.start().then(
   () => process.exit(0),
   (err: unknown) => {
     log.error('stopped on a failure', { err });

@@ -17,24 +17,24 @@ import {
 import {
   type Condition,
   findStatusCondition,
-  isNotFound,
+  type Kind,
   type KubeObject,
   keyOf,
+  kind,
   type ResourceClient,
-  type ResourceDescriptor,
+  type Schema,
 } from '@roast-operator/kube';
-import type { Logger } from '@roast-operator/log';
 
-function descriptor(names: KindNames): ResourceDescriptor {
-  return { group, version, plural: names.plural, kind: names.kind, namespaced: true };
+function kindOf<T extends KubeObject>(names: KindNames, schema: Schema<T>): Kind<T> {
+  return kind({ group, version, plural: names.plural, kind: names.kind, namespaced: true }, schema);
 }
 
-export const roasters = descriptor(roasterNames);
-export const roastSessions = descriptor(roastSessionNames);
-export const commandProposals = descriptor(commandProposalNames);
+export const roasters = kindOf<Roaster>(roasterNames, Roaster);
+export const roastSessions = kindOf<RoastSession>(roastSessionNames, RoastSession);
+export const commandProposals = kindOf<CommandProposal>(commandProposalNames, CommandProposal);
 
 /** Phases a proposal never leaves. */
-export const finalPhases: ReadonlySet<ProposalPhase> = new Set([
+export const terminalProposalPhases: ReadonlySet<ProposalPhase> = new Set([
   'Blocked',
   'Succeeded',
   'Failed',
@@ -53,7 +53,10 @@ export const approvedPhases: ReadonlySet<ProposalPhase> = new Set([
 
 export const phaseOf = (p: CommandProposal): ProposalPhase => p.status?.phase ?? 'Pending';
 
-export const isFinal = (p: CommandProposal): boolean => finalPhases.has(phaseOf(p));
+export const isTerminalProposal = (p: CommandProposal): boolean => terminalProposalPhases.has(phaseOf(p));
+
+/** An EmergencyStop: sent first and recorded after, never throttled, never held by the guard. */
+export const isStop = (command: { readonly type: string }): boolean => command.type === 'EmergencyStop';
 
 type RoasterBound = { metadata: { namespace?: string }; spec: { roasterRef: { name: string } } };
 
@@ -67,76 +70,23 @@ export const byRoaster = 'roaster';
 /** Index of proposals by the key of the session they name. */
 export const bySession = 'session';
 
-export function roasterIndex(obj: KubeObject): string[] {
-  const ref = (obj as Partial<RoasterBound>).spec?.roasterRef?.name;
+export function roasterIndex(obj: CommandProposal | RoastSession): string[] {
+  return [roasterKeyOf(obj)];
+}
+
+export function sessionIndex(obj: CommandProposal): string[] {
+  const ref = obj.spec.sessionRef?.name;
   return ref ? [keyOf(obj.metadata.namespace, ref)] : [];
-}
-
-export function sessionIndex(obj: KubeObject): string[] {
-  const ref = (obj as { spec?: { sessionRef?: { name?: string } } }).spec?.sessionRef?.name;
-  return ref ? [keyOf(obj.metadata.namespace, ref)] : [];
-}
-
-/** What the API's schemas offer for parsing. */
-interface Schema<T> {
-  safeParse(value: unknown): { success: true; data: T } | { success: false; error: unknown };
-}
-
-/**
- * The object as its schema reads it, or undefined with a warning. The API server validated it; an object
- * that still does not fit (another version of the CRD) is left alone rather than misread.
- */
-function parser<T>(schema: Schema<T>, kind: string) {
-  return (obj: unknown, log: Logger): T | undefined => {
-    const parsed = schema.safeParse(obj);
-    if (parsed.success) return parsed.data;
-    const { namespace, name } = (obj as KubeObject).metadata ?? {};
-    log.warn(`${kind} does not fit its schema; ignoring it`, { namespace, name, err: parsed.error });
-    return undefined;
-  };
-}
-
-export const parseRoaster = parser(Roaster, roasterNames.kind);
-export const parseSession = parser(RoastSession, roastSessionNames.kind);
-export const parseProposal = parser(CommandProposal, commandProposalNames.kind);
-
-/** Parses every object that fits, in their order. */
-export function parseAll<T>(
-  objs: readonly unknown[],
-  parse: (o: unknown, l: Logger) => T | undefined,
-  log: Logger,
-) {
-  return objs.flatMap((o) => {
-    const parsed = parse(o, log);
-    return parsed === undefined ? [] : [parsed];
-  });
-}
-
-/** The Roaster read fresh from the API server (not the cache); undefined when it does not exist. */
-export async function readRoaster(
-  api: ResourceClient<KubeObject>,
-  namespace: string,
-  name: string,
-  log: Logger,
-): Promise<Roaster | undefined> {
-  try {
-    return parseRoaster(await api.get(namespace, name), log);
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
 }
 
 /** A roaster's proposals or sessions read fresh from the API server, by the selectable spec.roasterRef.name. */
-export async function listOfRoaster<T>(
-  api: ResourceClient<KubeObject>,
+export async function listOfRoaster<T extends CommandProposal | RoastSession>(
+  api: ResourceClient<T>,
   namespace: string,
   roaster: string,
-  parse: (o: unknown, l: Logger) => T | undefined,
-  log: Logger,
 ): Promise<T[]> {
   const page = await api.list({ namespace, fieldSelector: `spec.roasterRef.name=${roaster}` });
-  return parseAll(page.items, parse, log);
+  return page.items;
 }
 
 // The metadata schema keeps the wire's timestamps as they came: strings, whatever client-node's type says.

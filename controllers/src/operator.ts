@@ -1,16 +1,14 @@
-// The operator process: one manager with the shared informers, the CommandProposal controller, the
-// Roaster controller (autonomy side), the RoastSession controller and telemetry retention, presence, and
-// the admission-guard canary.
-import type { KubeConfig } from '@kubernetes/client-node';
+// The operator's controllers, set up on the process's manager: the shared informers, the CommandProposal
+// controller, the Roaster controller (autonomy side), the RoastSession controller and telemetry retention,
+// presence, and the admission-guard canary.
 import { type Clock, systemClock } from '@roast-operator/clock';
 import {
   type EventInput,
   type EventRecorder,
   type KubeObject,
-  Manager,
-  type ResourceDescriptor,
+  type Manager,
+  pods,
 } from '@roast-operator/kube';
-import { createLogger, type Logger } from '@roast-operator/log';
 import type { Dispatcher } from './dispatch.ts';
 import { GuardCanary, type GuardState } from './guard/canary.ts';
 import {
@@ -27,16 +25,11 @@ import { ProposalController, type ProposalHooks } from './proposals/controller.t
 import { RoasterController } from './roasters/controller.ts';
 import { SessionController } from './sessions/controller.ts';
 import { TelemetryRetention } from './sessions/retention.ts';
-import type { TelemetryFeed } from './telemetry.ts';
+import type { OpenStore, TelemetryFeed } from './telemetry.ts';
 
 export interface OperatorOptions {
-  kubeConfig: KubeConfig;
   /** Watch one namespace only; all namespaces when omitted. */
   watchNamespace?: string;
-  /** Lead through this Lease; run unconditionally when omitted. */
-  leaderElection?: { namespace: string; name: string; identity: string };
-  /** Where /healthz, /readyz and /metrics are served; port 0 picks a free one. */
-  probes?: { host?: string; port: number };
   canary: { namespace: string; periodMs: number; retryMs: number };
   /** How long a proposal or session is kept after it ended. */
   retentionMs: number;
@@ -48,11 +41,10 @@ export interface OperatorOptions {
   pod?: { namespace: string; name: string };
   /** The link to edge agents; without one, approved proposals wait (NoLink) and expire. */
   dispatcher?: Dispatcher;
-  /** The link's telemetry, which sessions follow; without one they attach but see no roast. */
-  telemetry?: TelemetryFeed;
+  /** The link's telemetry, which sessions follow, and the store it commits to; without them sessions attach but see no roast. */
+  telemetry?: { feed: TelemetryFeed; store: OpenStore };
   hooks?: ProposalHooks;
   clock?: Clock;
-  logger?: Logger;
 }
 
 export class Operator {
@@ -65,26 +57,20 @@ export class Operator {
   readonly #events: EventRecorder;
   #pod: Promise<KubeObject> | undefined;
 
-  constructor(opts: OperatorOptions) {
+  /** Sets the controllers up on `manager`; they run when it starts. */
+  constructor(manager: Manager, opts: OperatorOptions) {
     this.#opts = opts;
     const clock = opts.clock ?? systemClock;
-    const manager = new Manager({
-      kubeConfig: opts.kubeConfig,
-      fieldManager: 'roast-operator',
-      logger: opts.logger ?? createLogger(),
-      ...(opts.probes && { probes: opts.probes }),
-      ...(opts.leaderElection && { leaderElection: opts.leaderElection }),
-    });
     this.manager = manager;
     this.#events = manager.recorder('roasting.simcorp.io/roast-operator');
     const scope = opts.watchNamespace === undefined ? {} : { namespace: opts.watchNamespace };
     const informers = {
-      roasters: manager.informer<KubeObject>(roasters, scope),
-      proposals: manager.informer<KubeObject>(commandProposals, {
+      roasters: manager.informer(roasters, scope),
+      proposals: manager.informer(commandProposals, {
         ...scope,
         indexes: { [byRoaster]: roasterIndex, [bySession]: sessionIndex },
       }),
-      sessions: manager.informer<KubeObject>(roastSessions, {
+      sessions: manager.informer(roastSessions, {
         ...scope,
         indexes: { [byRoaster]: roasterIndex },
       }),
@@ -125,12 +111,12 @@ export class Operator {
       retentionMs: opts.retentionMs,
       workers: opts.workers,
       clock,
-      ...(opts.telemetry && { feed: opts.telemetry }),
+      ...(opts.telemetry && { feed: opts.telemetry.feed, store: opts.telemetry.store }),
     });
     if (opts.telemetry && opts.telemetryRetention) {
       manager.add(
         new TelemetryRetention({
-          feed: opts.telemetry,
+          store: opts.telemetry.store,
           ...opts.telemetryRetention,
           clock,
           log: manager.log.child({ component: 'telemetry-retention' }),
@@ -139,15 +125,6 @@ export class Operator {
     }
     manager.add(this.guard);
     manager.addReadyCheck('admission-guard', this.guard.readyCheck);
-  }
-
-  /** Runs until stopped; rejects when leadership is lost or a runnable fails (the process should exit). */
-  start(): Promise<void> {
-    return this.manager.start();
-  }
-
-  stop(): Promise<void> {
-    return this.manager.stop();
   }
 
   #guardChanged(state: GuardState): void {
@@ -170,13 +147,13 @@ export class Operator {
     this.#pod ??= this.manager.client
       .resource(pods)
       .get(pod.namespace, pod.name)
-      .catch(() => ({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: pod.name, namespace: pod.namespace },
-      }));
+      .catch(
+        (): KubeObject => ({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: pod.name, namespace: pod.namespace },
+        }),
+      );
     this.#events.event(await this.#pod, event);
   }
 }
-
-const pods: ResourceDescriptor = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };

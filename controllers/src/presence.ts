@@ -3,10 +3,11 @@
 // kept in memory only: after a restart no human counts as present until one acts again, which only makes
 // the governor stricter.
 
+import type { CommandProposal, RoastSession } from '@roast-operator/api';
 import type { Clock } from '@roast-operator/clock';
 import { isAgent, type Presence, presenceWindowMs } from '@roast-operator/governor';
 import type { Informer, InformerEvent, KubeObject } from '@roast-operator/kube';
-import { createdAt, roasterIndex } from './objects.ts';
+import { createdAt, roasterKeyOf } from './objects.ts';
 
 interface ProposalShape extends KubeObject {
   spec?: { proposedBy?: string; approval?: { approver?: string } };
@@ -68,7 +69,7 @@ export class PresenceTracker {
    * human's proposal counts before anything is governed after it. The initial list is not news: what it
    * holds happened before the operator looked, at a time its own clock did not see.
    */
-  follow(proposals: Informer<KubeObject>, sessions: Informer<KubeObject>): void {
+  follow(proposals: Informer<CommandProposal>, sessions: Informer<RoastSession>): void {
     proposals.on((event) => {
       if (proposals.hasSynced() && proposalShowsHuman(event, this.#clock.now()))
         this.#observeAll(event.object);
@@ -78,7 +79,7 @@ export class PresenceTracker {
     });
   }
 
-  #observeAll(obj: KubeObject): void {
-    for (const key of roasterIndex(obj)) this.observe(key);
+  #observeAll(obj: CommandProposal | RoastSession): void {
+    this.observe(roasterKeyOf(obj));
   }
 }

@@ -34,12 +34,13 @@ export interface TelemetryListener {
 export interface TelemetryFeed {
   /** Adds a listener; returns how to remove it. */
   subscribe(listener: TelemetryListener): () => void;
-  /**
-   * The store the samples were committed to: open only while this process leads (the gateway holds it),
-   * undefined otherwise. Readers use sessionPoints/sessionCounts and write only session windows.
-   */
-  readonly store: TelemetryStore | undefined;
 }
+
+/**
+ * The store samples are committed to: open only while this process leads, undefined otherwise. Readers
+ * use sessionPoints/sessionCounts and write only session windows.
+ */
+export type OpenStore = () => TelemetryStore | undefined;
 
 /**
  * Where a session's data comes from, by the hello's device: a simulated roaster names its seed, a replay

@@ -33,7 +33,7 @@ import {
   type StatusPatch,
   type Transition,
   transitionStatus,
-} from '../../controllers/src/proposals/status.ts';
+} from '../../controllers/src/proposals/transitions.ts';
 import { autonomyStatus } from '../../controllers/src/roasters/autonomy.ts';
 import { type ArgocdKind, argocdData, configMapFile, healthScript } from '../../tools/gitops/argocd.ts';
 import { ArgocdLua, type HealthStatus } from '../support/argocd-lua.ts';

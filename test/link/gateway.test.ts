@@ -12,16 +12,18 @@ import { eventually, testCluster, useTestNamespace } from '@roast-operator/contr
 import { NotSent } from '@roast-operator/controllers';
 import { stopLatchId } from '@roast-operator/governor';
 import { KubeClient, type KubeObject } from '@roast-operator/kube';
-import { createLogger } from '@roast-operator/log';
+import { Logger } from '@roast-operator/log';
 import {
   type ConnectRequest,
   type ConnectResponse,
   type Hello,
   LinkServiceClient,
+  Outcome,
   type Sample,
 } from '@roast-operator/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LinkGateway } from '../../controllers/src/link/gateway.ts';
+import { commandProposals } from '../../controllers/src/objects.ts';
 import { GatewayUnderTest, installCrds } from '../support/gateway.ts';
 
 const cluster = testCluster();
@@ -34,6 +36,8 @@ let gateway: LinkGateway;
 let client: LinkServiceClient;
 let admin: KubeClient;
 const roasters: Record<string, Roaster> = {};
+/** What the gateway logged, one JSON line each. */
+const logged: string[] = [];
 
 beforeAll(async () => {
   await installCrds(cluster);
@@ -49,7 +53,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'roast-link-gateway-'));
   served = await new GatewayUnderTest(cluster, {
     dir,
-    logger: createLogger({ component: 'link-gateway-test' }),
+    logger: new Logger({ fields: { component: 'link-gateway-test' }, sink: (_, line) => logged.push(line) }),
     insecureDemo: true,
     watchNamespace: namespace(),
     heartbeatIntervalMs: 200,
@@ -371,5 +375,121 @@ describe('dispatch', () => {
     expect((stop as { target?: number }).target).toBeUndefined();
     stream.call.end();
     await stream.ended;
+  });
+});
+
+const acks = (received: ConnectResponse[]) => received.filter((m) => m.body?.$case === 'ack');
+const logLines = (msg: string) => logged.map((l) => JSON.parse(l)).filter((l) => l.msg === msg);
+
+describe('a feed listener', () => {
+  it('that throws on commit neither fails the commit nor disturbs the stream or other listeners', async () => {
+    const told: number[] = [];
+    const quiet = { connected() {}, disconnected() {} };
+    const offBroken = gateway.subscribe({
+      ...quiet,
+      samples() {
+        throw new Error('a listener that breaks');
+      },
+    });
+    const offOther = gateway.subscribe({ ...quiet, samples: (_, s) => told.push(...s.map((x) => x.timeMs)) });
+    const r2 = { namespace: namespace(), name: 'r2', uid: roasters.r2!.metadata.uid! };
+    const stream = open(hello('r2', { bootEpoch: 'boot-listener' }, 'SIM-L'));
+    try {
+      await stream.next('welcome');
+      stream.call.write(batch(1, [sample(5000), sample(5100)], 'boot-listener'));
+      // The batch is acknowledged (it was stored), the stream stays up, the other listener heard of it.
+      expect(await stream.next('ack')).toEqual({ bootEpoch: 'boot-listener', committedSeq: 1 });
+      expect(told).toEqual([5000, 5100]);
+      stream.call.write(batch(2, [sample(5200)], 'boot-listener'));
+      await eventually(() => expect(acks(stream.received)).toHaveLength(2));
+      expect(gateway.isConnected(r2)).toBe(true);
+      const failures = logLines(
+        'a telemetry listener failed; the data stays stored and the others were told',
+      );
+      // Once per failure, with the stack.
+      expect(failures).toHaveLength(2);
+      expect(JSON.stringify(failures[0])).toContain('a listener that breaks');
+      expect(JSON.stringify(failures[0])).toMatch(/at .*gateway\.test\.ts/);
+      expect(logLines('storing telemetry failed; ending the stream so the edge resends')).toEqual([]);
+    } finally {
+      offBroken();
+      offOther();
+      stream.call.end();
+      await stream.ended;
+    }
+  });
+});
+
+describe('a result', () => {
+  it("is taken only from the stream of the roaster its command went to: another roaster's edge is refused", async () => {
+    const proposals = admin.resource(commandProposals);
+    const proposal = await proposals.create({
+      metadata: { name: 'targeted', namespace: namespace() },
+      spec: {
+        roasterRef: { name: 'r2' },
+        command: { type: 'SetHeater', target: 5 },
+        proposedBy: 'alice',
+        rationale: 'a command for r2 only',
+        ttlSeconds: 60,
+      },
+    } as KubeObject);
+    const uid = proposal.metadata.uid!;
+    const r2 = open(hello('r2', { bootEpoch: 'boot-results' }, 'SIM-R'));
+    const r1 = open(hello('r1', { bootEpoch: 'boot-forger' }, 'SIM-F'));
+    try {
+      await r2.next('welcome');
+      await r1.next('welcome');
+      await gateway.dispatch(
+        {
+          roaster: { namespace: namespace(), name: 'r2', uid: roasters.r2!.metadata.uid! },
+          proposal: { namespace: namespace(), name: 'targeted' },
+          proposalUid: uid,
+          command: { type: 'SetHeater', target: 5 },
+          deadline: new Date(Date.now() + 30_000),
+        },
+        AbortSignal.timeout(5000),
+      );
+      await r2.next('command');
+      // r1's admitted edge reports on r2's command: refused, counted, logged; nothing is written.
+      const forged = {
+        proposalUid: uid,
+        outcome: Outcome.OUTCOME_SUCCEEDED,
+        message: 'forged',
+        latencyMs: 1,
+        alreadyDone: false,
+      };
+      r1.call.write({ body: { $case: 'result', value: forged } });
+      await eventually(() =>
+        expect(logLines('result refused: the command was not dispatched to this stream')).toHaveLength(1),
+      );
+      const metrics = await served.manager.metrics.registry.getSingleMetricAsString(
+        'roast_link_results_refused_total',
+      );
+      expect(metrics).toContain('roast_link_results_refused_total 1');
+      expect((await proposals.get(namespace(), 'targeted')).status?.result).toBeUndefined();
+      // r2's own edge reports: its result is the one kept.
+      const real = {
+        proposalUid: uid,
+        outcome: Outcome.OUTCOME_SUCCEEDED,
+        message: 'heater at 5',
+        latencyMs: 40,
+        alreadyDone: false,
+      };
+      r2.call.write({ body: { $case: 'result', value: real } });
+      await eventually(async () =>
+        expect((await proposals.get(namespace(), 'targeted')).status?.result).toMatchObject({
+          outcome: 'Succeeded',
+          message: 'heater at 5',
+        }),
+      );
+      expect(
+        gateway.isConnected({ namespace: namespace(), name: 'r1', uid: roasters.r1!.metadata.uid! }),
+      ).toBe(true);
+    } finally {
+      for (const s of [r1, r2]) {
+        s.call.end();
+        await s.ended;
+      }
+    }
   });
 });

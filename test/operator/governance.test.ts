@@ -7,7 +7,7 @@ import { eventually } from '@roast-operator/control-plane';
 import { sessionOfAnotherRoaster } from '@roast-operator/controllers';
 import { rules } from '@roast-operator/governor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Roastery, userName } from '../support/roastery.ts';
+import { namespace, Roastery, userName } from '../support/roastery.ts';
 import { governDelayAnnotation, governedMessage } from './fixtures/slow-governor.ts';
 
 let roastery: Roastery;
@@ -29,7 +29,7 @@ beforeAll(async () => {
     l5: 'L5',
     'l5-alone': 'L5',
   } as const;
-  const roasters = { ...levels, 'slow-a': 'L3', 'slow-b': 'L3', offline: 'L3' } as const;
+  const roasters = { ...levels, 'slow-a': 'L3', 'slow-b': 'L3', offline: 'L3', stormy: 'L3' } as const;
   for (const [name, level] of Object.entries(roasters)) {
     await roastery.roaster(name, { autonomy: { level } });
     await roastery.link(name);
@@ -188,6 +188,43 @@ describe('a disconnected roaster', () => {
     expect(
       roastery.operator.logs.some((l) => l.msg === 'test link: sent' && l.proposal === 'offline-step'),
     ).toBe(false);
+  });
+});
+
+describe('a label storm', () => {
+  it('cannot delay a deadline: an approver relabelling the proposal in a tight loop, it still expires within a second', async () => {
+    await roastery.propose('advisor', 'stormed', 'stormy', heater(6), { ttlSeconds: 5 });
+    const waiting = await roastery.phase('stormed', 'AwaitingApproval');
+    const expiresAt = Date.parse(waiting.status?.expiresAt ?? '');
+    let storming = true;
+    let patches = 0;
+    const storm = (async () => {
+      // bob's own credentials, as fast as the API server answers, until the proposal has ended.
+      while (storming) {
+        await roastery
+          .api('proposal', 'bob')
+          .patch(
+            namespace,
+            'stormed',
+            { metadata: { labels: { storm: String(patches++) } } },
+            { type: 'merge' },
+          );
+      }
+    })();
+    try {
+      let endedAt = 0;
+      await eventually(async () => {
+        const p = await roastery.get('proposal', 'stormed');
+        expect(p.status?.phase).toBe('Expired');
+        endedAt = Date.now();
+      }, 15_000);
+      expect(patches).toBeGreaterThan(10);
+      // Observed by polling every 100 ms: the expiry itself came earlier than this.
+      expect(endedAt - expiresAt).toBeLessThanOrEqual(1000);
+    } finally {
+      storming = false;
+      await storm;
+    }
   });
 });
 

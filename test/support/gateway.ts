@@ -8,6 +8,7 @@ import { Manager } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
 import { SqliteTelemetryStore } from '@roast-operator/store';
 import { LinkGateway, type LinkGatewayOptions } from '../../controllers/src/link/gateway.ts';
+import { LeaderTelemetryStore } from '../../controllers/src/telemetry-store.ts';
 
 const crds = join(import.meta.dirname, '../../crds');
 
@@ -17,7 +18,7 @@ export async function installCrds(cluster: ClusterClient): Promise<void> {
   await cluster.kubectl(['wait', '--for=condition=Established', '--timeout=60s', '--all', 'crd']);
 }
 
-export interface GatewayOptions extends Omit<LinkGatewayOptions, 'openStore' | 'host' | 'port'> {
+export interface GatewayOptions extends Omit<LinkGatewayOptions, 'store' | 'host' | 'port'> {
   /** Holds the store (telemetry.db); the suite creates and removes it. */
   readonly dir: string;
   readonly logger: Logger;
@@ -31,16 +32,11 @@ export class GatewayUnderTest {
 
   constructor(cluster: ClusterClient, { dir, logger, ...options }: GatewayOptions) {
     this.manager = new Manager({ kubeConfig: cluster.kubeConfig(), fieldManager: 'roast-operator', logger });
-    this.gateway = new LinkGateway({
-      ...options,
-      openStore: () => {
-        this.#store = new SqliteTelemetryStore(join(dir, 'telemetry.db'), { log: logger });
-        return this.#store;
-      },
-      host: '127.0.0.1',
-      port: 0,
+    const store = new LeaderTelemetryStore(this.manager, () => {
+      this.#store = new SqliteTelemetryStore(join(dir, 'telemetry.db'), { log: logger });
+      return this.#store;
     });
-    this.gateway.attach(this.manager);
+    this.gateway = new LinkGateway(this.manager, { ...options, store, host: '127.0.0.1', port: 0 });
   }
 
   /** Starts the manager (the gateway runs while it leads) and waits until the port is bound. */

@@ -153,7 +153,7 @@ beforeAll(async () => {
     fieldManager: 'roast-operator',
     logger: log,
   });
-  api = new TelemetryApi({
+  api = new TelemetryApi(manager, {
     store: () => (storeOpen ? store : undefined),
     host: '127.0.0.1',
     port: 0,
@@ -164,7 +164,6 @@ beforeAll(async () => {
     access: { ttlMs: 60_000 },
     maxPoints: cap,
   });
-  api.attach(manager);
   running = manager.start();
   await eventually(() => {
     if (api.port === undefined) throw new Error('the read API is not serving yet');
@@ -545,6 +544,33 @@ describe('the operator process', () => {
         points: [],
       });
       expectStatus(await get(sessionPath(), { token: tokens.nobody!, port }), 403, 'roastsessions/telemetry');
+    } finally {
+      await operator.stop();
+    }
+  });
+});
+
+describe('the operator process without a gateway', () => {
+  it('serves the API alone from the store and certificate flags', async () => {
+    const operator = new OperatorProcess({
+      script: join(import.meta.dirname, '../../controllers/src/main.ts'),
+      args: [
+        `--kubeconfig=${operatorConfig}`,
+        `--watch-namespace=${namespace}`,
+        '--probe-address=127.0.0.1:0',
+        `--store-path=${join(dir, 'alone.db')}`,
+        `--tls-cert=${join(dir, 'tls.crt')}`,
+        `--tls-key=${join(dir, 'tls.key')}`,
+        '--api-port=0',
+        '--api-host=127.0.0.1',
+      ],
+      env: { POD_NAMESPACE: releaseNamespace, POD_NAME: 'roast-operator-0' },
+    });
+    try {
+      const serving = await operator.logged((l) => l.msg === 'telemetry read API serving TLS', 90_000);
+      const answer = await get(sessionPath(), { token: tokens.viewer!, port: serving.port as number });
+      expect(answer.status, answer.body).toBe(200);
+      expect(operator.logs.some((l) => l.msg === 'link gateway serving TLS')).toBe(false);
     } finally {
       await operator.stop();
     }

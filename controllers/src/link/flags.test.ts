@@ -41,3 +41,36 @@ describe('the link gateway flags', () => {
     expect(() => splitLinkFlags(argv)).toThrow(UsageError);
   });
 });
+
+describe('the store and certificate flags without a gateway', () => {
+  it('serve the read API alone when it runs', () => {
+    const { link, serving, rest } = splitLinkFlags(
+      ['--store-path=/s.db', '--tls-cert=/c', '--tls-key=/k', '--workers=2'],
+      true,
+    );
+    expect(link).toBeUndefined();
+    expect(serving).toEqual({
+      storePath: '/s.db',
+      insecureDemo: false,
+      tls: { certFile: '/c', keyFile: '/k' },
+    });
+    expect(rest).toEqual(['--workers=2']);
+    expect(splitLinkFlags(['--store-path=/s.db', '--insecure-demo'], true).serving).toEqual({
+      storePath: '/s.db',
+      insecureDemo: true,
+    });
+  });
+
+  it.each([
+    ['no store', ['--tls-cert=/c', '--tls-key=/k'], /--api-port needs --store-path/],
+    ['no certificate', ['--store-path=/s.db'], /--api-port needs --tls-cert and --tls-key/],
+    [
+      'a flag of the gateway alone',
+      ['--store-path=/s.db', '--insecure-demo', '--edge-service-account=a/b'],
+      /need --gateway-port/,
+    ],
+    ['nothing at all', [], /--api-port needs --store-path/],
+  ])('refuse %s', (_, argv, message) => {
+    expect(() => splitLinkFlags(argv, true)).toThrow(message);
+  });
+});

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { splitArgs, UsageError } from '../flags.ts';
 import type { TokenReviewOptions } from './auth.ts';
-import type { TlsFiles } from './gateway.ts';
+import type { TlsFiles } from './server.ts';
 
 /** The chart's default audience for the edge's projected token (edge.gatewayAudience). */
 export const defaultAudience = 'roast-gateway';
@@ -17,15 +17,22 @@ export const linkUsage = `Link gateway (served by the leader only; off without -
   --token-review-seconds N           how often a live stream's token is reviewed again (1–30, default 30)
   --insecure-demo                    plaintext, no token review, instead of the four above: for a demo only`;
 
-export interface LinkFlags {
-  port: number;
-  host: string;
+/** What the leader serves from: the telemetry store and the serving certificate (gateway and read API). */
+export interface ServingFlags {
   insecureDemo: boolean;
   storePath: string;
   /** Unless insecureDemo. */
   tls?: TlsFiles;
+}
+
+export interface LinkFlags extends ServingFlags {
+  port: number;
+  host: string;
   tokenReview?: TokenReviewOptions;
 }
+
+/** Flags of the gateway alone; the others are shared with the read API. */
+const gatewayOnly = ['gateway-host', 'edge-service-account', 'token-audience', 'token-review-seconds'];
 
 /** A deleted pod or a rotated token loses its stream within twice this. */
 const maxReviewSeconds = 30;
@@ -44,8 +51,14 @@ const options = {
 
 type Values = ReturnType<typeof parse>['values'];
 
-/** The link's flags, and the arguments left for the operator's own parser. */
-export function splitLinkFlags(argv: readonly string[]): { link?: LinkFlags; rest: string[] } {
+/**
+ * The link's flags, and the arguments left for the operator's own parser. With `forApi` (the read API runs)
+ * the store and TLS flags may come without a gateway: then they are returned as `serving`.
+ */
+export function splitLinkFlags(
+  argv: readonly string[],
+  forApi = false,
+): { link?: LinkFlags; serving?: ServingFlags; rest: string[] } {
   const { mine, rest } = splitArgs(argv, options);
   let values: Values;
   try {
@@ -54,25 +67,35 @@ export function splitLinkFlags(argv: readonly string[]): { link?: LinkFlags; res
     throw new UsageError((err as Error).message);
   }
   if (values['gateway-port'] === undefined) {
-    if (mine.length > 0) throw new UsageError('the link gateway flags need --gateway-port');
-    return { rest };
+    if (mine.length === 0 && !forApi) return { rest };
+    const given = (flag: string) => mine.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
+    if (!forApi || gatewayOnly.some(given))
+      throw new UsageError('the link gateway flags need --gateway-port');
+    return { serving: servingOf(values, '--api-port'), rest };
   }
   const port = Number(values['gateway-port']);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`--gateway-port ${values['gateway-port']} is not a port`);
   }
-  if (values['store-path'] === undefined) throw new UsageError('--gateway-port needs --store-path');
-  const link = { port, host: values['gateway-host'], storePath: values['store-path'] };
-  if (values['insecure-demo']) return { link: { ...link, insecureDemo: true }, rest };
-  return { link: { ...link, insecureDemo: false, ...security(values) }, rest };
+  const link = { port, host: values['gateway-host'], ...servingOf(values, '--gateway-port') };
+  if (link.insecureDemo) return { link, rest };
+  return { link: { ...link, tokenReview: tokenReview(values) }, rest };
 }
 
-/** TLS and token review: what the gateway needs unless plaintext was asked for by name. */
-function security(values: Values): Required<Pick<LinkFlags, 'tls' | 'tokenReview'>> {
+/** The store and the certificate, which `by` (the flag that serves) needs. */
+function servingOf(values: Values, by: string): ServingFlags {
+  const storePath = values['store-path'];
+  if (storePath === undefined) throw new UsageError(`${by} needs --store-path`);
+  if (values['insecure-demo']) return { storePath, insecureDemo: true };
   const certFile = values['tls-cert'];
   const keyFile = values['tls-key'];
   if (certFile === undefined || keyFile === undefined)
-    throw new UsageError('--gateway-port needs --tls-cert and --tls-key (or --insecure-demo)');
+    throw new UsageError(`${by} needs --tls-cert and --tls-key (or --insecure-demo)`);
+  return { storePath, insecureDemo: false, tls: { certFile, keyFile } };
+}
+
+/** Token review: what the gateway needs unless plaintext was asked for by name. */
+function tokenReview(values: Values): TokenReviewOptions {
   const account = values['edge-service-account'];
   const [namespace, name, ...more] = account?.split('/') ?? [];
   if (!namespace || !name || more.length > 0)
@@ -81,12 +104,9 @@ function security(values: Values): Required<Pick<LinkFlags, 'tls' | 'tokenReview
   if (!Number.isInteger(seconds) || seconds < 1 || seconds > maxReviewSeconds)
     throw new UsageError(`--token-review-seconds is a whole number from 1 to ${maxReviewSeconds}`);
   return {
-    tls: { certFile, keyFile },
-    tokenReview: {
-      audience: values['token-audience'],
-      edgeServiceAccount: { namespace, name },
-      reviewPeriodMs: seconds * 1000,
-    },
+    audience: values['token-audience'],
+    edgeServiceAccount: { namespace, name },
+    reviewPeriodMs: seconds * 1000,
   };
 }
 

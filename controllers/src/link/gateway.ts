@@ -1,60 +1,34 @@
-// The link gateway: the gRPC server edge agents stream to, run only while this operator leads. It checks
-// each stream's hello against the Roaster it names, stores telemetry and acknowledges it after commit,
-// reports the link on the Roaster's status, and carries commands to edge agents as the `Dispatcher` the
-// CommandProposal controller uses. Results come back on the stream and are written to the proposals.
-import { experimental, Server, ServerCredentials, status } from '@grpc/grpc-js';
+// The link gateway, run only while this operator leads: it serves edge agents' streams (server.ts), checks
+// each hello (handshake.ts) and keeps one live stream per roaster (registry.ts), takes telemetry in
+// (ingest.ts), reports the link on the Roaster's status, and carries commands and their results
+// (commands.ts) as the `Dispatcher` the CommandProposal controller uses.
+import { status } from '@grpc/grpc-js';
 import type { CommandProposal, Roaster } from '@roast-operator/api';
-import { stopLatchId } from '@roast-operator/governor';
-import {
-  type Informer,
-  isNotFound,
-  type KubeObject,
-  type Manager,
-  type ResourceClient,
-  type Runnable,
-} from '@roast-operator/kube';
+import { type Clock, systemClock, type Timer } from '@roast-operator/clock';
+import type { Informer, Manager, Pod, ResourceClient, Runnable } from '@roast-operator/kube';
+import { pods } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
-import {
-  type CommandResult,
-  type ConnectRequest,
-  type Hello,
-  type Latch,
-  type Limits,
-  LinkServiceService,
-  type ResultAnswer,
-  type TelemetryBatch,
-} from '@roast-operator/proto';
+import type { ConnectRequest, TelemetryBatch } from '@roast-operator/proto';
 import type { TelemetryStore } from '@roast-operator/store';
-import {
-  type Dispatcher,
-  type DispatchReceipt,
-  type DispatchRequest,
-  NotSent,
-  type RoasterRef,
-} from '../dispatch.ts';
-import { commandProposals, phaseOf, roasters } from '../objects.ts';
+import type { Dispatcher, DispatchReceipt, DispatchRequest, RoasterRef } from '../dispatch.ts';
+import { commandProposals, roasters } from '../objects.ts';
 import type { TelemetryFeed, TelemetryListener } from '../telemetry.ts';
+import type { LeaderTelemetryStore } from '../telemetry-store.ts';
 import { Refusal, TokenReviewer, type TokenReviewOptions } from './auth.ts';
+import { CommandChannel } from './commands.ts';
+import { asStreamError, checkBinding, helloRoaster, welcomeOf } from './handshake.ts';
+import { TelemetryIngest } from './ingest.ts';
 import { LinkMetrics } from './metrics.ts';
-import { type ProposalRef, ResultWriter, recordOf } from './results.ts';
-import { LinkStatus } from './status.ts';
-import { type Call, LinkStream, StreamError } from './stream.ts';
-import { bounds, InvalidMessage, validateHello, validateRequest } from './validate.ts';
-
-/** The serving certificate and key, re-read when they change so a renewed certificate needs no restart. */
-export interface TlsFiles {
-  certFile: string;
-  keyFile: string;
-  /** How often the files are checked for a renewal. */
-  refreshMs?: number;
-}
-
-/** The pod label the gateway Service selects: only the leader carries it. */
-export const leaderLabel = 'roasting.simcorp.io/link-gateway';
+import { StreamRegistry } from './registry.ts';
+import { ResultWriter } from './results.ts';
+import { LinkStatus } from './roaster-status.ts';
+import { labelLeaderPod, serveLink, type TlsFiles } from './server.ts';
+import { type Call, type LinkStream, StreamError } from './stream.ts';
+import { bounds, type CheckedHello, validateHello, validateRequest } from './validate.ts';
 
 export interface LinkGatewayOptions {
-  /** Opens the telemetry store; called when leadership starts (only the leader may hold it open). */
-  openStore: () => TelemetryStore;
+  /** The telemetry store, open while this process leads. */
+  store: LeaderTelemetryStore;
   host?: string;
   /** 0 picks a free port (logged). */
   port: number;
@@ -71,88 +45,63 @@ export interface LinkGatewayOptions {
   /** Silence after which a stream is ended and its roaster reported Disconnected. */
   silenceMs?: number;
   maxInFlightBatches?: number;
-}
-
-interface Attached {
-  log: Logger;
-  roasterApi: ResourceClient<KubeObject>;
-  podApi: ResourceClient<KubeObject>;
-  proposals: Informer<KubeObject>;
-  roasters: Informer<KubeObject>;
-  metrics: LinkMetrics;
-  status: LinkStatus;
-  results: ResultWriter;
-  reviewer: TokenReviewer | undefined;
+  clock?: Clock;
 }
 
 const defaultHeartbeatMs = 5000;
-const defaultTlsRefreshMs = 60_000;
-const pods = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
-const refOf = (hello: Hello): RoasterRef => hello.roaster!;
-
-/** An edge's counters of the batches it dropped and their samples, in one boot. */
-type DropCounters = { readonly bootEpoch: string; readonly batches: number; readonly points: number };
 
 export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
   readonly name = 'link-gateway';
   readonly needLeaderElection = true;
   readonly #opts: LinkGatewayOptions;
-  #attached: Attached | undefined;
+  readonly #log: Logger;
+  readonly #clock: Clock;
+  readonly #roasterApi: ResourceClient<Roaster>;
+  readonly #podApi: ResourceClient<Pod>;
+  readonly #proposals: Informer<CommandProposal>;
+  readonly #roasters: Informer<Roaster>;
+  readonly #metrics: LinkMetrics;
+  readonly #status: LinkStatus;
+  readonly #reviewer: TokenReviewer | undefined;
+  readonly #streams: StreamRegistry;
+  readonly #ingest: TelemetryIngest;
+  readonly #commands: CommandChannel;
   #port: number | undefined;
-  #store: TelemetryStore | undefined;
-  /** The live stream of each roaster, by Roaster UID. */
-  readonly #streams = new Map<string, LinkStream>();
-  /** Commands written by this process and not yet answered, by proposal UID. */
-  readonly #sent = new Map<string, ProposalRef>();
-  /**
-   * Proposals this process asked an edge about. They are never sent from here: a send overtaking the
-   * answer could act on a proposal already recorded as never received.
-   */
-  readonly #asked = new Map<string, ProposalRef>();
-  readonly #listeners = new Set<TelemetryListener>();
-  /** The drop counters each roaster's edge last reported, by Roaster UID (see #countDrops). */
-  readonly #drops = new Map<string, DropCounters>();
 
-  constructor(opts: LinkGatewayOptions) {
+  /** Sets itself up on the manager: its client, cache of proposals, metrics registry and leader election. */
+  constructor(manager: Manager, opts: LinkGatewayOptions) {
     // Plaintext, or a stream admitted without a token, must have been asked for by name.
     if (!opts.insecureDemo && (opts.tls === undefined || opts.tokenReview === undefined))
       throw new Error('the link gateway needs TLS files and token review, or --insecure-demo');
     this.#opts = opts;
-  }
-
-  /** Joins the operator's manager: its client, cache of proposals, metrics registry and leader election. */
-  attach(manager: Manager): void {
-    const scope = this.#opts.watchNamespace === undefined ? {} : { namespace: this.#opts.watchNamespace };
-    const log = manager.log.child({ component: 'link-gateway' });
-    const metrics = new LinkMetrics(manager.metrics.registry);
-    const proposals = manager.informer<KubeObject>(commandProposals, scope);
-    const roasterApi = manager.client.resource<KubeObject>(roasters);
-    const proposalApi = manager.client.resource<KubeObject>(commandProposals);
-    this.#attached = {
-      log,
-      roasterApi,
-      podApi: manager.client.resource<KubeObject>(pods),
-      proposals,
-      roasters: manager.informer<KubeObject>(roasters, scope),
-      metrics,
-      status: new LinkStatus(roasterApi, log),
-      results: new ResultWriter(proposalApi, proposals, metrics, log),
-      reviewer:
-        this.#opts.tokenReview && !this.#opts.insecureDemo
-          ? new TokenReviewer(manager.client, this.#opts.tokenReview)
-          : undefined,
-    };
+    this.#clock = opts.clock ?? systemClock;
+    const scope = opts.watchNamespace === undefined ? {} : { namespace: opts.watchNamespace };
+    this.#log = manager.log.child({ component: 'link-gateway' });
+    this.#metrics = new LinkMetrics(manager.metrics.registry);
+    this.#proposals = manager.informer(commandProposals, scope);
+    this.#roasters = manager.informer(roasters, scope);
+    this.#roasterApi = manager.client.resource(roasters);
+    this.#podApi = manager.client.resource(pods);
+    this.#status = new LinkStatus(this.#roasterApi, this.#log, this.#clock);
+    this.#reviewer =
+      opts.tokenReview && !opts.insecureDemo
+        ? new TokenReviewer(manager.client, opts.tokenReview)
+        : undefined;
+    this.#streams = new StreamRegistry(this.#metrics);
+    this.#ingest = new TelemetryIngest(() => this.#storeOpen(), this.#metrics, this.#log);
+    const results = new ResultWriter(
+      manager.client.resource(commandProposals),
+      this.#proposals,
+      this.#metrics,
+      this.#log,
+      this.#clock,
+    );
+    this.#commands = new CommandChannel(results, this.#proposals, this.#metrics, this.#log, this.#clock);
     manager.add(this);
   }
 
-  /** The telemetry store, open while this operator leads (the telemetry read API and sessions read it). */
-  get store(): TelemetryStore | undefined {
-    return this.#store;
-  }
-
   subscribe(listener: TelemetryListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#ingest.subscribe(listener);
   }
 
   /** The port served, once started. */
@@ -160,59 +109,53 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
     return this.#port;
   }
 
-  #a(): Attached {
-    if (this.#attached === undefined) throw new Error('the link gateway is not attached to a manager');
-    return this.#attached;
-  }
-
   async start(signal: AbortSignal): Promise<void> {
-    const { log } = this.#a();
-    this.#store = this.#opts.openStore();
-    const server = new Server({
-      'grpc.max_receive_message_length': bounds.messageBytes,
-      'grpc.max_send_message_length': bounds.messageBytes,
-      'grpc.keepalive_time_ms': 30_000,
-    });
-    server.addService(LinkServiceService, { connect: (call: Call) => this.#connect(call) });
-    const host = this.#opts.host ?? '0.0.0.0';
-    this.#port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`${host}:${this.#opts.port}`, this.#credentials(), (err, port) =>
-        err ? reject(err) : resolve(port),
-      ),
-    );
-    if (this.#opts.insecureDemo)
-      log.warn('link gateway serving plaintext (--insecure-demo)', { port: this.#port });
-    else
-      log.info('link gateway serving TLS', { port: this.#port, audience: this.#opts.tokenReview?.audience });
-    await this.#label(true);
-    const timer = setInterval(() => this.#tick(), this.#heartbeatMs());
-    const { reviewer } = this.#a();
-    const reviews = reviewer && setInterval(() => this.#reviewAll(reviewer), reviewer.periodMs);
-    const sweep = setTimeout(() => void this.#sweep(signal), this.#silenceMs());
-    await new Promise<void>((resolve) => {
-      if (signal.aborted) resolve();
-      else signal.addEventListener('abort', () => resolve(), { once: true });
-    });
-    clearInterval(timer);
-    clearInterval(reviews);
-    clearTimeout(sweep);
-    await this.#stop(server);
-  }
-
-  /**
-   * TLS whose certificate and key grpc-js re-reads on its own schedule: new handshakes get the renewed
-   * certificate, open streams keep theirs.
-   */
-  #credentials(): ServerCredentials {
-    const { tls } = this.#opts;
-    if (this.#opts.insecureDemo || tls === undefined) return ServerCredentials.createInsecure();
-    const files = new experimental.FileWatcherCertificateProvider({
-      certificateFile: tls.certFile,
-      privateKeyFile: tls.keyFile,
-      refreshIntervalMs: tls.refreshMs ?? defaultTlsRefreshMs,
-    });
-    // Its first argument is the identity (serving) provider; no client certificates are asked for.
-    return experimental.createCertificateProviderServerCredentials(files, null, false);
+    // The store stays open until the streams have been ended and their last commits are through.
+    const release = this.#opts.store.hold();
+    try {
+      const { insecureDemo, tls } = this.#opts;
+      const host = this.#opts.host ?? '0.0.0.0';
+      const served = await serveLink({ host, port: this.#opts.port, insecureDemo, tls }, (call) =>
+        this.#connect(call),
+      );
+      this.#port = served.port;
+      if (insecureDemo)
+        this.#log.warn('link gateway serving plaintext (--insecure-demo)', { port: this.#port });
+      else
+        this.#log.info('link gateway serving TLS', {
+          port: this.#port,
+          audience: this.#opts.tokenReview?.audience,
+        });
+      await labelLeaderPod(this.#podApi, this.#opts.pod, true, this.#log);
+      const timers: Timer[] = [];
+      this.#every(timers, this.#heartbeatMs(), () =>
+        this.#streams.beat(this.#clock.now(), this.#silenceMs(), (stream, error) =>
+          this.#end(stream, error, 'Silent'),
+        ),
+      );
+      const reviewer = this.#reviewer;
+      if (reviewer) this.#every(timers, reviewer.periodMs, () => this.#reviewAll(reviewer));
+      const sweep = this.#clock.setTimer(
+        () => void this.#status.sweep(this.#roasters, (uid) => this.#streams.get(uid) !== undefined, signal),
+        this.#silenceMs(),
+      );
+      await new Promise<void>((resolve) => {
+        if (signal.aborted) resolve();
+        else signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      for (const timer of [...timers, sweep]) timer.cancel();
+      await labelLeaderPod(this.#podApi, this.#opts.pod, false, this.#log);
+      const stopping = new StreamError(
+        status.UNAVAILABLE,
+        'the operator is stopping; reconnect to its successor',
+      );
+      for (const stream of [...this.#streams.values()]) this.#end(stream, stopping, 'GatewayStopped');
+      await new Promise<void>((resolve) => served.server.tryShutdown(() => resolve()));
+      await this.#status.flush();
+      this.#log.info('link gateway stopped');
+    } finally {
+      release();
+    }
   }
 
   /**
@@ -229,38 +172,22 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
     }
   }
 
-  async #stop(server: Server): Promise<void> {
-    const a = this.#a();
-    await this.#label(false);
-    const stopping = new StreamError(
-      status.UNAVAILABLE,
-      'the operator is stopping; reconnect to its successor',
-    );
-    for (const stream of [...this.#streams.values()]) this.#end(stream, stopping, 'GatewayStopped');
-    await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
-    await a.status.flush();
-    await this.#store?.close();
-    a.log.info('link gateway stopped');
-  }
-
-  /** Labels the leader's pod so the gateway Service sends edge agents to it (and unlabels it on the way out). */
-  async #label(leading: boolean): Promise<void> {
-    const { pod } = this.#opts;
-    if (pod === undefined) return;
-    const { podApi, log } = this.#a();
-    try {
-      const labels = { [leaderLabel]: leading ? 'leader' : null };
-      await podApi.patch(pod.namespace, pod.name, { metadata: { labels } }, { type: 'merge' });
-    } catch (err) {
-      // Outside a pod (or before it exists) there is nothing to label; edges are pointed at us directly.
-      log.warn('could not label the operator pod for the gateway Service', { err, pod: pod.name, leading });
-    }
+  /** Runs `fn` every `ms` on the clock; its current timer stays in `timers`, so stopping cancels it. */
+  #every(timers: Timer[], ms: number, fn: () => void): void {
+    const slot = timers.length;
+    const arm = () => {
+      timers[slot] = this.#clock.setTimer(() => {
+        arm();
+        fn();
+      }, ms);
+    };
+    arm();
   }
 
   #storeOpen(): TelemetryStore {
-    if (this.#store === undefined)
-      throw new StreamError(status.UNAVAILABLE, 'the telemetry store is not open');
-    return this.#store;
+    const store = this.#opts.store.current;
+    if (store === undefined) throw new StreamError(status.UNAVAILABLE, 'the telemetry store is not open');
+    return store;
   }
 
   #heartbeatMs(): number {
@@ -271,52 +198,9 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
     return this.#opts.silenceMs ?? 3 * this.#heartbeatMs();
   }
 
-  /**
-   * A predecessor that died could not report its streams' end: once edges have had time to reconnect, a
-   * roaster still shown Connected with no stream here is reported Disconnected.
-   */
-  async #sweep(signal: AbortSignal): Promise<void> {
-    const a = this.#a();
-    await a.roasters.waitForSync(signal).catch(() => undefined);
-    if (signal.aborted) return;
-    for (const obj of a.roasters.store.list()) {
-      const r = obj as unknown as Roaster;
-      const shown = r.status?.conditions?.some((c) => c.type === 'Connected' && c.status === 'True');
-      const ref = {
-        namespace: r.metadata.namespace ?? '',
-        name: r.metadata.name ?? '',
-        uid: r.metadata.uid ?? '',
-      };
-      if (!shown || this.#streams.has(ref.uid)) continue;
-      a.status.disconnected(
-        ref,
-        'NoStream',
-        'No edge agent has streamed to the operator since it took over the link.',
-      );
-    }
-  }
-
-  /** Heartbeats to every edge, and the end of streams that fell silent. */
-  #tick(): void {
-    const silenceMs = this.#silenceMs();
-    const now = Date.now();
-    for (const stream of this.#streams.values()) {
-      if (now - stream.lastHeardAt > silenceMs) {
-        this.#end(
-          stream,
-          new StreamError(status.DEADLINE_EXCEEDED, `nothing heard for ${silenceMs} ms`),
-          'Silent',
-        );
-        continue;
-      }
-      stream.send({ body: { $case: 'heartbeat', value: { timeMs: now } } }).catch(() => undefined);
-    }
-  }
-
   // --- Streams -------------------------------------------------------------------------------------------
 
   #connect(call: Call): void {
-    const { log } = this.#a();
     let stream: LinkStream | undefined;
     /** Messages that arrived while the hello was being checked, handled once it is welcomed. */
     let early: ConnectRequest[] | undefined;
@@ -328,10 +212,10 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
       refused = true;
       const error = asStreamError(err);
       const reason = error instanceof Refusal ? error.reason : 'HelloRefused';
-      this.#a().metrics.streamsRefused.inc({ code: status[error.code], reason });
+      this.#metrics.streamsRefused.inc({ code: status[error.code], reason });
       // An unexpected failure keeps its cause in the log; the edge only hears INTERNAL.
       const cause = error === err ? {} : { err };
-      log.warn('edge agent stream refused', {
+      this.#log.warn('edge agent stream refused', {
         code: status[error.code],
         reason,
         details: error.message,
@@ -376,127 +260,62 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
 
   /** Checks the hello and welcomes the stream; rejects with the status to refuse it with. */
   async #open(call: Call, first: ConnectRequest, abandoned: () => boolean): Promise<LinkStream> {
-    const a = this.#a();
     if (first.body?.$case !== 'hello')
       throw new StreamError(status.INVALID_ARGUMENT, 'the first message must be a hello');
-    const hello = first.body.value;
-    validateHello(hello);
-    await a.reviewer?.authenticate(hello, call.metadata);
-    const roaster = await this.#roaster(refOf(hello));
+    const hello = validateHello(first.body.value);
+    const ref = hello.roaster;
+    await this.#reviewer?.authenticate(hello, call.metadata);
+    const roaster = await helloRoaster(this.#roasterApi, ref, this.#opts.watchNamespace);
     checkBinding(roaster, hello);
-    const committed = await this.#storeOpen().committedSeq(hello.roaster!.uid, hello.bootEpoch);
+    const committed = await this.#storeOpen().committedSeq(ref.uid, hello.bootEpoch);
     // A stream that ended during the awaits would replace the roaster's live one with a dead one.
     if (abandoned()) throw new StreamError(status.CANCELLED, 'the stream ended before its welcome');
     // Checked again after the awaits: of two streams racing for one roaster, exactly one gets in.
     const stream = this.#register(call, hello);
-    const ref = refOf(hello);
-    const log = a.log.child({ roaster: ref.name, namespace: ref.namespace });
-    await this.#welcome(stream, roaster, committed).catch((err: unknown) => {
+    const log = this.#log.child({ roaster: ref.name, namespace: ref.namespace });
+    const welcome = welcomeOf(roaster, committed, this.#heartbeatMs());
+    await stream.send({ body: { $case: 'welcome', value: welcome } }).catch((err: unknown) => {
       // Gone before the welcome: it never was the roaster's stream.
       this.#forget(stream, 'StreamEnded', 'The edge agent stream ended before its welcome.');
       throw err;
     });
-    a.status.connected(
-      ref,
-      { serial: stream.serial, firmware: hello.device!.firmware, node: stream.node, pod: stream.pod },
-      hello.latches,
-    );
-    this.#latchesChanged();
-    for (const l of this.#listeners) l.connected(ref, hello.device!);
+    const device = {
+      serial: stream.serial,
+      firmware: hello.device.firmware,
+      node: stream.node,
+      pod: stream.pod,
+    };
+    this.#status.connected(ref, device, hello.latches);
+    this.#streams.latchesChanged();
+    this.#ingest.connected(ref, hello.device);
     log.info('edge agent connected', {
       node: stream.node,
       pod: stream.pod,
       bootEpoch: hello.bootEpoch,
       committedSeq: committed,
     });
-    void this.#askAfterConnect(stream, log);
+    void this.#commands.askAfterConnect(stream, log);
     return stream;
   }
 
-  /** Tells the edge what is stored of its boot, the operator's latch (re-pushed every time) and the limits. */
-  #welcome(stream: LinkStream, roaster: Roaster, committed: number | undefined): Promise<void> {
-    const latch = operatorLatch(roaster);
-    return stream.send({
-      body: {
-        $case: 'welcome',
-        value: {
-          ...(latch && { operatorLatch: latch }),
-          limits: limitsOf(roaster),
-          committedSeq: committed ?? 0,
-          heartbeatIntervalMs: this.#heartbeatMs(),
-        },
-      },
-    });
-  }
-
-  async #roaster(ref: RoasterRef): Promise<Roaster> {
-    const { watchNamespace } = this.#opts;
-    if (watchNamespace !== undefined && ref.namespace !== watchNamespace) {
-      throw new StreamError(
-        status.NOT_FOUND,
-        `this operator serves namespace ${watchNamespace}, not ${ref.namespace}`,
-      );
-    }
-    let obj: KubeObject;
-    try {
-      obj = await this.#a().roasterApi.get(ref.namespace, ref.name);
-    } catch (err) {
-      if (isNotFound(err))
-        throw new StreamError(status.NOT_FOUND, `Roaster ${ref.namespace}/${ref.name} does not exist`);
-      throw new StreamError(status.UNAVAILABLE, 'the Roaster could not be read; try again');
-    }
-    if (obj.metadata.uid !== ref.uid) {
-      throw new StreamError(
-        status.FAILED_PRECONDITION,
-        `Roaster ${ref.namespace}/${ref.name} has another UID than ${ref.uid}: it was recreated`,
-      );
-    }
-    return obj as unknown as Roaster;
-  }
-
-  #register(call: Call, hello: Hello): LinkStream {
-    const a = this.#a();
-    const uid = hello.roaster!.uid;
-    const existing = this.#streams.get(uid);
-    const serial = hello.device!.serial;
-    if (existing && (existing.node !== hello.nodeName || existing.serial !== serial)) {
-      throw new StreamError(
-        status.ALREADY_EXISTS,
-        `the roaster is connected from node ${existing.node} device ${existing.serial || '(no serial)'}; a stream from another device is refused`,
-      );
-    }
-    const stream = new LinkStream(call, hello, {
+  #register(call: Call, hello: CheckedHello): LinkStream {
+    return this.#streams.register(call, hello, (self) => ({
       maxInFlightBatches: this.#opts.maxInFlightBatches ?? 16,
-      commit: (batch) => this.#commit(refOf(hello), batch),
-      acked: (_, receivedAt) => a.metrics.ackLatency.observe((Date.now() - receivedAt) / 1000),
+      commit: (batch) => this.#ingest.commit(hello.roaster, batch),
+      acked: (_, receivedAt) => this.#metrics.ackLatency.observe((this.#clock.now() - receivedAt) / 1000),
+      clock: this.#clock,
       failed: (err) => {
-        a.log.error('storing telemetry failed; ending the stream so the edge resends', {
+        this.#log.error('storing telemetry failed; ending the stream so the edge resends', {
           err,
-          roaster: hello.roaster!.name,
+          roaster: hello.roaster.name,
         });
         this.#end(
-          stream,
+          self(),
           new StreamError(status.UNAVAILABLE, 'telemetry could not be stored; resend'),
           'StoreFailed',
         );
       },
-    });
-    this.#streams.set(uid, stream);
-    a.metrics.streams.set(this.#streams.size);
-    // The same device reconnecting (its old stream died unseen): the new stream replaces its own. The map
-    // already names the new one, so the old one's end does not report the roaster Disconnected.
-    existing?.end(new StreamError(status.ABORTED, 'replaced by a newer stream from the same device'));
-    return stream;
-  }
-
-  async #commit(ref: RoasterRef, batch: TelemetryBatch): Promise<unknown> {
-    const a = this.#a();
-    const result = await this.#storeOpen().append(ref.uid, batch);
-    if (result.duplicate) a.metrics.duplicateBatches.inc();
-    else a.metrics.pointsIngested.inc(result.pointsStored);
-    // Committed now and never before: sessions follow each sample once.
-    if (!result.duplicate) for (const l of this.#listeners) l.samples(ref, batch.samples);
-    return result;
+    }));
   }
 
   #receive(stream: LinkStream, message: ConnectRequest): void {
@@ -507,57 +326,30 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
       this.#end(stream, asStreamError(err), 'InvalidMessage');
       return;
     }
-    stream.lastHeardAt = Date.now();
-    const ref = refOf(stream.hello);
+    stream.lastHeardAt = this.#clock.now();
     switch (body.$case) {
       case 'telemetry':
         this.#telemetry(stream, body.value);
         break;
       case 'result':
-        void this.#result(body.value, ref);
+        void this.#commands.result(body.value, stream);
         break;
       case 'resultAnswer':
-        void this.#answer(body.value, ref);
+        void this.#commands.answer(body.value, stream);
         break;
       case 'latch':
         stream.latches = body.value.latches;
-        this.#a().status.latches(ref, body.value.latches);
-        this.#latchesChanged();
+        this.#status.latches(stream.roaster, body.value.latches);
+        this.#streams.latchesChanged();
         break;
     }
   }
 
   #telemetry(stream: LinkStream, batch: TelemetryBatch): void {
-    this.#countDrops(stream.hello.roaster!.uid, batch);
+    this.#ingest.countDrops(stream.roaster.uid, batch);
     stream.ingest(batch);
     const latest = batch.samples.reduce((a, b) => (b.timeMs >= a.timeMs ? b : a));
-    this.#a().status.sample(refOf(stream.hello), latest);
-  }
-
-  /**
-   * The edge's drop counters run from its boot across all its streams, and every batch repeats them: the
-   * metrics rise by what is new since the boot's highest report, so a reconnect counts nothing twice.
-   */
-  #countDrops(roasterUid: string, batch: TelemetryBatch): void {
-    const last = this.#drops.get(roasterUid);
-    const seen = last?.bootEpoch === batch.bootEpoch ? last : { batches: 0, points: 0 };
-    const { metrics } = this.#a();
-    if (batch.droppedBatchesTotal > seen.batches)
-      metrics.batchesDropped.inc(batch.droppedBatchesTotal - seen.batches);
-    if (batch.droppedPointsTotal > seen.points)
-      metrics.pointsDropped.inc(batch.droppedPointsTotal - seen.points);
-    this.#drops.set(roasterUid, {
-      bootEpoch: batch.bootEpoch,
-      batches: Math.max(seen.batches, batch.droppedBatchesTotal),
-      points: Math.max(seen.points, batch.droppedPointsTotal),
-    });
-  }
-
-  /** Latches held by the edges connected now, as each last reported them. */
-  #latchesChanged(): void {
-    let held = 0;
-    for (const stream of this.#streams.values()) held += stream.latches.length;
-    this.#a().metrics.edgeLatches.set(held);
+    this.#status.sample(stream.roaster, latest);
   }
 
   /** The transport ended: the roaster is Disconnected unless a newer stream already took its place. */
@@ -567,8 +359,8 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
   }
 
   #end(stream: LinkStream, error: StreamError, reason: string): void {
-    const ref = refOf(stream.hello);
-    this.#a().log.warn('ending edge agent stream', {
+    const ref = stream.roaster;
+    this.#log.warn('ending edge agent stream', {
       roaster: ref.name,
       namespace: ref.namespace,
       reason,
@@ -580,14 +372,11 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
 
   /** Reports the roaster Disconnected, once, and only if this stream still is its live one. */
   #forget(stream: LinkStream, reason: string, message: string): void {
-    const ref = refOf(stream.hello);
-    if (this.#streams.get(ref.uid) !== stream) return;
-    this.#streams.delete(ref.uid);
-    this.#a().metrics.streams.set(this.#streams.size);
-    this.#latchesChanged();
-    this.#a().status.disconnected(ref, reason, message);
-    for (const l of this.#listeners) l.disconnected(ref);
-    this.#a().log.info('edge agent disconnected', {
+    if (!this.#streams.remove(stream)) return;
+    const ref = stream.roaster;
+    this.#status.disconnected(ref, reason, message);
+    this.#ingest.disconnected(ref);
+    this.#log.info('edge agent disconnected', {
       roaster: ref.name,
       namespace: ref.namespace,
       node: stream.node,
@@ -598,179 +387,10 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
   // --- Dispatcher ----------------------------------------------------------------------------------------
 
   isConnected(roaster: RoasterRef): boolean {
-    const stream = this.#streams.get(roaster.uid);
-    return stream !== undefined && !stream.closed && stream.hello.roaster!.name === roaster.name;
+    return this.#streams.isConnected(roaster);
   }
 
-  async dispatch(request: DispatchRequest, signal: AbortSignal): Promise<DispatchReceipt> {
-    const a = this.#a();
-    const started = performance.now();
-    const stream = this.#streams.get(request.roaster.uid);
-    if (stream === undefined || stream.closed) throw new NotSent('no edge agent stream for the roaster');
-    if (this.#asked.has(request.proposalUid)) {
-      throw new NotSent('the edge agent was asked about this proposal; it is not sent again');
-    }
-    signal.throwIfAborted();
-    const { command } = request;
-    const urgent = command.type === 'EmergencyStop';
-    // A stop latches the edge under the id the operator's latch has for it, so the one ResetLatch naming
-    // that latch clears both sides; without it the edge latches under an id of its own no reset can name.
-    const latchId = urgent ? stopLatchId(request.proposalUid) : command.latchId;
-    const sentAt = new Date();
-    this.#sent.set(request.proposalUid, {
-      ...request.proposal,
-      uid: request.proposalUid,
-      sentAt: sentAt.getTime(),
-    });
-    const deadlineMs = Math.max(0, Math.min(0xffffffff, request.deadline.getTime() - sentAt.getTime()));
-    try {
-      await stream.send(
-        {
-          body: {
-            $case: 'command',
-            value: {
-              proposalUid: request.proposalUid,
-              type: command.type,
-              ...(command.target !== undefined && { target: command.target }),
-              ...(command.fromState !== undefined && { fromState: command.fromState }),
-              ...(latchId !== undefined && { latchId }),
-              deadlineMs,
-            },
-          },
-        },
-        urgent,
-      );
-    } catch (err) {
-      if (err instanceof NotSent) this.#sent.delete(request.proposalUid);
-      throw err;
-    }
-    a.metrics.dispatchLatency.observe((performance.now() - started) / 1000);
-    a.log.info('command sent', {
-      roaster: request.roaster.name,
-      proposal: request.proposal.name,
-      type: command.type,
-      deadlineMs,
-      pod: stream.pod,
-    });
-    return { sentAt, ...(stream.node && { node: stream.node }), ...(stream.pod && { pod: stream.pod }) };
+  dispatch(request: DispatchRequest, signal: AbortSignal): Promise<DispatchReceipt> {
+    return this.#commands.send(this.#streams.get(request.roaster.uid), request, signal);
   }
-
-  async #result(result: CommandResult, roaster: RoasterRef): Promise<void> {
-    const a = this.#a();
-    const ref =
-      this.#sent.get(result.proposalUid) ??
-      this.#asked.get(result.proposalUid) ??
-      a.results.find(result.proposalUid);
-    if (ref === undefined) {
-      a.log.warn('result for a proposal this operator does not know', {
-        roaster: roaster.name,
-        uid: result.proposalUid,
-      });
-      return;
-    }
-    await this.#record(ref, recordOf(result, ref.sentAt, Date.now()));
-  }
-
-  async #answer(answer: ResultAnswer, roaster: RoasterRef): Promise<void> {
-    const ref = this.#asked.get(answer.proposalUid);
-    if (ref === undefined) return;
-    if (answer.result) return this.#result(answer.result, roaster);
-    // The edge never saw it, and it is never sent again: the controller ends it Failed.
-    await this.#record(ref, {
-      outcome: 'Unknown',
-      message:
-        'The edge agent never received the command (the link was lost around its dispatch); it was not sent again.',
-    });
-  }
-
-  async #record(ref: ProposalRef, record: Parameters<ResultWriter['write']>[1]): Promise<void> {
-    try {
-      await this.#a().results.write(ref, record);
-      // Asked-about UIDs stay refused for the life of the process: one answer per reconnect at most.
-      this.#sent.delete(ref.uid);
-    } catch (err) {
-      this.#a().log.error('writing a result failed', { err, proposal: ref.name, namespace: ref.namespace });
-    }
-  }
-
-  /**
-   * After a (re)connect: proposals of the roaster recorded Dispatched with no result, whose command is not
-   * being written by this process right now, are resolved by asking the edge — never by sending again.
-   */
-  async #askAfterConnect(stream: LinkStream, log: Logger): Promise<void> {
-    const { proposals } = this.#a();
-    const ref = refOf(stream.hello);
-    await proposals.waitForSync();
-    const open = proposals.store.list(ref.namespace).filter((o) => {
-      const p = o as unknown as CommandProposal;
-      return (
-        p.spec.roasterRef.name === ref.name &&
-        phaseOf(p) === 'Dispatched' &&
-        p.status?.result === undefined &&
-        !this.#sent.has(p.metadata.uid ?? '')
-      );
-    });
-    for (const o of open) {
-      const uid = o.metadata.uid ?? '';
-      const found = this.#a().results.find(uid);
-      if (found === undefined) continue;
-      this.#asked.set(uid, found);
-      log.info('asking the edge agent for a result', { proposal: found.name });
-      await stream
-        .send({ body: { $case: 'resultQuery', value: { proposalUid: uid } } })
-        .catch(() => this.#asked.delete(uid));
-    }
-  }
-}
-
-function asStreamError(err: unknown): StreamError {
-  if (err instanceof StreamError) return err;
-  if (err instanceof InvalidMessage) return new StreamError(status.INVALID_ARGUMENT, err.message);
-  return new StreamError(status.INTERNAL, 'the gateway failed to open the stream');
-}
-
-/**
- * The stream must come from where the Roaster says its device is: another node or device may not speak for
- * it (with token review the node is the token's pod's node). A device of another model is a misconfiguration.
- */
-function checkBinding(roaster: Roaster, hello: Hello): void {
-  const { binding, model } = roaster.spec;
-  if (binding.nodeName !== undefined && binding.nodeName !== hello.nodeName) {
-    const message = `the Roaster is bound to node ${binding.nodeName}, not ${hello.nodeName || '(none)'}`;
-    throw new Refusal(status.PERMISSION_DENIED, 'WrongNode', message);
-  }
-  if (binding.serial !== undefined && binding.serial !== hello.device!.serial) {
-    const message = `the Roaster is bound to device ${binding.serial}, not ${hello.device!.serial || '(none)'}`;
-    throw new Refusal(status.PERMISSION_DENIED, 'WrongSerial', message);
-  }
-  if (hello.device!.model !== model) {
-    const message = `the Roaster is a ${model}, the edge drives a ${hello.device!.model}`;
-    throw new StreamError(status.FAILED_PRECONDITION, message);
-  }
-}
-
-/** The latch the operator holds, re-pushed on every connect; an edge interlock's latch is the edge's own. */
-function operatorLatch(roaster: Roaster): Latch | undefined {
-  const latch = roaster.status?.latch;
-  if (latch === undefined || latch.cause === 'EdgeInterlock') return undefined;
-  return {
-    id: latch.id,
-    cause: latch.cause === 'SpecEmergencyStop' ? 'operator' : 'emergencyStop',
-    message: latch.message ?? '',
-    sinceMs: Date.parse(latch.since),
-    conditionActive: latch.cause === 'SpecEmergencyStop',
-  };
-}
-
-/** The Roaster's limits for the edge, which may only tighten its own ceiling with them. */
-function limitsOf(roaster: Roaster): Limits {
-  const limits = roaster.spec.limits;
-  // The edge's bean ceiling applies while roasting, as the Roaster's roasting ceiling does.
-  const roasting = limits?.temperatureCeilingsCelsius?.roasting;
-  return {
-    ...(limits?.heater && { heater: limits.heater }),
-    ...(limits?.fan && { fan: limits.fan }),
-    ...(limits?.drum && { drum: limits.drum }),
-    ...(roasting !== undefined && { maxBeanTemp: roasting }),
-  };
 }

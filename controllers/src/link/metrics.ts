@@ -15,6 +15,7 @@ export class LinkMetrics {
   readonly streamsRefused: Counter<'code' | 'reason'>;
   readonly dispatchLatency: Histogram;
   readonly results: Counter<'outcome'>;
+  readonly resultsRefused: Counter;
   readonly edgeLatches: Gauge;
 
   constructor(registry: Registry) {
@@ -62,6 +63,11 @@ export class LinkMetrics {
       name: 'roast_link_results_total',
       help: 'Command results written to proposals, by outcome.',
       labelNames: ['outcome'],
+      registers,
+    });
+    this.resultsRefused = new Counter({
+      name: 'roast_link_results_refused_total',
+      help: 'Results an edge reported for a command that was not dispatched to its stream, refused.',
       registers,
     });
     this.edgeLatches = new Gauge({

@@ -1,14 +1,9 @@
-// Edge agents' answers, written to the proposal's status.result: write-once, with a compare-and-swap on the
-// proposal's resourceVersion, so a result the controller or an earlier answer wrote is never replaced.
+// Edge agents' answers, written to the proposal's status.result: write-once, on the precondition that the
+// proposal (by UID) still has no result, so a result the controller or an earlier answer wrote is never
+// replaced.
 import type { CommandOutcome, CommandProposal } from '@roast-operator/api';
-import {
-  guardedPatch,
-  type Informer,
-  isNotFound,
-  type KubeObject,
-  keyOf,
-  type ResourceClient,
-} from '@roast-operator/kube';
+import type { Clock } from '@roast-operator/clock';
+import { type Informer, isNotFound, keyOf, type ResourceClient, updateStatusIf } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
 import { type CommandResult, Outcome } from '@roast-operator/proto';
 import type { LinkMetrics } from './metrics.ts';
@@ -46,32 +41,36 @@ export function recordOf(result: CommandResult, sentAt: number | undefined, now:
 }
 
 export class ResultWriter {
-  readonly #api: ResourceClient<KubeObject>;
-  readonly #proposals: Informer<KubeObject>;
+  readonly #api: ResourceClient<CommandProposal>;
+  readonly #proposals: Informer<CommandProposal>;
   readonly #metrics: LinkMetrics;
   readonly #log: Logger;
+  readonly #clock: Clock;
 
   constructor(
-    api: ResourceClient<KubeObject>,
-    proposals: Informer<KubeObject>,
+    api: ResourceClient<CommandProposal>,
+    proposals: Informer<CommandProposal>,
     metrics: LinkMetrics,
     log: Logger,
+    clock: Clock,
   ) {
+    this.#clock = clock;
     this.#api = api;
     this.#proposals = proposals;
     this.#metrics = metrics;
     this.#log = log;
   }
 
-  /** A proposal the cache holds, by UID (an answer after a restart names only the UID). */
-  find(uid: string): ProposalRef | undefined {
-    const p = this.#proposals.store.list().find((o) => o.metadata.uid === uid) as CommandProposal | undefined;
+  /** A proposal the cache holds, by UID (an answer after a restart names only the UID), and its roaster. */
+  find(uid: string): (ProposalRef & { readonly roasterName: string }) | undefined {
+    const p = this.#proposals.store.list().find((o) => o.metadata.uid === uid);
     if (p === undefined) return undefined;
     const sent = p.status?.dispatch?.time;
     return {
       namespace: p.metadata.namespace ?? '',
       name: p.metadata.name ?? '',
       uid,
+      roasterName: p.spec.roasterRef.name,
       ...(sent !== undefined && { sentAt: Date.parse(sent) }),
     };
   }
@@ -79,22 +78,25 @@ export class ResultWriter {
   /** Writes the result unless one is there; false when the proposal already had one or is gone. */
   async write(ref: ProposalRef, record: ResultRecord): Promise<boolean> {
     const log = this.#log.child({ proposal: ref.name, namespace: ref.namespace, uid: ref.uid });
-    const result = { ...record, time: new Date().toISOString() };
+    const result = { ...record, time: new Date(this.#clock.now()).toISOString() };
     let wrote = false;
     try {
       const current =
         this.#proposals.store.get(keyOf(ref.namespace, ref.name)) ??
         (await this.#api.get(ref.namespace, ref.name));
-      await guardedPatch(
+      // Depends only on which proposal it is and that it has no result yet.
+      await updateStatusIf(
         this.#api,
         current,
+        [
+          ['metadata', 'uid'],
+          ['status', 'result'],
+        ],
         (latest) => {
-          const p = latest as unknown as CommandProposal;
           // A proposal recreated under the same name is another proposal.
-          wrote = p.metadata.uid === ref.uid && p.status?.result === undefined;
-          return wrote ? { status: { result } } : undefined;
+          wrote = latest.metadata.uid === ref.uid && latest.status?.result === undefined;
+          return wrote ? { result } : undefined;
         },
-        { subresource: 'status' },
       );
     } catch (err) {
       if (!isNotFound(err)) throw err;

@@ -2,8 +2,10 @@
 // and lets an EmergencyStop overtake everything queued, and telemetry ingest with a cap on batches in
 // flight, acknowledged in arrival order once each is committed.
 import type { ServerDuplexStream, status } from '@grpc/grpc-js';
-import type { ConnectRequest, ConnectResponse, Hello, Latch, TelemetryBatch } from '@roast-operator/proto';
-import { NotSent } from '../dispatch.ts';
+import type { Clock } from '@roast-operator/clock';
+import type { ConnectRequest, ConnectResponse, Latch, TelemetryBatch } from '@roast-operator/proto';
+import { NotSent, type RoasterRef } from '../dispatch.ts';
+import type { CheckedHello } from './validate.ts';
 
 export type Call = ServerDuplexStream<ConnectRequest, ConnectResponse>;
 
@@ -35,13 +37,14 @@ export interface StreamOptions {
   commit(batch: TelemetryBatch): Promise<unknown>;
   acked(seq: number, receivedAt: number): void;
   failed(err: unknown): void;
+  clock: Clock;
 }
 
 export class LinkStream {
   readonly call: Call;
-  readonly hello: Hello;
-  readonly connectedAt = Date.now();
-  lastHeardAt = Date.now();
+  readonly hello: CheckedHello;
+  readonly connectedAt: number;
+  lastHeardAt: number;
   closed = false;
   /** The latches the edge last reported. */
   latches: readonly Latch[];
@@ -51,11 +54,18 @@ export class LinkStream {
   #draining = false;
   #ackChain: Promise<void> = Promise.resolve();
 
-  constructor(call: Call, hello: Hello, opts: StreamOptions) {
+  constructor(call: Call, hello: CheckedHello, opts: StreamOptions) {
     this.call = call;
     this.hello = hello;
     this.latches = hello.latches;
     this.#opts = opts;
+    this.connectedAt = opts.clock.now();
+    this.lastHeardAt = this.connectedAt;
+  }
+
+  /** The roaster the stream speaks for. */
+  get roaster(): RoasterRef {
+    return this.hello.roaster;
   }
 
   get node(): string {
@@ -65,7 +75,7 @@ export class LinkStream {
     return this.hello.podName;
   }
   get serial(): string {
-    return this.hello.device?.serial ?? '';
+    return this.hello.device.serial;
   }
 
   /** Queues a message; `urgent` goes ahead of everything not yet written. Resolves once written. */
@@ -98,7 +108,11 @@ export class LinkStream {
 
   /** Stores a batch; acknowledges it after commit, never ahead of a batch received before it. */
   ingest(batch: TelemetryBatch): void {
-    const ingest = { seq: batch.seq, receivedAt: Date.now(), committed: this.#opts.commit(batch) };
+    const ingest = {
+      seq: batch.seq,
+      receivedAt: this.#opts.clock.now(),
+      committed: this.#opts.commit(batch),
+    };
     // Observed here so a rejection is never unhandled; the ack chain reports it in order.
     ingest.committed.catch(() => undefined);
     this.#ingests.push(ingest);

@@ -69,23 +69,30 @@ function latches(list: readonly Latch[]): void {
   for (const l of list) latch(l);
 }
 
-export function validateHello(hello: Hello): void {
+/** A hello that passed validation: it names its roaster and its device. */
+export type CheckedHello = Hello & {
+  readonly roaster: NonNullable<Hello['roaster']>;
+  readonly device: NonNullable<Hello['device']>;
+};
+
+export function validateHello(hello: Hello): CheckedHello {
   const { roaster, device } = hello;
-  check(roaster !== undefined, 'hello names no roaster');
-  check(device !== undefined, 'hello names no device');
-  text(roaster!.namespace, 'roaster namespace', 63, true);
-  text(roaster!.name, 'roaster name', bounds.shortText, true);
-  text(roaster!.uid, 'roaster uid', 64, true);
-  check(uint(device!.vendorId, 0xffff) && uint(device!.productId, 0xffff), 'USB ids are not 16-bit');
-  text(device!.serial, 'device serial', 64);
-  text(device!.firmware, 'device firmware', 64);
-  text(device!.model, 'device model', 64);
-  text(device!.sourceDetail, 'device source detail');
+  if (roaster === undefined) throw new InvalidMessage('hello names no roaster');
+  if (device === undefined) throw new InvalidMessage('hello names no device');
+  text(roaster.namespace, 'roaster namespace', 63, true);
+  text(roaster.name, 'roaster name', bounds.shortText, true);
+  text(roaster.uid, 'roaster uid', 64, true);
+  check(uint(device.vendorId, 0xffff) && uint(device.productId, 0xffff), 'USB ids are not 16-bit');
+  text(device.serial, 'device serial', 64);
+  text(device.firmware, 'device firmware', 64);
+  text(device.model, 'device model', 64);
+  text(device.sourceDetail, 'device source detail');
   text(hello.bootEpoch, 'boot epoch', 64, true);
   text(hello.agentVersion, 'agent version', 64);
   text(hello.nodeName, 'node name');
   text(hello.podName, 'pod name');
   latches(hello.latches);
+  return { ...hello, roaster, device };
 }
 
 function sample(s: Sample, i: number): void {

@@ -3,61 +3,60 @@
 // roasters in parallel. Each reconcile reads the roaster and its proposals from the API server rather than
 // the cache: a cache that lags behind the controller's own last write could let a second step through the
 // L4 envelope. Every transition is a status patch carrying the resourceVersion it was planned from.
-import type { CommandProposal, ProposalPhase, Roaster, RoastSession } from '@roast-operator/api';
+import type { CommandProposal, Roaster, RoastSession } from '@roast-operator/api';
 import type { Clock } from '@roast-operator/clock';
 import { proposalDeadline, type Ruling, rules } from '@roast-operator/governor';
 import {
   AlreadyOwnedError,
   type Controller,
   type EventRecorder,
-  guardedPatch,
   type Informer,
   isConflict,
-  isNotFound,
-  type KubeObject,
   keyOf,
   type Manager,
+  PreconditionFailed,
   parseKey,
+  patchStatusIf,
   type ReconcileResult,
   type ResourceClient,
   setControllerReference,
+  updateStatusIf,
+  watch,
 } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
-import {
-  type Dispatcher,
-  type DispatchReceipt,
-  type DispatchRequest,
-  NotSent,
-  type RoasterRef,
-} from '../dispatch.ts';
+import { type Dispatcher, type DispatchReceipt, type DispatchRequest, NotSent } from '../dispatch.ts';
 import { governedProposal } from '../governing.ts';
 import {
-  byCreation,
   byRoaster,
   bySession,
   commandProposals,
-  listOfRoaster,
-  parseAll,
-  parseProposal,
-  parseRoaster,
-  parseSession,
+  isStop,
   phaseOf,
-  readRoaster,
-  roasterIndex,
   roasterKeyOf,
   roasters,
   roastSessions,
 } from '../objects.ts';
 import type { PresenceTracker } from '../presence.ts';
 import { requeueAt } from '../requeue.ts';
-import { humanProposal, type LinkState, type Plan, plan, type Situation } from './plan.ts';
 import {
+  approvedBy,
+  dispatchedTransition,
+  dispatchRecord,
+  dispatchRequest,
+  errorText,
+  roasterRef,
+} from './dispatching.ts';
+import { humanProposal, type LinkState, type Plan, plan, type Situation } from './plan.ts';
+import { cachedSessions, readProposals, type SessionLookup, sessionsOf } from './reads.ts';
+import { StopLane } from './stop-lane.ts';
+import {
+  autonomousEvent,
   type StatusPatch,
   type Transition,
   transitionEvent,
   transitionStatus,
   waitingStatus,
-} from './status.ts';
+} from './transitions.ts';
 
 export interface ProposalHooks {
   /** Awaited just before a Pending proposal is governed (tests slow governing down with it). */
@@ -66,9 +65,9 @@ export interface ProposalHooks {
 
 export interface ProposalControllerOptions {
   manager: Manager;
-  proposals: Informer<KubeObject>;
-  roasters: Informer<KubeObject>;
-  sessions: Informer<KubeObject>;
+  proposals: Informer<CommandProposal>;
+  roasters: Informer<Roaster>;
+  sessions: Informer<RoastSession>;
   presence: PresenceTracker;
   /** Whether the admission guard is proven live now. */
   guardLive: () => boolean;
@@ -84,11 +83,6 @@ export interface ProposalControllerOptions {
 // a faulty plan from spinning.
 const maxSteps = 6;
 
-type SessionLookup = (name: string) => RoastSession | undefined;
-
-/** The phases in which an EmergencyStop may still be sent (and a receipt from the cache still recorded). */
-const stopSending: ReadonlySet<ProposalPhase> = new Set(['Pending', 'Approved']);
-
 /** What one reconcile read: the roaster's proposals (kept up to date with our writes), the roaster, sessions. */
 interface Read {
   readonly proposals: CommandProposal[];
@@ -96,25 +90,32 @@ interface Read {
   readonly session: SessionLookup;
 }
 
-/** A write lost its compare-and-swap: someone changed the proposal since it was read. */
+/** What a transition is planned from: a status write holds only while these are as read. */
+const transitionDependsOn = [
+  ['metadata', 'generation'],
+  ['status', 'phase'],
+  ['status', 'dispatch', 'time'],
+  ['status', 'result'],
+] as const;
+
+/** How soon a reconcile whose write lost its race reads again. */
+const staleRetryMs = 50;
+
+/** A write lost its race: what the step was planned from changed since it was read. */
 class Stale extends Error {
   override name = 'Stale';
 }
 
-/** The runtime's clients speak plain KubeObjects; the parsed types describe the same objects. */
-const raw = (obj: CommandProposal | RoastSession | Roaster) =>
-  obj as unknown as KubeObject & { apiVersion: string; kind: string };
-
 export class ProposalController {
-  readonly controller: Controller<KubeObject>;
+  readonly controller: Controller<CommandProposal>;
   readonly #opts: ProposalControllerOptions;
-  readonly #api: ResourceClient<KubeObject>;
-  readonly #roasterApi: ResourceClient<KubeObject>;
-  readonly #sessionApi: ResourceClient<KubeObject>;
+  readonly #api: ResourceClient<CommandProposal>;
+  readonly #roasterApi: ResourceClient<Roaster>;
+  readonly #sessionApi: ResourceClient<RoastSession>;
   readonly #events: EventRecorder;
   readonly #log: Logger;
-  /** EmergencyStops sent from the cache and not yet recorded, by UID: the reconcile records them, once. */
-  readonly #stopsSent = new Map<string, DispatchReceipt>();
+  /** Where EmergencyStops are sent, from the cache or the reconcile, and recorded with their receipt. */
+  readonly #stops: StopLane | undefined;
 
   constructor(opts: ProposalControllerOptions) {
     this.#opts = opts;
@@ -124,15 +125,16 @@ export class ProposalController {
     this.#sessionApi = manager.client.resource(roastSessions);
     this.#events = manager.recorder('roasting.simcorp.io/commandproposal-controller');
     this.#log = manager.log.child({ controller: 'commandproposal' });
-    this.controller = manager.controller<KubeObject>({
+    this.#stops = opts.dispatcher && new StopLane(opts.dispatcher);
+    this.controller = manager.controller({
       name: 'commandproposal',
       for: opts.proposals,
-      key: (p) => roasterKeyOf(p as unknown as CommandProposal),
+      key: roasterKeyOf,
       watches: [
         // A roaster that connects, latches or changes limits may let waiting proposals go, or stop them.
-        { informer: opts.roasters, map: (r) => [keyOf(r.metadata.namespace, r.metadata.name ?? '')] },
+        watch(opts.roasters, (r) => [keyOf(r.metadata.namespace, r.metadata.name ?? '')]),
         // A session decides which roaster its proposals may command, and owns them once it exists.
-        { informer: opts.sessions, map: (s) => this.#roastersNaming(s) },
+        watch(opts.sessions, (s) => this.#roastersNaming(s)),
       ],
       concurrency: opts.workers,
       reconcile: (key, ctx) => this.reconcile(key, ctx.log, ctx.signal),
@@ -141,23 +143,22 @@ export class ProposalController {
 
   /** Looks at every roaster with proposals again (the guard changed). */
   requeueAll(): void {
-    for (const p of this.#opts.proposals.store.list())
-      for (const key of roasterIndex(p)) this.controller.enqueue(key);
+    for (const p of this.#opts.proposals.store.list()) this.controller.enqueue(roasterKeyOf(p));
   }
 
-  #roastersNaming(session: KubeObject): string[] {
+  #roastersNaming(session: RoastSession): string[] {
     const key = keyOf(session.metadata.namespace, session.metadata.name ?? '');
     const naming = this.#opts.proposals.store.byIndex(bySession, key);
-    return [...new Set(naming.map((p) => roasterKeyOf(p as unknown as CommandProposal)))];
+    return [...new Set(naming.map(roasterKeyOf))];
   }
 
   async reconcile(key: string, log: Logger, signal: AbortSignal): Promise<ReconcileResult> {
     await this.#stopsFromCache(key, log, signal);
     const { namespace = '', name } = parseKey(key);
     // Proposals first: the roaster read after them is at least as new as every proposal governed against it.
-    const proposals = await this.#readProposals(namespace, name, log);
-    const roaster = await readRoaster(this.#roasterApi, namespace, name, log);
-    const session = await this.#sessions(namespace, proposals, log);
+    const proposals = await readProposals(this.#api, namespace, name);
+    const roaster = await this.#roasterApi.getIfExists(namespace, name);
+    const session = await sessionsOf(this.#opts.sessions, this.#sessionApi, namespace, proposals);
     let wakeAt = Number.POSITIVE_INFINITY;
     try {
       for (let i = 0; i < proposals.length; i++) {
@@ -166,84 +167,22 @@ export class ProposalController {
       }
     } catch (err) {
       if (!(err instanceof Stale) && !isConflict(err)) throw err;
-      // Read everything again: the change that beat us is news.
+      // Read everything again soon: the change that beat us is news.
       log.debug('proposal changed while governed; reading again', { err });
-      return { requeue: true };
+      return { requeueAfter: staleRetryMs };
     }
     return requeueAt(wakeAt, this.#opts.clock.now());
   }
 
-  /** The roaster's proposals, EmergencyStops first (they pre-empt queued steps), then oldest first. */
-  async #readProposals(namespace: string, roaster: string, log: Logger): Promise<CommandProposal[]> {
-    const proposals = await listOfRoaster(this.#api, namespace, roaster, parseProposal, log);
-    const stopFirst = (p: CommandProposal) => (p.spec.command.type === 'EmergencyStop' ? 0 : 1);
-    return proposals.sort((a, b) => stopFirst(a) - stopFirst(b) || byCreation(a, b));
-  }
-
-  #cachedSessions(namespace: string, log: Logger): SessionLookup {
-    return (name) => {
-      const obj = this.#opts.sessions.store.get(keyOf(namespace, name));
-      return obj === undefined ? undefined : parseSession(obj, log);
-    };
-  }
-
-  /**
-   * The roaster's sessions by name. A session's roaster never changes, so the cache is right about every
-   * session it holds; one that a proposal about to be governed names but the cache lacks may just be newer
-   * than the cache, and is read from the API server.
-   */
-  async #sessions(
-    namespace: string,
-    proposals: readonly CommandProposal[],
-    log: Logger,
-  ): Promise<SessionLookup> {
-    const cached = this.#cachedSessions(namespace, log);
-    const missing = new Set(
-      proposals
-        .filter((p) => phaseOf(p) === 'Pending')
-        .flatMap((p) => p.spec.sessionRef?.name ?? [])
-        .filter((name) => cached(name) === undefined),
-    );
-    const fresh = new Map<string, RoastSession | undefined>();
-    for (const name of missing) {
-      const obj = await this.#sessionApi.get(namespace, name).catch((err: unknown) => {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      });
-      fresh.set(name, obj === undefined ? undefined : parseSession(obj, log));
-    }
-    return (name) => (fresh.has(name) ? fresh.get(name) : cached(name));
-  }
-
-  /**
-   * New EmergencyStops go out before the fresh reads: the same plan on the cached objects, sent at once and
-   * recorded by the reconcile that follows. A stop is absolute, idempotent and acts only in the safe
-   * direction, so the reads it skips could only have delayed it.
-   */
+  /** New EmergencyStops go out before the fresh reads (see StopLane.sendFromCache). */
   async #stopsFromCache(key: string, log: Logger, signal: AbortSignal): Promise<void> {
-    const { dispatcher, proposals: cache } = this.#opts;
-    if (dispatcher === undefined) return;
-    const isNewStop = (p: CommandProposal) =>
-      p.spec.command.type === 'EmergencyStop' &&
-      phaseOf(p) === 'Pending' &&
-      !this.#stopsSent.has(p.metadata.uid ?? '');
-    const proposals = parseAll(cache.store.byIndex(byRoaster, key), parseProposal, log);
-    const stops = proposals.filter(isNewStop);
-    const cachedRoaster = this.#opts.roasters.store.get(key);
-    const roaster = cachedRoaster && parseRoaster(cachedRoaster, log);
-    if (stops.length === 0 || roaster === undefined) return;
-    const session = this.#cachedSessions(parseKey(key).namespace ?? '', log);
-    for (const p of stops) {
-      const next = plan(p, this.#situation(key, { proposals, roaster, session }));
-      if (next.kind !== 'dispatch' || !next.fast) continue;
-      try {
-        const receipt = await dispatcher.dispatch(this.#request(p, roaster), signal);
-        this.#stopsSent.set(p.metadata.uid ?? '', receipt);
-        log.info('EmergencyStop sent from the cache; recording it', { proposal: p.metadata.name });
-      } catch (err) {
-        log.warn('EmergencyStop could not be sent from the cache; the reconcile tries', { err });
-      }
-    }
+    const proposals = this.#opts.proposals.store.byIndex(byRoaster, key);
+    const roaster = this.#opts.roasters.store.get(key);
+    if (roaster === undefined) return;
+    const session = cachedSessions(this.#opts.sessions, parseKey(key).namespace ?? '');
+    const planned = (p: CommandProposal) => plan(p, this.#situation(key, { proposals, roaster, session }));
+    const request = (p: CommandProposal) => dispatchRequest(p, roaster, this.#opts.clock.now());
+    await this.#stops?.sendFromCache(proposals, planned, request, log, signal);
   }
 
   /** Steps one proposal as far as it goes now; returns when to look at it again (Infinity: on a change). */
@@ -261,8 +200,8 @@ export class ProposalController {
       const next = plan(p, this.#situation(key, read));
       const outcome = await this.#carryOut(p, next, roaster, log, signal);
       if (outcome.proposal) proposals[index] = outcome.proposal;
-      // A receipt from the cache is kept until the stop is recorded past sending (or ended otherwise).
-      if (!stopSending.has(phaseOf(proposals[index]!))) this.#stopsSent.delete(p.metadata.uid ?? '');
+      // A stop's receipt is kept until it is recorded past sending (or ended otherwise).
+      this.#stops?.settle(proposals[index]!);
       if (!outcome.proposal || outcome.wakeAt !== undefined)
         return outcome.wakeAt ?? Number.POSITIVE_INFINITY;
     }
@@ -303,8 +242,7 @@ export class ProposalController {
     if (session === undefined || session.spec.roasterRef.name !== p.spec.roasterRef.name) return p;
     if (p.metadata.ownerReferences?.some((r) => r.uid === session.metadata.uid)) return p;
     try {
-      const adopted = await setControllerReference(this.#api, raw(p), raw(session));
-      return parseProposal(adopted, log) ?? p;
+      return await setControllerReference(this.#api, p, session);
     } catch (err) {
       if (!(err instanceof AlreadyOwnedError)) throw err;
       log.warn('proposal already has another controller; not setting its session as owner', { err });
@@ -325,7 +263,7 @@ export class ProposalController {
       case 'wait': {
         const status = waitingStatus(p, next.reason, next.message, new Date(this.#opts.clock.now()));
         if (status) log.info('proposal waits', { reason: next.reason, message: next.message });
-        const written = status ? await this.#write(p, status, log) : p;
+        const written = status ? await this.#write(p, status) : p;
         return { proposal: written, wakeAt: next.wakeAt ?? Number.POSITIVE_INFINITY };
       }
       case 'move':
@@ -350,42 +288,28 @@ export class ProposalController {
     log: Logger,
     from = phaseOf(p),
   ): Promise<CommandProposal> {
-    const written = await this.#write(p, transitionStatus(p, t, new Date(this.#opts.clock.now())), log);
+    const written = await this.#write(p, transitionStatus(p, t, new Date(this.#opts.clock.now())));
     log.info('proposal transition', {
       from,
       to: t.to,
       ...(t.governor && { rule: t.governor.rule, level: t.governor.level }),
       message: t.message,
     });
-    this.#events.event(raw(written), transitionEvent(from, t));
-    if (t.governor?.rule === rules.autonomous && roaster) this.#notifyAutonomous(written, roaster, t);
+    this.#events.event(written, transitionEvent(from, t));
+    if (t.governor?.rule === rules.autonomous && roaster)
+      this.#events.event(roaster, autonomousEvent(written, t));
     return written;
   }
 
-  /** At L5 an agent's command goes without a human; the people watching the roaster hear of it. */
-  #notifyAutonomous(p: CommandProposal, roaster: Roaster, t: Transition): void {
-    this.#events.event(raw(roaster), {
-      type: 'Normal',
-      reason: 'AutonomousCommand',
-      action: 'Govern',
-      note: `${p.spec.proposedBy}'s ${p.spec.command.type} (${p.metadata.name}) was approved automatically: ${t.message}`,
-      related: raw(p),
-    });
-  }
-
-  /** A status patch that carries the resourceVersion it was planned from: a lost race throws Stale. */
-  async #write(p: CommandProposal, status: StatusPatch, log: Logger): Promise<CommandProposal> {
-    const { namespace, name, resourceVersion } = p.metadata;
+  /**
+   * A status write that holds only if what the step was planned from still holds (the spec, the phase, the
+   * dispatch and the result); a lost race throws Stale. Labels or annotations changed meanwhile do not.
+   */
+  async #write(p: CommandProposal, status: StatusPatch): Promise<CommandProposal> {
     try {
-      const written = await this.#api.patch(
-        namespace,
-        name!,
-        { metadata: { resourceVersion }, status },
-        { type: 'merge', subresource: 'status' },
-      );
-      return parseProposal(written, log) ?? p;
+      return await patchStatusIf(this.#api, p, transitionDependsOn, status);
     } catch (err) {
-      if (isConflict(err)) throw new Stale(`${name} changed since it was read`, { cause: err });
+      if (err instanceof PreconditionFailed) throw new Stale(err.message, { cause: err });
       throw err;
     }
   }
@@ -397,19 +321,18 @@ export class ProposalController {
     log: Logger,
     signal: AbortSignal,
   ): Promise<{ proposal?: CommandProposal; wakeAt?: number }> {
-    const request = this.#request(p, roaster);
-    if (next.fast) return this.#sendFirst(p, next.governor, request, roaster, log, signal);
+    const request = dispatchRequest(p, roaster, this.#opts.clock.now());
+    if (isStop(p.spec.command)) return this.#sendFirst(p, next.governor, request, roaster, log, signal);
     // Recorded before it is sent: if this write loses its race, nothing was sent.
     const now = new Date(this.#opts.clock.now());
-    const dispatched = this.#dispatched(p, roaster, { sentAt: now });
+    const dispatched = dispatchedTransition(this.#deadline(p, roaster), { sentAt: now });
     // Approved and Dispatched in one write; each still gets its Event.
-    if (next.approved)
-      this.#events.event(raw(p), transitionEvent('AwaitingApproval', approvedBy(next.approved)));
+    if (next.approved) this.#events.event(p, transitionEvent('AwaitingApproval', approvedBy(next.approved)));
     const recorded = await this.#move(p, dispatched, roaster, log, next.approved ? 'Approved' : undefined);
     return { proposal: await this.#send(recorded, request, log, signal) };
   }
 
-  /** The EmergencyStop fast path: sent first, recorded after (absolute, idempotent, safe direction). */
+  /** An EmergencyStop: sent through the lane first, recorded after (absolute, idempotent, safe direction). */
   async #sendFirst(
     p: CommandProposal,
     governor: Ruling | undefined,
@@ -427,29 +350,23 @@ export class ProposalController {
     };
     let receipt: DispatchReceipt;
     try {
-      receipt =
-        this.#stopsSent.get(request.proposalUid) ?? (await this.#opts.dispatcher!.dispatch(request, signal));
+      const out = await this.#stops!.send(p, request, signal);
+      receipt = out.receipt;
+      if (out.sent) log.info('EmergencyStop sent', { node: receipt.node, pod: receipt.pod });
     } catch (err) {
       log.error('EmergencyStop could not be sent; trying again shortly', { err });
       const governed = approved ? await this.#move(p, approved, roaster, log) : p;
       const message = `The EmergencyStop could not be sent (${errorText(err)}); trying again every second.`;
       const status = waitingStatus(governed, 'LinkDown', message, new Date(this.#opts.clock.now()));
-      return { proposal: status ? await this.#write(governed, status, log) : governed, wakeAt: retryAt };
+      return { proposal: status ? await this.#write(governed, status) : governed, wakeAt: retryAt };
     }
-    log.info('EmergencyStop sent', { node: receipt.node, pod: receipt.pod });
     // One write records both steps; each still gets its Event.
-    if (approved) this.#events.event(raw(p), transitionEvent('Pending', approved));
-    const dispatched = { ...this.#dispatched(p, roaster, receipt), ...(governor && { governor }) };
-    return { proposal: await this.#move(p, dispatched, roaster, log, approved ? 'Approved' : undefined) };
-  }
-
-  #dispatched(p: CommandProposal, roaster: Roaster, receipt: DispatchReceipt): Transition {
-    return {
-      to: 'Dispatched',
-      message: `Sent to the edge agent${receipt.pod ? ` ${receipt.pod}` : ''}; waiting for its result.`,
-      ...this.#deadline(p, roaster),
-      dispatch: dispatchRecord(receipt),
+    if (approved) this.#events.event(p, transitionEvent('Pending', approved));
+    const dispatched = {
+      ...dispatchedTransition(this.#deadline(p, roaster), receipt),
+      ...(governor && { governor }),
     };
+    return { proposal: await this.#move(p, dispatched, roaster, log, approved ? 'Approved' : undefined) };
   }
 
   /** Sends an already recorded command once, and fills in where it went or how sending failed. */
@@ -471,58 +388,12 @@ export class ProposalController {
       status = { result: { outcome, message: errorText(err), time } };
     }
     // Filling in only: the phase stays, and a result the link already wrote is never replaced.
-    const written = await guardedPatch(
-      this.#api,
-      raw(recorded),
-      (latest) => ((latest as unknown as CommandProposal).status?.result ? undefined : { status }),
-      { subresource: 'status' },
+    return updateStatusIf(this.#api, recorded, [['status', 'result']], (latest) =>
+      latest.status?.result ? undefined : status,
     );
-    return parseProposal(written, log) ?? recorded;
-  }
-
-  #request(p: CommandProposal, roaster: Roaster): DispatchRequest {
-    const now = this.#opts.clock.now();
-    const isStop = p.spec.command.type === 'EmergencyStop';
-    // A stop is sent whenever it can be, so it gets its whole time to live from the moment it leaves.
-    const deadline = isStop ? now + p.spec.ttlSeconds * 1000 : proposalDeadline(governedProposal(p), roaster);
-    return {
-      roaster: roasterRef(roaster),
-      proposal: { namespace: p.metadata.namespace ?? '', name: p.metadata.name ?? '' },
-      proposalUid: p.metadata.uid ?? '',
-      command: p.spec.command,
-      deadline: new Date(deadline),
-    };
   }
 
   async #delete(p: CommandProposal, log: Logger): Promise<void> {
-    const { namespace, name, uid, resourceVersion } = p.metadata;
-    try {
-      await this.#api.delete(namespace, name!, {
-        preconditions: { ...(uid && { uid }), ...(resourceVersion && { resourceVersion }) },
-      });
-      log.info('deleted proposal after its retention period');
-    } catch (err) {
-      if (!isNotFound(err) && !isConflict(err)) throw err;
-    }
+    if (await this.#api.deleteIfUnchanged(p)) log.info('deleted proposal after its retention period');
   }
-}
-
-const approvedBy = (message: string): Transition => ({ to: 'Approved', message });
-
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 512);
-
-function dispatchRecord(receipt: DispatchReceipt): NonNullable<StatusPatch['dispatch']> {
-  return {
-    time: receipt.sentAt.toISOString(),
-    ...(receipt.node && { node: receipt.node }),
-    ...(receipt.pod && { pod: receipt.pod }),
-  };
-}
-
-function roasterRef(roaster: Roaster): RoasterRef {
-  return {
-    namespace: roaster.metadata.namespace ?? '',
-    name: roaster.metadata.name ?? '',
-    uid: roaster.metadata.uid ?? '',
-  };
 }

@@ -13,7 +13,7 @@ import {
   roaster,
   session,
   stop,
-} from '../test-objects.ts';
+} from '../testing/objects.ts';
 import { humanProposal, type Plan, plan, type Situation, sessionOfAnotherRoaster } from './plan.ts';
 
 const present = { lastHumanActionAt: ago(30) };
@@ -116,7 +116,6 @@ describe('plan: Pending', () => {
     for (const status of [{ phase: 'Fault' as const }, { ...connected, latch }]) {
       expect(planFor(proposal(stop), { roaster: roaster({}, status) })).toMatchObject({
         kind: 'dispatch',
-        fast: true,
         governor: { decision: 'Allow', rule: rules.emergencyStopExempt },
       });
     }
@@ -151,7 +150,6 @@ describe('plan: AwaitingApproval', () => {
     const approvedBy = { approval: { decision: 'Approved' as const, approver: 'bob', reason: 'fine' } };
     expect(planFor(awaiting(approvedBy))).toEqual({
       kind: 'dispatch',
-      fast: false,
       approved: 'Approved by bob: fine',
     });
     expect(planFor(awaiting(approvedBy), { link: 'down' })).toEqual({
@@ -180,11 +178,11 @@ describe('plan: Approved', () => {
     proposal(heater(7), { approval: approvedBy, ...o, status: { phase: 'Approved', ...o.status } });
 
   it('dispatches with the authority of an approval or of its own recorded Allow', () => {
-    expect(planFor(approved())).toEqual({ kind: 'dispatch', fast: false });
+    expect(planFor(approved())).toEqual({ kind: 'dispatch' });
     const allowed = proposal(heater(6), {
       status: { phase: 'Approved', governor: { decision: 'Allow', rule: rules.envelope, level: 'L4' } },
     });
-    expect(planFor(allowed)).toEqual({ kind: 'dispatch', fast: false });
+    expect(planFor(allowed)).toEqual({ kind: 'dispatch' });
   });
 
   it('never dispatches on the phase alone', () => {
@@ -242,7 +240,6 @@ describe('plan: Approved', () => {
     );
     expect(planFor(reset, { roaster: roaster({}, { ...connected, latch }) })).toEqual({
       kind: 'dispatch',
-      fast: false,
     });
   });
 
@@ -253,7 +250,6 @@ describe('plan: Approved', () => {
     };
     expect(planFor(proposal(stop, { status: allowed }), { guardLive: false })).toEqual({
       kind: 'dispatch',
-      fast: true,
     });
     const late = proposal(stop, { createdAt: ago(61), status: allowed });
     const latched = roaster(

@@ -28,7 +28,14 @@ import {
   latchFacts,
   stopRequest,
 } from '../governing.ts';
-import { createdAt, endedAt, finalPhases, phaseOf, reconcilingCondition } from '../objects.ts';
+import {
+  createdAt,
+  endedAt,
+  isStop,
+  phaseOf,
+  reconcilingCondition,
+  terminalProposalPhases,
+} from '../objects.ts';
 
 /** Whether a link can carry commands now: none configured, configured but the roaster's stream is down, or up. */
 export type LinkState = 'none' | 'down' | 'up';
@@ -76,13 +83,12 @@ export type Plan =
       readonly selfApprovalAllowed?: boolean;
     }
   /**
-   * Send the command. An EmergencyStop (`fast`) is sent first and recorded after; with `governor` it comes
-   * straight from Pending, so its decision is recorded with it. With `approved` (the approval's message) it
-   * comes straight from AwaitingApproval: the approval and the dispatch are recorded in one write.
+   * Send the command. With `governor` it comes straight from Pending (only an EmergencyStop does), so its
+   * decision is recorded with it. With `approved` (the approval's message) it comes straight from
+   * AwaitingApproval: the approval and the dispatch are recorded in one write.
    */
   | {
       readonly kind: 'dispatch';
-      readonly fast: boolean;
       readonly governor?: Ruling;
       readonly approved?: string;
     }
@@ -107,8 +113,6 @@ const move = (to: ProposalPhase, message: string, extra: Partial<Plan & { kind: 
 
 /** Not a governor rule: the reference is checked before the governor is asked. */
 export const sessionOfAnotherRoaster = 'session.otherRoaster';
-
-const isStop = (p: CommandProposal) => p.spec.command.type === 'EmergencyStop';
 
 export { endedAt, reconcilingCondition };
 
@@ -184,7 +188,7 @@ function govern(p: CommandProposal, s: Situation, roaster: Roaster): Plan {
       selfApprovalAllowed: roaster.spec.approvalPolicy.allowSelfApprovalForHumans,
     });
   }
-  if (isStop(p) && s.link === 'up') return { kind: 'dispatch', fast: true, governor: ruling };
+  if (isStop(p.spec.command) && s.link === 'up') return { kind: 'dispatch', governor: ruling };
   return move('Approved', decided(ruling), { governor: ruling });
 }
 
@@ -245,7 +249,7 @@ function beforeDispatch(p: CommandProposal, s: Situation, roaster: Roaster): Pla
   }
   // A stop only acts in the safe direction: refusing it because the guard is down would trade safety for
   // a security check that cannot make a stop less safe.
-  if (!s.guardLive && !isStop(p)) {
+  if (!s.guardLive && !isStop(p.spec.command)) {
     return wait(
       'GuardNotLive',
       'The admission guard is not proven live (see the operator’s readiness): nothing is dispatched until it is.',
@@ -262,7 +266,7 @@ function beforeDispatch(p: CommandProposal, s: Situation, roaster: Roaster): Pla
   if (s.link === 'down') {
     return wait('LinkDown', "The roaster's edge agent has no stream to the operator right now.", deadline);
   }
-  return { kind: 'dispatch', fast: isStop(p) };
+  return { kind: 'dispatch' };
 }
 
 function awaitResult(p: CommandProposal): Plan {
@@ -277,7 +281,13 @@ function awaitResult(p: CommandProposal): Plan {
  * stop is what keeps the roaster latched.
  */
 function heldForLatch(p: CommandProposal, s: Situation, next: Plan): Plan {
-  if (!isStop(p) || next.kind !== 'move' || !finalPhases.has(next.to) || s.roaster === undefined) return next;
+  if (
+    !isStop(p.spec.command) ||
+    next.kind !== 'move' ||
+    !terminalProposalPhases.has(next.to) ||
+    s.roaster === undefined
+  )
+    return next;
   const facts = latchFacts(s.roaster, s.proposals);
   return stopLatched(stopRequest(p), s.roaster.status?.latch, facts) ? next : idle();
 }
@@ -298,7 +308,7 @@ function planActive(p: CommandProposal, s: Situation, roaster: Roaster): Plan {
 /** The next step for one proposal. */
 export function plan(p: CommandProposal, s: Situation): Plan {
   if (p.metadata.deletionTimestamp !== undefined) return idle();
-  if (finalPhases.has(phaseOf(p))) return retain(p, s);
+  if (terminalProposalPhases.has(phaseOf(p))) return retain(p, s);
   if (s.roaster === undefined) return roasterMissing(p, s);
   return heldForLatch(p, s, planActive(p, s, s.roaster));
 }

@@ -12,7 +12,7 @@ import {
   roaster,
   session,
   stop,
-} from '../test-objects.ts';
+} from '../testing/objects.ts';
 import { type AutonomySituation, autonomyStatus, conditionEvents, differs } from './autonomy.ts';
 
 const l3 = roaster({ autonomy: { level: 'L3' }, circuitBreaker: { minCommands: 2, degradeTo: 'L2' } });

@@ -1,40 +1,30 @@
 // The Roaster controller, autonomy side. It writes only what field manager roast-autonomy owns — with a
 // server-side apply of exactly those fields, so the link's fields (phase, connection, device, levels,
 // telemetry; roast-link) and the spec are never touched — and only when they differ from what it wants.
-import { fieldManagers, type Roaster, type RoastSession } from '@roast-operator/api';
+import { type CommandProposal, fieldManagers, type Roaster, type RoastSession } from '@roast-operator/api';
 import type { Clock } from '@roast-operator/clock';
 import {
-  apiVersionOf,
   type Controller,
   type EventRecorder,
   type Informer,
-  isNotFound,
-  type KubeObject,
   keyOf,
   type Manager,
   parseKey,
   type ReconcileResult,
   type ResourceClient,
+  watch,
 } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
-import {
-  byRoaster,
-  parseAll,
-  parseProposal,
-  parseRoaster,
-  parseSession,
-  roasterKeyOf,
-  roasters,
-} from '../objects.ts';
+import { byRoaster, roasterKeyOf, roasters } from '../objects.ts';
 import type { PresenceTracker } from '../presence.ts';
 import { requeueAt } from '../requeue.ts';
 import { type AutonomyStatus, autonomyStatus, conditionEvents, differs } from './autonomy.ts';
 
 export interface RoasterControllerOptions {
   manager: Manager;
-  roasters: Informer<KubeObject>;
-  proposals: Informer<KubeObject>;
-  sessions: Informer<KubeObject>;
+  roasters: Informer<Roaster>;
+  proposals: Informer<CommandProposal>;
+  sessions: Informer<RoastSession>;
   presence: PresenceTracker;
   guardLive: () => boolean;
   linkConfigured: boolean;
@@ -42,13 +32,10 @@ export interface RoasterControllerOptions {
   clock: Clock;
 }
 
-const bound = (obj: KubeObject) =>
-  roasterKeyOf(obj as unknown as { metadata: object; spec: { roasterRef: { name: string } } });
-
 export class RoasterController {
-  readonly controller: Controller<KubeObject>;
+  readonly controller: Controller<Roaster>;
   readonly #opts: RoasterControllerOptions;
-  readonly #api: ResourceClient<KubeObject>;
+  readonly #api: ResourceClient<Roaster>;
   readonly #events: EventRecorder;
 
   constructor(opts: RoasterControllerOptions) {
@@ -56,14 +43,14 @@ export class RoasterController {
     const { manager } = opts;
     this.#api = manager.client.resource(roasters);
     this.#events = manager.recorder('roasting.simcorp.io/roaster-controller');
-    this.controller = manager.controller<KubeObject>({
+    this.controller = manager.controller({
       name: 'roaster-autonomy',
       for: opts.roasters,
       watches: [
         // Stops and resets move the latch; results move the circuit breaker.
-        { informer: opts.proposals, map: (p) => [bound(p)] },
+        watch(opts.proposals, (p) => [roasterKeyOf(p)]),
         // A session's source decides whether its results count.
-        { informer: opts.sessions, map: (s) => [bound(s)] },
+        watch(opts.sessions, (s) => [roasterKeyOf(s)]),
       ],
       concurrency: opts.workers,
       reconcile: (key, ctx) => this.reconcile(key, ctx.log),
@@ -79,15 +66,17 @@ export class RoasterController {
 
   async reconcile(key: string, log: Logger): Promise<ReconcileResult> {
     const { namespace = '', name } = parseKey(key);
-    const roaster = await this.#read(namespace, name, log);
+    // Read from the API server: a status computed from a cached Roaster that lags our own last apply would
+    // reset the latch's `since` or report a transition twice.
+    const roaster = await this.#api.getIfExists(namespace, name);
     if (roaster === undefined) return {};
     const now = this.#opts.clock.now();
-    const proposals = parseAll(this.#opts.proposals.store.byIndex(byRoaster, key), parseProposal, log);
+    const proposals = this.#opts.proposals.store.byIndex(byRoaster, key);
     const { status, wakeAt } = autonomyStatus({
       now,
       roaster,
       proposals,
-      session: (session) => this.#session(namespace, session, log),
+      session: (session) => this.#opts.sessions.store.get(keyOf(namespace, session)),
       presence: this.#opts.presence.presence(key),
       guardLive: this.#opts.guardLive(),
       linkConfigured: this.#opts.linkConfigured,
@@ -96,31 +85,10 @@ export class RoasterController {
     return requeueAt(wakeAt, now);
   }
 
-  // Read from the API server: a status computed from a cached Roaster that lags our own last apply would
-  // reset the latch's `since` or report a transition twice.
-  async #read(namespace: string, name: string, log: Logger): Promise<Roaster | undefined> {
-    try {
-      return parseRoaster(await this.#api.get(namespace, name), log);
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-  }
-
-  #session(namespace: string, name: string, log: Logger): RoastSession | undefined {
-    const obj = this.#opts.sessions.store.get(keyOf(namespace, name));
-    return obj === undefined ? undefined : parseSession(obj, log);
-  }
-
   async #apply(roaster: Roaster, status: AutonomyStatus, log: Logger): Promise<void> {
-    const { namespace, name } = roaster.metadata;
+    const { namespace, name = '' } = roaster.metadata;
     await this.#api.apply(
-      {
-        apiVersion: apiVersionOf(roasters),
-        kind: roasters.kind,
-        metadata: { namespace, name },
-        status,
-      } as KubeObject,
+      { metadata: { namespace, name }, status },
       // Forced: these fields are roast-autonomy's alone, whoever wrote them last.
       { subresource: 'status', force: true, fieldManager: fieldManagers.autonomy },
     );
@@ -129,8 +97,7 @@ export class RoasterController {
       latch: status.latch?.id,
       conditions: status.conditions.map((c) => `${c.type}=${c.status}:${c.reason}`),
     });
-    const regarding = roaster as unknown as KubeObject;
     for (const event of conditionEvents(roaster.status?.conditions, status.conditions))
-      this.#events.event(regarding, event);
+      this.#events.event(roaster, event);
   }
 }

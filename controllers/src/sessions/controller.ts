@@ -9,13 +9,11 @@
 // memory; after a restart it is rebuilt from the store's points of the session's window, with the marks
 // that status records, so nothing is lost or recorded twice.
 import {
-  apiVersion,
+  type CommandProposal,
   fieldManagers,
   type Roaster,
   type RoastSession,
   type RoastSessionStatus,
-  roasterNames,
-  roastSessionNames,
   type SessionPhase,
 } from '@roast-operator/api';
 import type { Clock } from '@roast-operator/clock';
@@ -23,29 +21,22 @@ import {
   type Controller,
   type EventRecorder,
   findStatusCondition,
+  generationChanged,
   type Informer,
-  type InformerEvent,
   isConflict,
   isNotFound,
-  type KubeObject,
   keyOf,
   type Manager,
   parseKey,
   type ReconcileResult,
   type ResourceClient,
+  watch,
 } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
-import type { Sample } from '@roast-operator/proto';
-import { RoastAnalyzer } from '@roast-operator/roast';
 import type { TelemetryStore } from '@roast-operator/store';
-import type { RoasterRef } from '../dispatch.ts';
 import {
   bySession,
   listOfRoaster,
-  parseAll,
-  parseProposal,
-  parseSession,
-  readRoaster,
   reconcilingCondition,
   roasterKeyOf,
   roasters,
@@ -53,21 +44,15 @@ import {
   stateOfCode,
 } from '../objects.ts';
 import { requeueAt } from '../requeue.ts';
-import { type StreamDevice, sessionSource, type TelemetryFeed } from '../telemetry.ts';
+import { type OpenStore, sessionSource, type TelemetryFeed } from '../telemetry.ts';
 import {
   activeSession,
-  type BeanChannel,
-  beanChannelOf,
-  type CommandCounts,
   commandCounts,
   createdByAnnotation,
-  isTerminal,
-  marksSeen,
-  mergeEvents,
+  isTerminalSession,
   newMarks,
   operatorCreator,
   preChargeMs,
-  recordedMarks,
   retention,
   roasterLabel,
   roastSample,
@@ -76,77 +61,36 @@ import {
   sessionPhase,
   sessionPhaseOf,
   statusMetrics,
-  terminalPhases,
+  terminalSessionPhases,
   weightLossPercent,
-  writeDecision,
 } from './plan.ts';
+import { sameCounts, sessionStep } from './step.ts';
+import { type Follow, type Live, SessionTracker } from './tracker.ts';
 
 export interface SessionControllerOptions {
   manager: Manager;
-  sessions: Informer<KubeObject>;
-  roasters: Informer<KubeObject>;
-  proposals: Informer<KubeObject>;
+  sessions: Informer<RoastSession>;
+  roasters: Informer<Roaster>;
+  proposals: Informer<CommandProposal>;
   /** The link's telemetry; without one sessions attach and count commands but see no roast. */
   feed?: TelemetryFeed;
+  /** The store the link commits to; present whenever a feed is. */
+  store?: OpenStore;
   /** How long an ended session is kept. */
   retentionMs: number;
   workers: number;
   clock: Clock;
 }
 
-/** The session a roaster runs, as this process follows it. */
-interface Live {
-  session: RoastSession;
-  readonly analyzer: RoastAnalyzer;
-  /** Where its telemetry window starts on the sample clock (earlier samples are not the session's). */
-  readonly startMs: number;
-  marksSeen: number;
-  /** When the numbers were last written, on the operator's clock. */
-  metricsWrittenAt: number;
-  /** Samples arrived since then. */
-  newData: boolean;
-}
-
-/** One roaster as the controller follows it. */
-interface Follow {
-  ref?: RoasterRef;
-  device?: StreamDevice;
-  /** Where the roaster's bean temperature is read (its model says; the stream's hello or the Roaster). */
-  channel: BeanChannel;
-  /** Committed samples not yet analyzed. */
-  queue: Sample[];
-  /** The latest sample analyzed. */
-  last?: Sample;
-  /** Watches for a charge while no session runs. */
-  idle: RoastAnalyzer;
-  /** The first sample time the idle analyzer holds. */
-  idleFrom?: number | undefined;
-  live?: Live;
-  /** Read the roaster's sessions from the API server before going on. */
-  reread: boolean;
-  /** When an ended session's retention is over. */
-  retentionAt: number;
-}
-
 const storeRetryMs = 1000;
-/** Sample-clock time the idle analyzer keeps before starting over. */
-const idleMemoryMs = 30 * 60_000;
-const newAnalyzer = () => new RoastAnalyzer({ unit: 'C' });
-
-const sameCounts = (a: CommandCounts, b: CommandCounts | undefined) =>
-  (Object.keys(a) as (keyof CommandCounts)[]).every((k) => a[k] === b?.[k]);
-
-/** The runtime's clients speak plain KubeObjects; the parsed types describe the same objects. */
-const raw = (obj: RoastSession | Roaster) =>
-  obj as unknown as KubeObject & { apiVersion: string; kind: string };
 
 export class SessionController {
-  readonly controller: Controller<KubeObject>;
+  readonly controller: Controller<RoastSession>;
   readonly #opts: SessionControllerOptions;
-  readonly #api: ResourceClient<KubeObject>;
-  readonly #roasterApi: ResourceClient<KubeObject>;
+  readonly #api: ResourceClient<RoastSession>;
+  readonly #roasterApi: ResourceClient<Roaster>;
   readonly #events: EventRecorder;
-  readonly #follows = new Map<string, Follow>();
+  readonly #tracker: SessionTracker;
 
   constructor(opts: SessionControllerOptions) {
     this.#opts = opts;
@@ -154,97 +98,32 @@ export class SessionController {
     this.#api = manager.client.resource(roastSessions);
     this.#roasterApi = manager.client.resource(roasters);
     this.#events = manager.recorder('roasting.simcorp.io/roastsession-controller');
-    const reread = (key: string) => {
-      this.#follow(key).reread = true;
-      return [key];
-    };
-    const roasterKey = (r: KubeObject) => keyOf(r.metadata.namespace, r.metadata.name ?? '');
-    this.controller = manager.controller<KubeObject>({
+    this.controller = manager.controller({
       name: 'roastsession',
       for: opts.sessions,
-      key: (s) => roasterKeyOf(s as unknown as RoastSession),
+      key: roasterKeyOf,
       // Our own status writes are no news; a new, changed (marks, weights) or deleted session is.
-      predicate: (e) => {
-        const news = e.type !== 'modified' || e.old.metadata.generation !== e.object.metadata.generation;
-        if (news) reread(roasterKeyOf(e.object as unknown as RoastSession));
-        return news;
-      },
+      predicate: generationChanged,
       watches: [
         // A latch may abort the roast; a roaster created or deleted changes what can attach.
-        {
-          informer: opts.roasters,
-          map: (r) => [roasterKey(r)],
-          predicate: (e: InformerEvent<KubeObject>) => {
-            if (e.type !== 'modified') reread(roasterKey(e.object));
-            return true;
-          },
-        },
+        watch(opts.roasters, (r) => [keyOf(r.metadata.namespace, r.metadata.name ?? '')]),
         // Commands of a session are counted in its status, also after it ended (a result comes late).
-        {
-          informer: opts.proposals,
-          map: (p) => {
-            const { spec } = p as {
-              spec?: { roasterRef?: { name?: string }; sessionRef?: { name?: string } };
-            };
-            if (!spec?.roasterRef?.name) return [];
-            const key = keyOf(p.metadata.namespace, spec.roasterRef.name);
-            const live = this.#follows.get(key)?.live;
-            if (spec.sessionRef?.name && spec.sessionRef.name !== live?.session.metadata.name) reread(key);
-            return [key];
-          },
-        },
+        watch(opts.proposals, (p) => [roasterKeyOf(p)]),
       ],
       concurrency: opts.workers,
       reconcile: (key, ctx) => this.reconcile(key, ctx.log),
     });
-    opts.feed?.subscribe({
-      connected: (ref, device) => {
-        const key = keyOf(ref.namespace, ref.name);
-        // A Roaster recreated under the same name is another machine: start over.
-        const known = this.#follows.get(key)?.ref;
-        if (known !== undefined && known.uid !== ref.uid) this.#follows.delete(key);
-        Object.assign(this.#follow(key), { ref, device, channel: beanChannelOf(device.model) });
-        this.controller.enqueue(key);
-      },
-      samples: (ref, samples) => {
-        const key = keyOf(ref.namespace, ref.name);
-        const f = this.#follow(key);
-        if (f.ref !== undefined && f.ref.uid !== ref.uid) return;
-        f.queue.push(...samples);
-        this.controller.enqueue(key);
-      },
-      disconnected: (ref) => this.controller.enqueue(keyOf(ref.namespace, ref.name)),
-    });
-  }
-
-  #resetIdle(f: Follow): void {
-    f.idle = newAnalyzer();
-    f.idleFrom = undefined;
-  }
-
-  #follow(key: string): Follow {
-    let f = this.#follows.get(key);
-    if (f === undefined) {
-      f = {
-        queue: [],
-        idle: newAnalyzer(),
-        channel: 'ibts',
-        reread: true,
-        retentionAt: Number.POSITIVE_INFINITY,
-      };
-      this.#follows.set(key, f);
-    }
-    return f;
+    this.#tracker = new SessionTracker(opts, (key) => this.controller.enqueue(key));
   }
 
   /** The store, or undefined while it is not open (a link is configured but this process does not lead yet). */
   #store(): TelemetryStore | undefined {
-    return this.#opts.feed?.store;
+    return this.#opts.store?.();
   }
 
   async reconcile(key: string, log: Logger): Promise<ReconcileResult> {
     const { namespace = '', name } = parseKey(key);
-    const f = this.#follow(key);
+    const f = this.#tracker.follow(key);
     const now = this.#opts.clock.now();
     const wakes: number[] = [];
     if (f.reread || now >= f.retentionAt) {
@@ -265,7 +144,7 @@ export class SessionController {
         }
         continue;
       }
-      this.#watchIdle(f, s, samples[i - 1]);
+      this.#tracker.watchIdle(f, s, samples[i - 1]);
       const charge = f.idle.events.charge;
       if (charge === undefined) continue;
       // The rest of this batch is in the store already: the loaded session reads it from there.
@@ -279,20 +158,6 @@ export class SessionController {
     return requeueAt(Math.min(...wakes), this.#opts.clock.now());
   }
 
-  /**
-   * Feeds the idle analyzer. It only has to notice a charge, so it forgets a long idle stretch (a roaster
-   * left on for hours), keeping the sample before this one so a state change across the cut still shows.
-   */
-  #watchIdle(f: Follow, s: Sample, previous: Sample | undefined): void {
-    if (f.idleFrom === undefined) f.idleFrom = s.timeMs;
-    if (s.timeMs - f.idleFrom > idleMemoryMs) {
-      this.#resetIdle(f);
-      f.idleFrom = s.timeMs;
-      if (previous !== undefined) f.idle.push(roastSample(previous, f.channel));
-    }
-    f.idle.push(roastSample(s, f.channel));
-  }
-
   // --- Which session runs --------------------------------------------------------------------------------
 
   /**
@@ -302,108 +167,51 @@ export class SessionController {
    */
   async #attach(f: Follow, namespace: string, name: string, log: Logger): Promise<boolean> {
     f.reread = false;
-    const roaster = await readRoaster(this.#roasterApi, namespace, name, log);
-    const sessions = await listOfRoaster(this.#api, namespace, name, parseSession, log);
+    const roaster = await this.#roasterApi.getIfExists(namespace, name);
+    const sessions = await listOfRoaster(this.#api, namespace, name);
     f.retentionAt = Number.POSITIVE_INFINITY;
     const now = this.#opts.clock.now();
-    for (const s of sessions.filter(isTerminal)) {
+    for (const s of sessions.filter(isTerminalSession)) {
       const r = retention(s, now, this.#opts.retentionMs);
       if (r.delete) {
         await this.#delete(s, log);
         continue;
       }
       f.retentionAt = Math.min(f.retentionAt, r.wakeAt!);
-      await this.#afterEnd(s, log);
+      await this.#afterEnd(s);
     }
     const active = activeSession(sessions);
     if (f.live && f.live.session.metadata.uid !== active?.metadata.uid) {
       // Deleted, or ended by someone else: its window closes where the roaster is now.
       log.info('session no longer runs here', { session: f.live.session.metadata.name });
-      await this.#closeWindow(f, f.live);
+      await this.#tracker.closeWindow(f, f.live);
       f.live = undefined;
-      this.#resetIdle(f);
+      this.#tracker.resetIdle(f);
     }
     if (active && f.live) f.live.session = active;
     else if (active && roaster) {
-      const live = await this.#load(f, active, roaster, log);
+      const live = await this.#tracker.load(f, active, roaster, log);
       if (live === undefined) {
         f.reread = true;
         return false;
       }
       f.live = live;
     }
-    await this.#markWaiting(sessions, active, log);
+    await this.#markWaiting(sessions, active);
     if (roaster) await this.#recordActive(roaster, active, log);
     return true;
   }
 
   /** Sessions planned after the running one say that they wait. */
-  async #markWaiting(sessions: readonly RoastSession[], active: RoastSession | undefined, log: Logger) {
+  async #markWaiting(sessions: readonly RoastSession[], active: RoastSession | undefined) {
     const waiting = sessions.filter(
-      (s) => !isTerminal(s) && s !== active && s.metadata.deletionTimestamp == null,
+      (s) => !isTerminalSession(s) && s !== active && s.metadata.deletionTimestamp == null,
     );
     for (const s of waiting) {
       if (findStatusCondition(s.status?.conditions, reconcilingCondition)?.reason === 'Queued') continue;
       const message = `Waits for session ${active?.metadata.name ?? '(none)'} to end on this roaster.`;
-      await this.#patch(s, { phase: 'Pending', ...this.#conditions(s, 'Pending', message, 'Queued') }, log);
+      await this.#patch(s, { phase: 'Pending', ...this.#conditions(s, 'Pending', message, 'Queued') });
     }
-  }
-
-  /**
-   * Follows a session: opens its telemetry window in the store when it first runs (a session planned by a
-   * person from the latest sample on — or from shortly before a charge the roaster just reported — one the
-   * operator opened from shortly before its charge), then feeds the window's points to a new analyzer and
-   * applies the marks status records. After a restart the window is already there and this rebuilds the
-   * analyzer as it was.
-   */
-  async #load(
-    f: Follow,
-    session: RoastSession,
-    roaster: Roaster,
-    log: Logger,
-    startMs?: number,
-  ): Promise<Live | undefined> {
-    const analyzer = newAnalyzer();
-    f.channel = beanChannelOf(roaster.spec.model);
-    const uid = session.metadata.uid ?? '';
-    const store = this.#store();
-    let start = Number.NEGATIVE_INFINITY;
-    if (store === undefined && this.#opts.feed !== undefined) return undefined;
-    if (store) {
-      let points = await store.sessionPoints(uid);
-      if (points === undefined) {
-        start = startMs ?? (await this.#attachStart(f, store, roaster));
-        await store.putSession({ uid, roasterUid: roaster.metadata.uid ?? '', startMs: start });
-        points = (await store.sessionPoints(uid)) ?? [];
-        log.info('session attached', { session: session.metadata.name, windowStart: new Date(start) });
-      } else {
-        start = points[0]?.timeMs ?? start;
-        log.info('session followed again from the store', {
-          session: session.metadata.name,
-          points: points.length,
-        });
-      }
-      for (const p of points) analyzer.push(roastSample(p, f.channel));
-      const last = points.at(-1);
-      if (last !== undefined && (f.last === undefined || last.timeMs > f.last.timeMs)) f.last = last;
-    }
-    for (const mark of recordedMarks(session.status?.events)) analyzer.mark(mark);
-    return {
-      session,
-      analyzer,
-      startMs: start,
-      marksSeen: marksSeen(session.spec.marks, session.status?.events),
-      metricsWrittenAt: 0,
-      newData: true,
-    };
-  }
-
-  /** Where a session planned by a person starts: before the charge just seen, else at the latest sample. */
-  async #attachStart(f: Follow, store: TelemetryStore, roaster: Roaster): Promise<number> {
-    const charge = f.idle.events.charge;
-    if (charge !== undefined) return charge.t * 1000 - preChargeMs;
-    const latest = f.last ?? (await store.latestPoint(roaster.metadata.uid ?? ''));
-    return latest?.timeMs ?? 0;
   }
 
   /**
@@ -419,13 +227,13 @@ export class SessionController {
   ): Promise<boolean> {
     if (!(await this.#attach(f, namespace, name, log))) return false;
     if (f.live) return true;
-    const roaster = await readRoaster(this.#roasterApi, namespace, name, log);
+    const roaster = await this.#roasterApi.getIfExists(namespace, name);
     if (roaster === undefined) {
-      this.#resetIdle(f);
+      this.#tracker.resetIdle(f);
       return true;
     }
     const session = await this.#create(roaster, chargeMs, log);
-    const live = await this.#load(f, session, roaster, log, chargeMs - preChargeMs);
+    const live = await this.#tracker.load(f, session, roaster, log, chargeMs - preChargeMs);
     if (live === undefined) return false;
     f.live = live;
     await this.#recordActive(roaster, session, log);
@@ -436,28 +244,23 @@ export class SessionController {
     const { namespace, name: roasterName } = roaster.metadata;
     const name = sessionName(roasterName ?? '', chargeMs);
     const body = {
-      apiVersion,
-      kind: roastSessionNames.kind,
       metadata: {
         name,
         namespace,
-        labels: { [roasterLabel]: roasterName },
+        labels: { [roasterLabel]: roasterName ?? '' },
         annotations: { [createdByAnnotation]: operatorCreator },
       },
-      spec: { roasterRef: { name: roasterName } },
-    } as KubeObject;
-    let obj: KubeObject;
+      spec: { roasterRef: { name: roasterName ?? '' } },
+    };
     try {
-      obj = await this.#api.create(body);
+      const session = await this.#api.create(body);
       log.info('opened a session for a charge', { session: name });
+      return session;
     } catch (err) {
       // The same charge seen again (after a restart): the session is already there.
       if (!isConflict(err)) throw err;
-      obj = await this.#api.get(namespace, name);
+      return this.#api.get(namespace, name);
     }
-    const session = parseSession(obj, log);
-    if (session === undefined) throw new Error(`session ${name} does not fit its schema`);
-    return session;
   }
 
   /** Roaster status.activeSession, server-side applied as roast-session (absent when none runs). */
@@ -468,12 +271,10 @@ export class SessionController {
     try {
       await this.#roasterApi.apply(
         {
-          apiVersion,
-          kind: roasterNames.kind,
           // The UID makes the apply fail rather than write onto a recreated Roaster of the same name.
-          metadata: { namespace, name, uid },
+          metadata: { namespace, name: name ?? '', uid },
           status: want === undefined ? {} : { activeSession: { name: want } },
-        } as KubeObject,
+        },
         { subresource: 'status', force: true, fieldManager: fieldManagers.session },
       );
       log.info('roaster active session', { session: want ?? '(none)' });
@@ -495,62 +296,45 @@ export class SessionController {
       for (const m of marks) analyzer.mark({ kind: m.kind, t: f.last.timeMs / 1000 });
       live.marksSeen = s.spec.marks?.length ?? 0;
     }
-    const roaster = this.#opts.roasters.store.get(keyOf(namespace, roasterName)) as Roaster | undefined;
-    const current = sessionPhaseOf(s);
+    const roaster = this.#opts.roasters.store.get(keyOf(namespace, roasterName));
     const next = sessionPhase({
-      current,
+      current: sessionPhaseOf(s),
       active: true,
       events: analyzer.events,
       roast: analyzer.phase,
       state: f.last === undefined ? undefined : stateOfCode(f.last.stateCode),
       latched: roaster?.status?.latch !== undefined,
     });
-    // A followed session has not ended, so a terminal phase is its end.
-    const terminal = terminalPhases.has(next.phase);
     // The readings the spike filter still holds, and pending marks, belong to the roast that ended.
-    if (terminal) analyzer.finish();
-    const { events, changed } = mergeEvents(s.status?.events, analyzer.events);
-    const counts = this.#commands(s, log);
-    const source = s.status?.source ?? (f.device && sessionSource(f.device));
-    const charged = events.charge !== undefined;
-    const reason = terminal ? next.phase : charged ? 'Roasting' : 'WaitingForCharge';
-    const urgent =
-      next.phase !== current ||
-      changed.length > 0 ||
-      findStatusCondition(s.status?.conditions, reconcilingCondition)?.reason !== reason ||
-      !sameCounts(counts, s.status?.commands) ||
-      (source !== undefined && s.status?.source === undefined);
-    // Before the charge there are no numbers to keep up to date.
-    const newData = live.newData && charged;
-    const decision = writeDecision({ urgent, newData, metricsWrittenAt: live.metricsWrittenAt, now });
-    if (!decision.write) return decision.wakeAt ?? Number.POSITIVE_INFINITY;
-
+    if (terminalSessionPhases.has(next.phase)) analyzer.finish();
+    const step = sessionStep({
+      session: s,
+      next,
+      events: analyzer.events,
+      counts: this.#commands(s),
+      source: f.device && sessionSource(f.device),
+      newData: live.newData,
+      metricsWrittenAt: live.metricsWrittenAt,
+      now,
+    });
+    if (!step.write) return step.wakeAt ?? Number.POSITIVE_INFINITY;
     const store = this.#store();
+    const uid = s.metadata.uid ?? '';
     const metrics =
-      charged && store
-        ? statusMetrics(
-            analyzer.metrics,
-            await store.sessionCounts(s.metadata.uid ?? ''),
-            weightLossPercent(s),
-          )
+      step.charged && store
+        ? statusMetrics(analyzer.metrics, await store.sessionCounts(uid), weightLossPercent(s))
         : undefined;
-    const status: Partial<RoastSessionStatus> = {
-      phase: next.phase,
-      ...(charged && { events }),
-      ...(metrics && { metrics }),
-      commands: counts,
-      ...(source && { source }),
-      ...this.#conditions(s, next.phase, next.message, reason),
-    };
-    live.session = await this.#patch(s, status, log);
+    const status = { ...step.status, ...(metrics && { metrics }) };
+    live.session = await this.#patch(s, status);
     live.metricsWrittenAt = now;
     live.newData = false;
-    if (changed.length > 0) log.info('session events', { session: s.metadata.name, changed });
-    if (next.phase !== current) this.#transition(live.session, current, next.phase, next.message, log);
-    if (terminal) {
-      await this.#closeWindow(f, live);
+    if (step.changed.length > 0)
+      log.info('session events', { session: s.metadata.name, changed: step.changed });
+    if (step.from) this.#transition(live.session, step.from, next.phase, next.message, log);
+    if (step.terminal) {
+      await this.#tracker.closeWindow(f, live);
       f.live = undefined;
-      this.#resetIdle(f);
+      this.#tracker.resetIdle(f);
       f.reread = true;
       return now;
     }
@@ -558,21 +342,21 @@ export class SessionController {
   }
 
   /** What still changes once a session ended: late command results, and the roasted weight. */
-  async #afterEnd(s: RoastSession, log: Logger): Promise<void> {
-    const commands = this.#commands(s, log);
+  async #afterEnd(s: RoastSession): Promise<void> {
+    const commands = this.#commands(s);
     const loss = weightLossPercent(s);
     const patch: Partial<RoastSessionStatus> = {
       ...(!sameCounts(commands, s.status?.commands) && { commands }),
       ...(loss !== undefined &&
         loss !== s.status?.metrics?.weightLossPercent && { metrics: { weightLossPercent: loss } }),
     };
-    if (Object.keys(patch).length > 0) await this.#patch(s, patch, log);
+    if (Object.keys(patch).length > 0) await this.#patch(s, patch);
   }
 
   /** Counts of the proposals naming the session, from the cache (counts are no decision). */
-  #commands(s: RoastSession, log: Logger) {
+  #commands(s: RoastSession) {
     const key = keyOf(s.metadata.namespace, s.metadata.name ?? '');
-    return commandCounts(parseAll(this.#opts.proposals.store.byIndex(bySession, key), parseProposal, log));
+    return commandCounts(this.#opts.proposals.store.byIndex(bySession, key));
   }
 
   #conditions(s: RoastSession, phase: SessionPhase, message: string, reason: string) {
@@ -585,7 +369,7 @@ export class SessionController {
 
   #transition(s: RoastSession, from: SessionPhase, to: SessionPhase, message: string, log: Logger): void {
     log.info('session phase', { session: s.metadata.name, from, to, message });
-    this.#events.event(raw(s), {
+    this.#events.event(s, {
       type: to === 'Aborted' || to === 'Failed' ? 'Warning' : 'Normal',
       reason: to,
       action: 'FollowRoast',
@@ -593,40 +377,21 @@ export class SessionController {
     });
   }
 
-  /** Ends the session's telemetry window just after the latest sample. */
-  async #closeWindow(f: Follow, live: Live): Promise<void> {
-    const store = this.#store();
-    const roasterUid = f.ref?.uid ?? this.#opts.roasters.store.get(roasterKeyOf(live.session))?.metadata.uid;
-    if (store === undefined || roasterUid === undefined) return;
-    const endMs = Math.max(live.startMs, (f.last?.timeMs ?? live.startMs) + 1);
-    await store.putSession({
-      uid: live.session.metadata.uid ?? '',
-      roasterUid,
-      startMs: live.startMs,
-      endMs,
-    });
-  }
-
   /** A status merge patch: only this controller writes a session's status. */
-  async #patch(s: RoastSession, status: Partial<RoastSessionStatus>, log: Logger): Promise<RoastSession> {
-    const written = await this.#api.patch(
+  async #patch(s: RoastSession, status: Partial<RoastSessionStatus>): Promise<RoastSession> {
+    return this.#api.patch(
       s.metadata.namespace,
       s.metadata.name ?? '',
       { status },
-      { type: 'merge', subresource: 'status' },
+      {
+        type: 'merge',
+        subresource: 'status',
+      },
     );
-    return parseSession(written, log) ?? s;
   }
 
   async #delete(s: RoastSession, log: Logger): Promise<void> {
-    const { namespace, name, uid, resourceVersion } = s.metadata;
-    try {
-      await this.#api.delete(namespace, name ?? '', {
-        preconditions: { ...(uid && { uid }), ...(resourceVersion && { resourceVersion }) },
-      });
-      log.info('deleted session after its retention period', { session: name });
-    } catch (err) {
-      if (!isNotFound(err) && !isConflict(err)) throw err;
-    }
+    if (await this.#api.deleteIfUnchanged(s))
+      log.info('deleted session after its retention period', { session: s.metadata.name });
   }
 }

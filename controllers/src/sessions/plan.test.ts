@@ -1,7 +1,7 @@
 import type { Mark, RoastSession, SessionPhase } from '@roast-operator/api';
 import type { RoastEvent, RoastEventKind, RoastEvents, RoastMetrics } from '@roast-operator/roast';
 import { describe, expect, it } from 'vitest';
-import { ago, heater, iso, now, proposal, session } from '../test-objects.ts';
+import { ago, heater, iso, now, proposal, session } from '../testing/objects.ts';
 import {
   activeSession,
   beanChannelOf,

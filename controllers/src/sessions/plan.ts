@@ -10,7 +10,7 @@ import {
   type SessionPhase,
   sessionLifecycle,
 } from '@roast-operator/api';
-import { type Condition, setStatusCondition } from '@roast-operator/kube';
+import { type Condition, readyAndReconciling } from '@roast-operator/kube';
 import type { Sample } from '@roast-operator/proto';
 import type {
   MarkKind,
@@ -22,7 +22,7 @@ import type {
   RoastSample,
 } from '@roast-operator/roast';
 import type { SessionCounts } from '@roast-operator/store';
-import { byCreation, createdAt, endedAt, reconcilingCondition } from '../objects.ts';
+import { byCreation, createdAt, endedAt } from '../objects.ts';
 
 export type StatusEvents = NonNullable<RoastSessionStatus['events']>;
 export type StatusEvent = NonNullable<StatusEvents[RoastEventKind]>;
@@ -30,10 +30,10 @@ export type StatusMetrics = NonNullable<RoastSessionStatus['metrics']>;
 export type CommandCounts = NonNullable<RoastSessionStatus['commands']>;
 
 /** Phases a session never leaves. */
-export const terminalPhases: ReadonlySet<SessionPhase> = new Set(['Completed', 'Aborted', 'Failed']);
+export const terminalSessionPhases: ReadonlySet<SessionPhase> = new Set(['Completed', 'Aborted', 'Failed']);
 
 export const sessionPhaseOf = (s: RoastSession): SessionPhase => s.status?.phase ?? 'Pending';
-export const isTerminal = (s: RoastSession): boolean => terminalPhases.has(sessionPhaseOf(s));
+export const isTerminalSession = (s: RoastSession): boolean => terminalSessionPhases.has(sessionPhaseOf(s));
 
 /** Numbers reach the API at most this often; events and phases go at once. */
 export const metricsIntervalMs = 5000;
@@ -56,7 +56,9 @@ export const operatorCreator = 'roast-operator';
  * taken in the order they were created, so a session planned for the next batch waits for the current one.
  */
 export function activeSession(sessions: readonly RoastSession[]): RoastSession | undefined {
-  return [...sessions].sort(byCreation).find((s) => !isTerminal(s) && s.metadata.deletionTimestamp == null);
+  return [...sessions]
+    .sort(byCreation)
+    .find((s) => !isTerminalSession(s) && s.metadata.deletionTimestamp == null);
 }
 
 /**
@@ -142,12 +144,12 @@ const switchedOff = new Set<DeviceState | 'Fault' | undefined>(['Off', 'Shutdown
  * an inferred event does not undo a phase already shown). Ended phases never change.
  */
 export function sessionPhase(i: PhaseInput): PhaseDecision {
-  if (terminalPhases.has(i.current)) return { phase: i.current, message: 'The session has ended.' };
+  if (terminalSessionPhases.has(i.current)) return { phase: i.current, message: 'The session has ended.' };
   const next = nextPhase(i);
   const charged = order.indexOf('Charged');
   const at = order.indexOf(i.current);
   // Before charge the roaster may go back and forth between preheating and off.
-  if (at >= charged && !terminalPhases.has(next.phase) && order.indexOf(next.phase) < at)
+  if (at >= charged && !terminalSessionPhases.has(next.phase) && order.indexOf(next.phase) < at)
     return { phase: i.current, message: next.message };
   return next;
 }
@@ -353,19 +355,18 @@ export function sessionConditions(
   reason: string,
   now: Date,
 ): Condition[] {
-  const generation = s.metadata.generation;
-  const g = generation === undefined ? {} : { observedGeneration: generation };
-  const terminal = terminalPhases.has(phase);
-  const withReady = setStatusCondition(
+  return readyAndReconciling(
     s.status?.conditions,
-    { type: 'Ready', status: phase === 'Completed' ? 'True' : 'False', reason: phase, message, ...g },
+    {
+      ready: phase === 'Completed',
+      readyReason: phase,
+      reconciling: !terminalSessionPhases.has(phase),
+      reconcilingReason: reason,
+      message,
+      observedGeneration: s.metadata.generation,
+    },
     now,
-  ).conditions;
-  return setStatusCondition(
-    withReady,
-    { type: reconcilingCondition, status: terminal ? 'False' : 'True', reason, message, ...g },
-    now,
-  ).conditions;
+  );
 }
 
 /** Whether an ended session's retention is over, or when it will be. */

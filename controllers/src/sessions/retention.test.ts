@@ -40,7 +40,7 @@ describe('TelemetryRetention', () => {
     await store.putSession({ uid: 'recent', roasterUid, startMs: now - 11 * day, endMs: now - 9 * day });
     const lines: string[] = [];
     const retention = new TelemetryRetention({
-      feed: { store, subscribe: () => () => {} },
+      store: () => store,
       retentionMs: 30 * day,
       periodMs: 3_600_000,
       clock,

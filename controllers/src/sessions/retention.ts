@@ -5,10 +5,10 @@
 import { type Clock, sleep } from '@roast-operator/clock';
 import type { Runnable } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
-import type { TelemetryFeed } from '../telemetry.ts';
+import type { OpenStore } from '../telemetry.ts';
 
 export interface TelemetryRetentionOptions {
-  feed: TelemetryFeed;
+  store: OpenStore;
   /** How long telemetry is kept. */
   retentionMs: number;
   /** How often old telemetry is deleted. */
@@ -44,8 +44,8 @@ export class TelemetryRetention implements Runnable {
    * than real time stamps samples ahead of the wall clock; they are kept longer, never shorter.)
    */
   async sweep(): Promise<void> {
-    const { feed, clock, retentionMs, log } = this.#opts;
-    const store = feed.store;
+    const { clock, retentionMs, log } = this.#opts;
+    const store = this.#opts.store();
     if (store === undefined) return;
     const cutoff = clock.now() - retentionMs;
     try {

@@ -15,8 +15,8 @@ import {
 } from '@roast-operator/kube';
 import { Counter, type Registry } from 'prom-client';
 import type { SessionRef } from './query.ts';
+import { Failure } from './refusals.ts';
 import { defaultReviewLimits, ReviewLimiter, type ReviewLimits } from './review-limit.ts';
-import { Failure } from './status.ts';
 
 /** The permission the read API checks, on the session named in the path. */
 export const telemetryPermission = {

@@ -1,12 +1,12 @@
 // The telemetry read API's flags, taken out of the operator's command line before the rest is parsed. Its
-// TLS files and --insecure-demo are the link gateway's: one serving certificate for both ports.
+// store, TLS files and --insecure-demo are the link's flags: one store and one certificate for both ports.
 import { parseArgs } from 'node:util';
 import { splitArgs, UsageError } from '../flags.ts';
 
 export const apiUsage = `Telemetry read API (served by the leader only; off without --api-port):
-  --api-port N                       serve the read API over HTTPS on this port (0 picks a free one); needs
-                                     --gateway-port (its store) and uses the gateway's --tls-cert/--tls-key,
-                                     or plaintext with its --insecure-demo
+  --api-port N                       serve the read API over HTTPS on this port (0 picks a free one), with or
+                                     without the gateway: it needs --store-path and --tls-cert/--tls-key, or
+                                     plaintext with --insecure-demo
   --api-host HOST                    address to bind (default: 0.0.0.0)`;
 
 export interface ApiFlags {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { maxPointsPerResponse, negotiate, parsePath, parseQuery, type ReadQuery } from './query.ts';
-import { Failure } from './status.ts';
+import { Failure } from './refusals.ts';
 
 const prefix = '/apis/telemetry.roasting.simcorp.io/v1alpha1';
 

@@ -1,7 +1,7 @@
 // What a request to the telemetry read API asks for: which session (the path), which points (since, step or
 // maxPoints) and in which format (format=, else Accept). Pure, so every rule is tested with a table.
 import { parseDuration, UsageError } from '../flags.ts';
-import { Failure } from './status.ts';
+import { Failure } from './refusals.ts';
 
 /** The API group and version in the path: versioned like an aggregated API, so a v1 can live beside it. */
 export const apiGroup = 'telemetry.roasting.simcorp.io';

@@ -9,7 +9,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { RoastSession } from '@roast-operator/api';
-import { type Informer, type KubeObject, keyOf, type Manager, type Runnable } from '@roast-operator/kube';
+import { type Informer, keyOf, type Manager, type Runnable } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
 import type { Sample } from '@roast-operator/proto';
 import type { TelemetryStore } from '@roast-operator/store';
@@ -27,7 +27,7 @@ import {
   type ReadQuery,
   type SessionRef,
 } from './query.ts';
-import { Failure } from './status.ts';
+import { Failure } from './refusals.ts';
 import { readKeyPair, reloadKeyPair, type ServingFiles } from './tls.ts';
 
 export interface TelemetryApiOptions {
@@ -62,9 +62,10 @@ export interface SessionTelemetry {
   points: CurvePoint[];
 }
 
-interface Attached {
+/** What the API reaches through the manager. */
+interface Parts {
   log: Logger;
-  sessions: Informer<KubeObject>;
+  sessions: Informer<RoastSession>;
   access: Access;
   requests: Counter<'code'>;
 }
@@ -76,26 +77,23 @@ export class TelemetryApi implements Runnable {
   readonly name = 'telemetry-api';
   readonly needLeaderElection = true;
   readonly #opts: TelemetryApiOptions;
-  #attached: Attached | undefined;
+  readonly #a: Parts;
   #port: number | undefined;
 
-  constructor(opts: TelemetryApiOptions) {
+  /** Sets itself up on the manager: its client, its RoastSession cache, metrics registry and leadership. */
+  constructor(manager: Manager, opts: TelemetryApiOptions) {
     if (!opts.insecureDemo && opts.tls === undefined)
       throw new Error('the telemetry read API needs TLS files, or --insecure-demo');
     this.#opts = opts;
-  }
-
-  /** Joins the operator's manager: its client, its RoastSession cache, metrics registry and leadership. */
-  attach(manager: Manager): void {
-    const { watchNamespace } = this.#opts;
+    const { watchNamespace } = opts;
     const registers = [manager.metrics.registry];
-    this.#attached = {
+    this.#a = {
       log: manager.log.child({ component: 'telemetry-api' }),
-      sessions: manager.informer<KubeObject>(
+      sessions: manager.informer(
         roastSessions,
         watchNamespace === undefined ? {} : { namespace: watchNamespace },
       ),
-      access: new Access(manager.client, { ...this.#opts.access, registry: manager.metrics.registry }),
+      access: new Access(manager.client, { ...opts.access, registry: manager.metrics.registry }),
       requests: new Counter({
         name: 'roast_telemetry_api_requests_total',
         help: 'Requests to the telemetry read API, by HTTP status code.',
@@ -113,16 +111,11 @@ export class TelemetryApi implements Runnable {
 
   /** Who was reviewed by the API server and who from the cache. */
   get access(): Access {
-    return this.#a().access;
-  }
-
-  #a(): Attached {
-    if (this.#attached === undefined) throw new Error('the telemetry read API is not attached to a manager');
-    return this.#attached;
+    return this.#a.access;
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    const { log } = this.#a();
+    const { log } = this.#a;
     const { tls, insecureDemo } = this.#opts;
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.#handle(req, res);
     const keyPair = tls && !insecureDemo ? await readKeyPair(tls) : undefined;
@@ -152,7 +145,7 @@ export class TelemetryApi implements Runnable {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const a = this.#a();
+    const a = this.#a;
     let code: number;
     try {
       code = await this.#answer(req, res);
@@ -169,7 +162,7 @@ export class TelemetryApi implements Runnable {
 
   /** Answers one request; throws a `Failure` to refuse it. */
   async #answer(req: IncomingMessage, res: ServerResponse): Promise<number> {
-    const { access } = this.#a();
+    const { access } = this.#a;
     // Who is asking comes first: nothing about paths or sessions is told to a caller without a valid token.
     const client = req.socket.remoteAddress ?? 'unknown';
     const user = await access.authenticate(req.headers.authorization, client);
@@ -208,7 +201,7 @@ export class TelemetryApi implements Runnable {
 
   /** The RoastSession from the operator's cache (the API server is not asked on every poll). */
   async #session(ref: SessionRef): Promise<RoastSession> {
-    const { sessions } = this.#a();
+    const { sessions } = this.#a;
     const { watchNamespace } = this.#opts;
     if (watchNamespace !== undefined && ref.namespace !== watchNamespace)
       throw new Failure(404, `this operator serves namespace ${watchNamespace}, not ${ref.namespace}`);
@@ -223,7 +216,7 @@ export class TelemetryApi implements Runnable {
         404,
         `roastsessions.roasting.simcorp.io "${ref.name}" not found in namespace ${ref.namespace}`,
       );
-    return obj as unknown as RoastSession;
+    return obj;
   }
 }
 

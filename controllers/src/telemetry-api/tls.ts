@@ -2,6 +2,7 @@
 // what new TLS connections get, without a restart. Open connections keep their session.
 import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:https';
+import { type Clock, systemClock, type Timer } from '@roast-operator/clock';
 import type { Logger } from '@roast-operator/log';
 
 /** The same files the link gateway serves (--tls-cert, --tls-key). */
@@ -27,7 +28,13 @@ export async function readKeyPair(files: ServingFiles): Promise<KeyPair> {
  * function. A pair that cannot be read or does not match (a renewal caught half-written) keeps the old one
  * until the next check.
  */
-export function reloadKeyPair(server: Server, files: ServingFiles, first: KeyPair, log: Logger): () => void {
+export function reloadKeyPair(
+  server: Server,
+  files: ServingFiles,
+  first: KeyPair,
+  log: Logger,
+  clock: Clock = systemClock,
+): () => void {
   let current = first;
   const check = async () => {
     try {
@@ -40,7 +47,13 @@ export function reloadKeyPair(server: Server, files: ServingFiles, first: KeyPai
       log.warn('could not load the serving certificate; keeping the previous one', { err });
     }
   };
-  const timer = setInterval(() => void check(), files.refreshMs ?? 60_000);
-  timer.unref();
-  return () => clearInterval(timer);
+  let timer: Timer;
+  const arm = () => {
+    timer = clock.setTimer(() => {
+      arm();
+      void check();
+    }, files.refreshMs ?? 60_000);
+  };
+  arm();
+  return () => timer.cancel();
 }

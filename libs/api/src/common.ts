@@ -1,4 +1,3 @@
-import type { V1ObjectMeta } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { apiVersion } from './constants.ts';
 
@@ -184,8 +183,31 @@ export const observedGeneration = z
     'The metadata.generation of the spec the controller last acted on. Older than the current generation: the status is out of date.',
   );
 
+/** Object metadata as the API server sends it (timestamps are RFC 3339 strings). */
+interface WireObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: {
+    apiVersion: string;
+    kind: string;
+    name: string;
+    uid: string;
+    controller?: boolean;
+    blockOwnerDeletion?: boolean;
+  }[];
+  finalizers?: string[];
+}
+
 // Metadata is validated by the API server, not by the CRD schema; controllers only need its shape.
-const ObjectMeta = z.custom<V1ObjectMeta>(
+const ObjectMeta = z.custom<WireObjectMeta>(
   (v) => typeof v === 'object' && v !== null,
   'metadata must be an object',
 );

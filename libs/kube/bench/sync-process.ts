@@ -1,6 +1,7 @@
 // One cold start over an existing namespace, in a process of its own so its memory is its own.
-// Usage: node sync-process.ts <kubeconfig> <namespace> <runtime|floor> <objects>
-// runtime: a manager syncs its cache and reconciles every object once (4 workers).
+// Usage: node sync-process.ts <kubeconfig> <namespace> <runtime|paged|floor> <objects>
+// runtime: a manager syncs its cache and reconciles every object once (4 workers);
+// paged:   the same with the streaming list turned off (a paginated list).
 // floor:   bare client-node lists the namespace once and keeps the objects.
 // Prints one JSON line: { syncMs, reconcilesPerSecond?, rssMb }.
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -9,8 +10,8 @@ import { configMaps, Manager } from '../src/index.ts';
 
 const args = process.argv.slice(2);
 const [kubeconfig, namespace, mode, count] = args as [string, string, string, string];
-if (args.length !== 4 || (mode !== 'runtime' && mode !== 'floor')) {
-  process.stderr.write('usage: sync-process.ts <kubeconfig> <namespace> <runtime|floor> <objects>\n');
+if (args.length !== 4 || !['runtime', 'paged', 'floor'].includes(mode)) {
+  process.stderr.write('usage: sync-process.ts <kubeconfig> <namespace> <runtime|paged|floor> <objects>\n');
   process.exit(2);
 }
 const objects = Number(count);
@@ -28,7 +29,7 @@ async function floor() {
 
 async function runtime() {
   const manager = new Manager({ kubeConfig, fieldManager: 'bench', logger: new Logger({ level: 'error' }) });
-  const informer = manager.informer(configMaps, { namespace });
+  const informer = manager.informer(configMaps, { namespace, streamingList: mode === 'runtime' });
   let reconciled = 0;
   let lastReconcile = 0;
   manager.controller({
@@ -55,4 +56,4 @@ async function runtime() {
   return result;
 }
 
-process.stdout.write(`${JSON.stringify(await (mode === 'runtime' ? runtime() : floor()))}\n`);
+process.stdout.write(`${JSON.stringify(await (mode === 'floor' ? floor() : runtime()))}\n`);

@@ -6,10 +6,14 @@ import {
   PatchStrategy,
   RequestContext,
 } from '@kubernetes/client-node';
+import { systemClock } from '@roast-operator/clock';
+import { type Kind, looseKind, MalformedObject, parseObject } from './kinds.ts';
 import {
   apiVersionOf,
   collectionPath,
   type KubeObject,
+  type LooseObject,
+  type ObjectMeta,
   objectPath,
   type ResourceDescriptor,
 } from './resource.ts';
@@ -66,6 +70,8 @@ export interface KubeClientOptions {
   fieldManager: string;
   /** Upper bound on a request (not on streams): a silently dead connection must not hang a caller. */
   requestTimeoutMs?: number;
+  /** Told of every object read that does not fit its kind's schema (to report it once). */
+  onMalformed?: (malformed: MalformedObject) => void;
 }
 
 /**
@@ -76,6 +82,7 @@ export interface KubeClientOptions {
 export class KubeClient {
   readonly kubeConfig: KubeConfig;
   readonly fieldManager: string;
+  readonly #onMalformed: ((malformed: MalformedObject) => void) | undefined;
   readonly #timeoutMs: number;
   readonly #server: string;
   readonly #http = new IsomorphicFetchHttpLibrary();
@@ -91,12 +98,26 @@ export class KubeClient {
     if (!cluster) throw new Error('kubeconfig has no current cluster');
     this.kubeConfig = kubeConfig;
     this.fieldManager = opts.fieldManager;
+    this.#onMalformed = opts.onMalformed;
     this.#timeoutMs = Math.ceil(opts.requestTimeoutMs ?? 30_000);
     this.#server = cluster.server.replace(/\/$/, '');
   }
 
-  resource<T extends KubeObject = KubeObject>(descriptor: ResourceDescriptor): ResourceClient<T> {
-    return new ResourceClient<T>(this, descriptor);
+  /** The client of a kind; a bare descriptor gives loosely typed objects (for tools and tests). */
+  resource<T extends KubeObject>(kind: Kind<T>): ResourceClient<T>;
+  resource(resource: ResourceDescriptor): ResourceClient<LooseObject>;
+  resource(resource: Kind | ResourceDescriptor): ResourceClient<KubeObject> {
+    return new ResourceClient(this, 'schema' in resource ? resource : looseKind(resource));
+  }
+
+  /** Parses an object of `kind` as read from the API server; a misfit is reported, then thrown. */
+  parse<T extends KubeObject>(kind: Kind<T>, value: unknown): T {
+    try {
+      return parseObject(kind, value);
+    } catch (err) {
+      if (err instanceof MalformedObject) this.#onMalformed?.(err);
+      throw err;
+    }
   }
 
   async request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
@@ -131,7 +152,7 @@ export class KubeClient {
     if (!dispatcher || this.#dispatcher !== dispatcher) return;
     this.#dispatcher = undefined;
     void dispatcher.close().catch(() => {});
-    setTimeout(() => void dispatcher.destroy().catch(() => {}), this.#timeoutMs).unref();
+    systemClock.setTimer(() => void dispatcher.destroy().catch(() => {}), this.#timeoutMs);
   }
 
   /**
@@ -191,6 +212,7 @@ export interface ListOptions {
 }
 
 export interface ListPage<T> {
+  /** The items that fit the kind's schema; the others are reported and left out. */
   items: T[];
   resourceVersion: string;
   continue?: string;
@@ -203,6 +225,7 @@ export interface PatchOptions {
   fieldManager?: string;
   /** Server-side apply only: take ownership of conflicting fields. */
   force?: boolean;
+  signal?: AbortSignal;
 }
 
 export interface DeleteOptions {
@@ -211,65 +234,103 @@ export interface DeleteOptions {
   propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
 }
 
-/** CRUD, patch and server-side apply for one resource. */
-export class ResourceClient<T extends KubeObject = KubeObject> {
-  readonly client: KubeClient;
-  readonly descriptor: ResourceDescriptor;
+/** An object to create: the kind's fields without apiVersion and kind, which the client fills in. */
+export type NewObject<T extends KubeObject> = string extends keyof T
+  ? LooseObject
+  : Omit<T, 'apiVersion' | 'kind' | 'metadata' | 'status'> & { metadata: ObjectMeta };
 
-  constructor(client: KubeClient, descriptor: ResourceDescriptor) {
+/** CRUD, patch and server-side apply for one kind; every object read back is parsed by the kind's schema. */
+export class ResourceClient<T extends KubeObject> {
+  readonly client: KubeClient;
+  readonly kind: Kind<T>;
+
+  constructor(client: KubeClient, kind: Kind<T>) {
     this.client = client;
-    this.descriptor = descriptor;
+    this.kind = kind;
   }
 
   /** One page of a list; list items carry no apiVersion/kind on the wire, so they are filled in. */
   async list(opts: ListOptions = {}): Promise<ListPage<T>> {
     const { namespace, signal, ...query } = opts;
     const page = await this.client.request<{
-      items: T[];
+      items: Record<string, unknown>[];
       metadata: { resourceVersion: string; continue?: string };
-    }>(HttpMethod.GET, collectionPath(this.descriptor, namespace), {
+    }>(HttpMethod.GET, collectionPath(this.kind, namespace), {
       query: { ...query },
       ...(signal && { signal }),
     });
-    const apiVersion = apiVersionOf(this.descriptor);
-    for (const item of page.items) {
-      item.apiVersion = apiVersion;
-      item.kind = this.descriptor.kind;
-    }
+    const apiVersion = apiVersionOf(this.kind);
+    const items = page.items.flatMap((item) => {
+      const parsed = this.parse({ ...item, apiVersion, kind: this.kind.kind });
+      return parsed === undefined ? [] : [parsed];
+    });
     return {
-      items: page.items,
+      items,
       resourceVersion: page.metadata.resourceVersion,
       ...(page.metadata.continue && { continue: page.metadata.continue }),
     };
   }
 
-  get(namespace: string | undefined, name: string, signal?: AbortSignal): Promise<T> {
-    return this.client.request<T>(HttpMethod.GET, objectPath(this.descriptor, namespace, name), {
-      ...(signal && { signal }),
-    });
+  /** The object, parsed; undefined (reported once) when it does not fit its schema. */
+  parse(value: unknown): T | undefined {
+    try {
+      return this.client.parse(this.kind, value);
+    } catch (err) {
+      if (err instanceof MalformedObject) return undefined;
+      throw err;
+    }
   }
 
-  create(obj: T, signal?: AbortSignal): Promise<T> {
-    return this.client.request<T>(HttpMethod.POST, collectionPath(this.descriptor, obj.metadata.namespace), {
-      query: { fieldManager: this.client.fieldManager },
-      body: this.#typed(obj),
+  async get(namespace: string | undefined, name: string, signal?: AbortSignal): Promise<T> {
+    const obj = await this.client.request(HttpMethod.GET, objectPath(this.kind, namespace, name), {
       ...(signal && { signal }),
     });
+    return this.client.parse(this.kind, obj);
+  }
+
+  /** The object, or undefined when it does not exist (client-go: a NotFound error one checks for). */
+  async getIfExists(
+    namespace: string | undefined,
+    name: string,
+    signal?: AbortSignal,
+  ): Promise<T | undefined> {
+    try {
+      return await this.get(namespace, name, signal);
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Creates an object; a loosely typed one is accepted too (the API server validates what it stores). */
+  async create(obj: NewObject<T> | KubeObject, signal?: AbortSignal): Promise<T> {
+    const created = await this.client.request(
+      HttpMethod.POST,
+      collectionPath(this.kind, obj.metadata.namespace),
+      {
+        query: { fieldManager: this.client.fieldManager },
+        body: this.#typed(obj),
+        ...(signal && { signal }),
+      },
+    );
+    return this.client.parse(this.kind, created);
   }
 
   /** PUT; the object's resourceVersion, when set, makes it an optimistic-concurrency update. */
-  replace(obj: T, opts: { subresource?: string; signal?: AbortSignal } = {}): Promise<T> {
-    return this.client.request<T>(HttpMethod.PUT, this.#path(obj, opts.subresource), {
+  async replace(obj: T, opts: { subresource?: string; signal?: AbortSignal } = {}): Promise<T> {
+    const path = objectPath(this.kind, obj.metadata.namespace, obj.metadata.name ?? '', opts.subresource);
+    const replaced = await this.client.request(HttpMethod.PUT, path, {
       query: { fieldManager: this.client.fieldManager },
       body: this.#typed(obj),
       ...(opts.signal && { signal: opts.signal }),
     });
+    return this.client.parse(this.kind, replaced);
   }
 
-  patch(namespace: string | undefined, name: string, body: unknown, opts: PatchOptions): Promise<T> {
-    return this.client.request<T>(
+  async patch(namespace: string | undefined, name: string, body: unknown, opts: PatchOptions): Promise<T> {
+    const patched = await this.client.request(
       HttpMethod.PATCH,
-      objectPath(this.descriptor, namespace, name, opts.subresource),
+      objectPath(this.kind, namespace, name, opts.subresource),
       {
         query: {
           fieldManager: opts.fieldManager ?? this.client.fieldManager,
@@ -277,29 +338,50 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
         },
         body,
         contentType: patchContentType[opts.type],
+        ...(opts.signal && { signal: opts.signal }),
       },
     );
+    return this.client.parse(this.kind, patched);
   }
 
-  /** Server-side apply of a partial object (the fields this manager owns). */
-  apply(obj: T, opts: Omit<PatchOptions, 'type'> = {}): Promise<T> {
-    return this.patch(obj.metadata.namespace, obj.metadata.name!, this.#typed(obj), {
-      ...opts,
-      type: 'apply',
-    });
+  /**
+   * Server-side apply of the fields given (those this manager owns) to the object its metadata names;
+   * apiVersion and kind are the client's. A uid makes it fail rather than write onto a recreated object.
+   */
+  apply(obj: KubeObject & Record<string, unknown>, opts: Omit<PatchOptions, 'type'> = {}): Promise<T> {
+    const { namespace, name, uid } = obj.metadata;
+    if (!name) throw new Error(`an apply to a ${this.kind.kind} needs metadata.name`);
+    const body = {
+      ...this.#typed(obj),
+      metadata: { name, ...(namespace && { namespace }), ...(uid && { uid }) },
+    };
+    return this.patch(namespace, name, body, { ...opts, type: 'apply' });
   }
 
   async delete(namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<void> {
-    await this.client.request(HttpMethod.DELETE, objectPath(this.descriptor, namespace, name), {
+    await this.client.request(HttpMethod.DELETE, objectPath(this.kind, namespace, name), {
       body: { apiVersion: 'v1', kind: 'DeleteOptions', ...opts },
     });
   }
 
-  #path(obj: T, subresource?: string): string {
-    return objectPath(this.descriptor, obj.metadata.namespace, obj.metadata.name!, subresource);
+  /**
+   * Deletes the object read, unless it was deleted or changed since (the preconditions); true when this
+   * call deleted it. A retention pass must not delete an object someone just changed or recreated.
+   */
+  async deleteIfUnchanged(obj: KubeObject): Promise<boolean> {
+    const { namespace, name, uid, resourceVersion } = obj.metadata;
+    try {
+      await this.delete(namespace, name ?? '', {
+        preconditions: { ...(uid && { uid }), ...(resourceVersion && { resourceVersion }) },
+      });
+      return true;
+    } catch (err) {
+      if (isNotFound(err) || isConflict(err)) return false;
+      throw err;
+    }
   }
 
-  #typed(obj: T): T {
-    return { ...obj, apiVersion: apiVersionOf(this.descriptor), kind: this.descriptor.kind };
+  #typed(obj: object) {
+    return { ...obj, apiVersion: apiVersionOf(this.kind), kind: this.kind.kind };
   }
 }

@@ -2,10 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   type Condition,
   findStatusCondition,
-  isStatusConditionFalse,
-  isStatusConditionTrue,
   metaTime,
-  removeStatusCondition,
+  readyAndReconciling,
   setStatusCondition,
 } from './conditions.ts';
 
@@ -52,7 +50,7 @@ describe('conditions', () => {
       t1,
     );
     expect(flipped.conditions[0]?.lastTransitionTime).toBe(metaTime(t1));
-    expect(isStatusConditionTrue(flipped.conditions, 'Ready')).toBe(true);
+    expect(findStatusCondition(flipped.conditions, 'Ready')?.status).toBe('True');
   });
 
   it('reports no change when nothing differs and leaves the input untouched', () => {
@@ -75,14 +73,54 @@ describe('conditions', () => {
     list = setStatusCondition(list, { type: 'example.com/B', status: 'False', reason: 'R' }, t0).conditions;
     list = setStatusCondition(list, { type: 'A', status: 'False', reason: 'R' }, t1).conditions;
     expect(list.map((c) => c.type)).toEqual(['A', 'example.com/B']);
-    expect(isStatusConditionFalse(list, 'A')).toBe(true);
+    expect(findStatusCondition(list, 'A')?.status).toBe('False');
     expect(findStatusCondition(list, 'C')).toBeUndefined();
   });
 
-  it('removes a condition by type', () => {
-    const list = setStatusCondition([], { type: 'A', status: 'True', reason: 'R' }, t0).conditions;
-    expect(removeStatusCondition(list, 'A')).toEqual({ conditions: [], changed: true });
-    expect(removeStatusCondition(list, 'B').changed).toBe(false);
+  it('sets Ready and Reconciling together, each keeping its transition time while its status holds', () => {
+    const working = readyAndReconciling(
+      [],
+      {
+        ready: false,
+        readyReason: 'Dispatched',
+        reconciling: true,
+        reconcilingReason: 'AwaitingResult',
+        message: 'm',
+        observedGeneration: 1,
+      },
+      t0,
+    );
+    expect(working).toEqual([
+      {
+        type: 'Ready',
+        status: 'False',
+        observedGeneration: 1,
+        lastTransitionTime: metaTime(t0),
+        reason: 'Dispatched',
+        message: 'm',
+      },
+      {
+        type: 'Reconciling',
+        status: 'True',
+        observedGeneration: 1,
+        lastTransitionTime: metaTime(t0),
+        reason: 'AwaitingResult',
+        message: 'm',
+      },
+    ]);
+    const done = readyAndReconciling(
+      working,
+      { ready: false, readyReason: 'Failed', reconciling: false, reconcilingReason: 'Failed', message: 'n' },
+      t1,
+    );
+    expect(findStatusCondition(done, 'Ready')).toMatchObject({
+      reason: 'Failed',
+      lastTransitionTime: metaTime(t0),
+    });
+    expect(findStatusCondition(done, 'Reconciling')).toMatchObject({
+      status: 'False',
+      lastTransitionTime: metaTime(t1),
+    });
   });
 
   it.each([

@@ -47,7 +47,7 @@ export function findStatusCondition(conditions: readonly Condition[] | undefined
 export function setStatusCondition(
   conditions: readonly Condition[] | undefined,
   update: ConditionUpdate,
-  now: Date = new Date(),
+  now: Date,
 ): { conditions: Condition[]; changed: boolean } {
   validate(update);
   const list = [...(conditions ?? [])];
@@ -72,18 +72,39 @@ export function setStatusCondition(
   return { conditions: list, changed };
 }
 
-export function removeStatusCondition(
+/** The two conditions kstatus reads: Ready (True once the goal is reached) and Reconciling (True while at work). */
+export interface ReadyAndReconciling {
+  ready: boolean;
+  readyReason: string;
+  reconciling: boolean;
+  reconcilingReason: string;
+  message: string;
+  observedGeneration?: number | undefined;
+}
+
+/** Sets Ready and Reconciling together, each with the transition-time rule of `setStatusCondition`. */
+export function readyAndReconciling(
   conditions: readonly Condition[] | undefined,
-  type: string,
-): { conditions: Condition[]; changed: boolean } {
-  const list = (conditions ?? []).filter((c) => c.type !== type);
-  return { conditions: list, changed: list.length !== (conditions ?? []).length };
-}
-
-export function isStatusConditionTrue(conditions: readonly Condition[] | undefined, type: string): boolean {
-  return findStatusCondition(conditions, type)?.status === 'True';
-}
-
-export function isStatusConditionFalse(conditions: readonly Condition[] | undefined, type: string): boolean {
-  return findStatusCondition(conditions, type)?.status === 'False';
+  want: ReadyAndReconciling,
+  now: Date,
+): Condition[] {
+  const { message, observedGeneration } = want;
+  const generation = observedGeneration === undefined ? {} : { observedGeneration };
+  const status = (b: boolean) => (b ? 'True' : 'False');
+  const ready = setStatusCondition(
+    conditions,
+    { type: 'Ready', status: status(want.ready), reason: want.readyReason, message, ...generation },
+    now,
+  ).conditions;
+  return setStatusCondition(
+    ready,
+    {
+      type: 'Reconciling',
+      status: status(want.reconciling),
+      reason: want.reconcilingReason,
+      message,
+      ...generation,
+    },
+    now,
+  ).conditions;
 }

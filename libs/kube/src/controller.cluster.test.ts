@@ -6,13 +6,14 @@ import { ItemBackoff } from './backoff.ts';
 import { KubeClient, type ResourceClient } from './client.ts';
 import { Controller, type ControllerOptions, TerminalError } from './controller.ts';
 import { Informer } from './informer.ts';
+import { type ConfigMap, configMaps } from './kinds.ts';
 import { RuntimeMetrics } from './metrics.ts';
-import { configMaps, type KubeObject, keyOf } from './resource.ts';
+import { type KubeObject, keyOf } from './resource.ts';
 
 const namespace = useTestNamespace('kube-controller');
 const quiet = new Logger({ level: 'error', sink: () => {} });
 let client: KubeClient;
-let cms: ResourceClient;
+let cms: ResourceClient<ConfigMap>;
 
 beforeAll(() => {
   client = new KubeClient(testCluster().kubeConfig(), { fieldManager: 'controller-test' });

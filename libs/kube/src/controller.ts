@@ -10,8 +10,6 @@ import { WorkQueue } from './workqueue.ts';
 export interface ReconcileResult {
   /** Reconcile this key again after this many milliseconds (a timer, not a failure: no backoff). */
   requeueAfter?: number;
-  /** Reconcile again with the key's failure backoff, without counting an error. */
-  requeue?: boolean;
 }
 
 /** Thrown by a reconciler for a failure that retrying cannot fix: the key is not retried. */
@@ -50,9 +48,11 @@ export interface Runnable {
 
 // biome-ignore lint/suspicious/noExplicitAny: sources of any kind can feed one controller
 type AnyInformer = Informer<any>;
+// biome-ignore lint/suspicious/noExplicitAny: sources of any kind can feed one controller
+type AnySource = WatchSource<any>;
 
 /** A watched kind and how its objects map to keys of this controller. */
-export interface WatchSource<T extends KubeObject = KubeObject> {
+export interface WatchSource<T extends KubeObject> {
   informer: Informer<T>;
   map: (obj: T) => string[];
   /** Return false to ignore an event (e.g. a status-only update). */
@@ -71,8 +71,8 @@ export interface ControllerOptions<T extends KubeObject> {
   predicate?: (event: InformerEvent<T>) => boolean;
   /** Kinds whose controller owner reference points at a primary: their changes reconcile the owner. */
   owns?: AnyInformer[];
-  /** Other kinds, mapped to keys by the caller. */
-  watches?: WatchSource<KubeObject>[];
+  /** Other kinds, mapped to keys by the caller (see `watch`). */
+  watches?: AnySource[];
   reconcile: Reconciler;
   /** Keys reconciled at once (never the same key twice). Default 1. */
   concurrency?: number;
@@ -86,6 +86,15 @@ export interface ControllerOptions<T extends KubeObject> {
 
 const quietObserver: ControllerObserver = { reconciled() {}, failed() {}, activeWorkers() {} };
 
+/** A watch source, typed by its informer's kind. */
+export function watch<T extends KubeObject>(
+  informer: Informer<T>,
+  map: (obj: T) => string[],
+  predicate?: (event: InformerEvent<T>) => boolean,
+): WatchSource<T> {
+  return { informer, map, ...(predicate && { predicate }) };
+}
+
 /** Skips status-only updates of the primary: metadata.generation moves only on spec changes. */
 export function generationChanged<T extends KubeObject>(event: InformerEvent<T>): boolean {
   return event.type !== 'modified' || event.old.metadata.generation !== event.object.metadata.generation;
@@ -96,12 +105,12 @@ export function generationChanged<T extends KubeObject>(event: InformerEvent<T>)
  * reconcile keys with bounded concurrency, never one key twice at once; results and errors map to
  * requeue-after timers, per-key exponential backoff or, for terminal errors, no retry.
  */
-export class Controller<T extends KubeObject = KubeObject> implements Runnable {
+export class Controller<T extends KubeObject> implements Runnable {
   readonly name: string;
   readonly needLeaderElection: boolean;
   readonly queue: WorkQueue;
   readonly #opts: ControllerOptions<T>;
-  readonly #sources: WatchSource<KubeObject>[];
+  readonly #sources: AnySource[];
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #observer: ControllerObserver;
@@ -121,11 +130,7 @@ export class Controller<T extends KubeObject = KubeObject> implements Runnable {
     });
     const keyFn = opts.key ?? objectKey;
     this.#sources = [
-      {
-        informer: opts.for as unknown as Informer<KubeObject>,
-        map: (obj) => [keyFn(obj as T)],
-        ...(opts.predicate && { predicate: opts.predicate as WatchSource['predicate'] }),
-      },
+      watch(opts.for, (obj) => [keyFn(obj)], opts.predicate),
       ...(opts.owns ?? []).map((informer) => ({ informer, map: (obj: KubeObject) => this.#ownerKeys(obj) })),
       ...(opts.watches ?? []),
     ];
@@ -191,9 +196,6 @@ export class Controller<T extends KubeObject = KubeObject> implements Runnable {
       this.queue.forget(key);
       this.queue.addAfter(key, result.requeueAfter);
       this.#observer.reconciled('requeue_after', this.#seconds(started));
-    } else if (result.requeue) {
-      this.queue.addRateLimited(key);
-      this.#observer.reconciled('requeue', this.#seconds(started));
     } else {
       this.queue.forget(key);
       this.#observer.reconciled('success', this.#seconds(started));
@@ -217,7 +219,7 @@ export class Controller<T extends KubeObject = KubeObject> implements Runnable {
     return (this.#clock.now() - since) / 1000;
   }
 
-  #route(source: WatchSource<KubeObject>, event: InformerEvent<KubeObject>): void {
+  #route(source: AnySource, event: InformerEvent<KubeObject>): void {
     if (source.predicate && !source.predicate(event)) return;
     const keys = new Set(source.map(event.object));
     // A change can move an object between keys (a new owner, a relabel): the old key needs a look too.
@@ -226,7 +228,7 @@ export class Controller<T extends KubeObject = KubeObject> implements Runnable {
     for (const key of keys) this.queue.add(key);
   }
 
-  #enqueueAll(source: WatchSource<KubeObject>, obj: KubeObject): void {
+  #enqueueAll(source: AnySource, obj: KubeObject): void {
     for (const key of source.map(obj)) this.queue.add(key);
   }
 

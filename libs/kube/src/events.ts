@@ -1,7 +1,8 @@
 import { type Clock, systemClock, type Timer } from '@roast-operator/clock';
 import { Logger } from '@roast-operator/log';
 import { isNotFound, type KubeClient, type ResourceClient } from './client.ts';
-import { events, type KubeObject } from './resource.ts';
+import { type Event, events } from './kinds.ts';
+import type { KubeObject } from './resource.ts';
 
 export interface EventInput {
   type: 'Normal' | 'Warning';
@@ -171,7 +172,7 @@ export interface EventRecorderOptions extends AggregatorOptions {
  * are rate limited per object. Recording never throws or blocks the caller: events are best effort.
  */
 export class EventRecorder {
-  readonly #api: ResourceClient;
+  readonly #api: ResourceClient<Event>;
   readonly #opts: EventRecorderOptions;
   readonly #clock: Clock;
   readonly #log: Logger;
@@ -217,11 +218,11 @@ export class EventRecorder {
   async #create(regarding: KubeObject, input: EventInput, series: Series): Promise<void> {
     const base = (regarding.metadata.name ?? 'event').slice(0, 230);
     // Time keeps names ordered; the random part keeps two recorders in the same millisecond apart.
-    const name = `${base}.${Date.now().toString(16)}${crypto.randomUUID().slice(0, 6)}`;
+    const name = `${base}.${Math.floor(this.#clock.now()).toString(16)}${crypto.randomUUID().slice(0, 6)}`;
     try {
       await this.#api.create({
         metadata: { name, namespace: series.namespace },
-        eventTime: microTime(new Date()),
+        eventTime: microTime(new Date(this.#clock.now())),
         reportingController: this.#opts.controller,
         reportingInstance: this.#opts.instance.slice(0, 128),
         action: input.action,
@@ -230,7 +231,7 @@ export class EventRecorder {
         note: (input.note ?? '').slice(0, 1024),
         regarding: reference(regarding),
         ...(input.related && { related: reference(input.related) }),
-      } as KubeObject);
+      });
       series.name = name;
     } catch (err) {
       this.#aggregator.forget(series);
@@ -239,7 +240,7 @@ export class EventRecorder {
   }
 
   async #writeSeries(series: Series): Promise<void> {
-    const lastObservedTime = microTime(new Date());
+    const lastObservedTime = microTime(new Date(this.#clock.now()));
     try {
       const patch = { series: { count: series.count, lastObservedTime } };
       await this.#api.patch(series.namespace, series.name!, patch, { type: 'merge' });

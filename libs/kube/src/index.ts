@@ -9,6 +9,7 @@ export {
   type KubeClientOptions,
   type ListOptions,
   type ListPage,
+  type NewObject,
   type PatchOptions,
   type PatchType,
   ResourceClient,
@@ -17,10 +18,9 @@ export {
   type Condition,
   type ConditionUpdate,
   findStatusCondition,
-  isStatusConditionFalse,
-  isStatusConditionTrue,
   metaTime,
-  removeStatusCondition,
+  type ReadyAndReconciling,
+  readyAndReconciling,
   setStatusCondition,
 } from './conditions.ts';
 export {
@@ -33,6 +33,7 @@ export {
   type Runnable,
   TerminalError,
   type WatchSource,
+  watch,
 } from './controller.ts';
 export { type EventInput, EventRecorder, type EventRecorderOptions } from './events.ts';
 export {
@@ -42,19 +43,36 @@ export {
   type InformerOptions,
   type InformerStats,
 } from './informer.ts';
-export { type LeaderElectionOptions, LeaderElector, LeadershipLost, type Lease } from './leader.ts';
+export {
+  ConfigMap,
+  configMaps,
+  Event,
+  events,
+  hasMetadata,
+  type Kind,
+  kind,
+  Lease,
+  leases,
+  looseKind,
+  MalformedObject,
+  objectMeta,
+  Pod,
+  parseObject,
+  pods,
+  type Schema,
+} from './kinds.ts';
+export { type LeaderElectionOptions, LeaderElector, LeadershipLost } from './leader.ts';
 export { Manager, type ManagerOptions } from './manager.ts';
 export { type ControllerObserver, type ReconcileResultLabel, RuntimeMetrics } from './metrics.ts';
+export { type FieldPath, PreconditionFailed, patchStatusIf, updateStatusIf } from './patch-if.ts';
 export type { Check } from './probes.ts';
 export {
   apiVersionOf,
   collectionPath,
-  configMaps,
-  events,
   groupOf,
   type KubeObject,
   keyOf,
-  leases,
+  type LooseObject,
   type ObjectMeta,
   type OwnerReference,
   objectKey,
@@ -70,19 +88,6 @@ export {
   reviewToken,
   type TokenReviewStatus,
 } from './reviews.ts';
-export { fieldIndex, type IndexFunc, namespaceIndex, type ReplaceDiff, Store } from './store.ts';
+export { type IndexFunc, type ReplaceDiff, Store } from './store.ts';
 export { type QueueObserver, WorkQueue, type WorkQueueOptions } from './workqueue.ts';
-export {
-  AlreadyOwnedError,
-  addFinalizer,
-  applyStatus,
-  type GuardedPatchOptions,
-  guardedPatch,
-  hasFinalizer,
-  type MergePatch,
-  patchCondition,
-  patchStatus,
-  removeFinalizer,
-  setControllerReference,
-  withControllerReference,
-} from './writes.ts';
+export { AlreadyOwnedError, setControllerReference } from './writes.ts';

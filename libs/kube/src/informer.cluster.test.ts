@@ -5,12 +5,13 @@ import { TcpProxy } from '../test-fixtures/tcp-proxy.ts';
 import { Backoff } from './backoff.ts';
 import { KubeClient, type ResourceClient } from './client.ts';
 import { Informer, type InformerEvent } from './informer.ts';
-import { configMaps, type KubeObject, objectKey } from './resource.ts';
+import { type ConfigMap, configMaps } from './kinds.ts';
+import { type KubeObject, objectKey } from './resource.ts';
 
 // Disruptive: restarts kube-apiserver and compacts etcd, so it runs on a private control plane.
 let plane: PrivateControlPlane;
 let admin: KubeClient;
-let cms: ResourceClient;
+let cms: ResourceClient<ConfigMap>;
 let proxy: TcpProxy;
 const quiet = new Logger({ level: 'error' });
 
@@ -61,13 +62,13 @@ function watch(
 }
 
 /** Waits until the watch stream is open (the cache syncs before the watch starts). */
-async function streaming(informer: Informer): Promise<void> {
+async function streaming(informer: Informer<ConfigMap>): Promise<void> {
   await informer.waitForSync();
   await eventually(() => expect(informer.stats.watches).toBeGreaterThanOrEqual(1));
 }
 
 /** The cache holds exactly what the API server holds, at the same versions. */
-async function expectConverged(informer: Informer, ns: string): Promise<void> {
+async function expectConverged(informer: Informer<ConfigMap>, ns: string): Promise<void> {
   await eventually(async () => {
     const server = (await cms.list({ namespace: ns })).items;
     const versions = (objs: KubeObject[]) =>
@@ -88,17 +89,45 @@ function lastSeen(seen: InformerEvent<KubeObject>[], name: string): string | und
 }
 
 describe('Informer against a real kube-apiserver', () => {
+  it('fills its cache with a streaming list where the server serves one, then watches from its end', async () => {
+    const ns = await namespace();
+    for (let i = 0; i < 5; i++) await cms.create(configMap(ns, `s-${i}`));
+    const client = new KubeClient(plane.kubeConfig(), { fieldManager: 'informer-test' });
+    const informer = new Informer(client, configMaps, { namespace: ns, logger: quiet });
+    const seen: InformerEvent<KubeObject>[] = [];
+    informer.on((e) => seen.push(e));
+    informer.start();
+    try {
+      await informer.waitForSync();
+      expect(informer.stats).toMatchObject({ lists: 1, streamedLists: 1 });
+      expect(informer.store.keys().sort()).toEqual([0, 1, 2, 3, 4].map((i) => `${ns}/s-${i}`));
+      expect(seen.filter((e) => e.type === 'added')).toHaveLength(5);
+      const updated = await cms.patch(ns, 's-3', { data: { v: '2' } }, { type: 'merge' });
+      await eventually(() => expect(lastSeen(seen, 's-3')).toBe(updated.metadata.resourceVersion));
+      expect(informer.stats.lists).toBe(1);
+    } finally {
+      await informer.stop();
+      await client.close();
+    }
+  });
+
   it('lists in pages, then streams changes in order', async () => {
     const ns = await namespace();
     for (let i = 0; i < 7; i++) await cms.create(configMap(ns, `cm-${i}`));
     const client = new KubeClient(plane.kubeConfig(), { fieldManager: 'informer-test' });
-    const informer = new Informer(client, configMaps, { namespace: ns, pageSize: 3, logger: quiet });
+    const informer = new Informer(client, configMaps, {
+      namespace: ns,
+      pageSize: 3,
+      streamingList: false,
+      logger: quiet,
+    });
     const seen: InformerEvent<KubeObject>[] = [];
     informer.on((e) => seen.push(e));
     informer.start();
     try {
       await informer.waitForSync();
       expect(informer.store.size).toBe(7);
+      expect(informer.stats.streamedLists).toBe(0);
       const updated = await cms.patch(ns, 'cm-1', { data: { v: '2' } }, { type: 'merge' });
       await cms.delete(ns, 'cm-2');
       await eventually(() => expect(deletes(seen)).toEqual([{ name: 'cm-2', stale: false }]));

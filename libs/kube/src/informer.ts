@@ -2,7 +2,8 @@ import { type Clock, sleep, systemClock, type Timer } from '@roast-operator/cloc
 import { Logger } from '@roast-operator/log';
 import { Backoff } from './backoff.ts';
 import { ApiError, isGone, type KubeClient, type ResourceClient } from './client.ts';
-import { collectionPath, type KubeObject, objectKey, type ResourceDescriptor } from './resource.ts';
+import { hasMetadata, type Kind } from './kinds.ts';
+import { collectionPath, type KubeObject, objectKey } from './resource.ts';
 import { type IndexFunc, Store } from './store.ts';
 
 export type InformerEvent<T> =
@@ -21,6 +22,8 @@ export interface InformerOptions<T> {
   indexes?: Record<string, IndexFunc<T>>;
   /** List page size. */
   pageSize?: number;
+  /** Fill the store with a streaming list where the server serves one (default true). */
+  streamingList?: boolean;
   /** Range the server-side watch timeout is drawn from, so many watches do not expire together. */
   watchTimeoutSeconds?: readonly [number, number];
   /**
@@ -36,15 +39,18 @@ export interface InformerOptions<T> {
 
 export interface InformerStats {
   lists: number;
+  /** Of the lists, those the server streamed (WatchList). */
+  streamedLists: number;
   watches: number;
   /** Relists after a 410 Gone (`expired`) and after any other failure (`error`). */
   relists: { expired: number; error: number };
   lastError?: string;
 }
 
-interface WatchEvent<T> {
+/** A watch event as it arrives: the object is parsed only once it is known to be one of the kind's. */
+interface WatchEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-  object: T;
+  object: unknown;
 }
 
 class WatchStalled extends Error {
@@ -61,11 +67,20 @@ class WatchStalled extends Error {
  * where it stopped. A 410 Gone or any failure (a dropped connection, a stalled stream, an error
  * response) leads to a relist whose diff against the store emits the changes missed, including deletes;
  * failures back off with jitter first. The loop never gives up: it runs until `stop`.
+ *
+ * Objects are parsed by the kind's schema once, when they arrive (controller-runtime's cache transform):
+ * the store holds typed objects. One that does not fit is reported once by the client and kept out of the
+ * store, as if it did not exist, until a new version of it fits.
  */
-export class Informer<T extends KubeObject = KubeObject> {
-  readonly resource: ResourceDescriptor;
+export class Informer<T extends KubeObject> {
+  readonly resource: Kind<T>;
   readonly store: Store<T>;
-  readonly stats: InformerStats = { lists: 0, watches: 0, relists: { expired: 0, error: 0 } };
+  readonly stats: InformerStats = {
+    lists: 0,
+    streamedLists: 0,
+    watches: 0,
+    relists: { expired: 0, error: 0 },
+  };
   readonly #api: ResourceClient<T>;
   readonly #client: KubeClient;
   readonly #opts: InformerOptions<T>;
@@ -78,10 +93,12 @@ export class Informer<T extends KubeObject = KubeObject> {
   #synced = false;
   #syncWaiters: (() => void)[] = [];
   #lastContact = Number.NEGATIVE_INFINITY;
+  /** Fill the store with a streaming list (until the server shows it serves none). */
+  #streaming: boolean;
   #stop = new AbortController();
   #loop: Promise<void> | undefined;
 
-  constructor(client: KubeClient, resource: ResourceDescriptor, opts: InformerOptions<T> = {}) {
+  constructor(client: KubeClient, resource: Kind<T>, opts: InformerOptions<T> = {}) {
     this.resource = resource;
     this.store = new Store<T>(opts.indexes);
     this.#client = client;
@@ -90,6 +107,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     this.#clock = opts.clock ?? systemClock;
     this.#backoff = opts.backoff ?? new Backoff();
     this.#inactivityMs = Math.ceil(opts.inactivityTimeoutMs ?? 90_000);
+    this.#streaming = opts.streamingList ?? true;
     this.#log = (opts.logger ?? new Logger()).child({
       informer: resource.plural,
       ...(opts.namespace && { namespace: opts.namespace }),
@@ -169,7 +187,88 @@ export class Informer<T extends KubeObject = KubeObject> {
     await sleep(this.#clock, delayMs, signal);
   }
 
+  /** Fills the store: a streaming list where the server serves one, else a paginated list. */
   async #list(stop: AbortSignal): Promise<void> {
+    if (this.#streaming) {
+      try {
+        return await this.#streamList(stop);
+      } catch (err) {
+        // A server without the WatchList feature refuses sendInitialEvents as an invalid request.
+        if (!(err instanceof ApiError) || (err.code !== 400 && err.code !== 422)) throw err;
+        this.#streaming = false;
+        this.#log.info('the API server serves no streaming list; listing in pages', { err: err.message });
+      }
+    }
+    await this.#pagedList(stop);
+  }
+
+  /**
+   * client-go's WatchList: one watch with sendInitialEvents sends every object as ADDED, then a bookmark
+   * marked as the end of the initial events, whose resourceVersion the watch resumes from. The API server
+   * answers it from its watch cache, without encoding one large list.
+   */
+  async #streamList(stop: AbortSignal): Promise<void> {
+    const signal = AbortSignal.any([stop, AbortSignal.timeout(this.#inactivityMs)]);
+    const { labelSelector, fieldSelector } = this.#opts;
+    const query = {
+      watch: true,
+      sendInitialEvents: true,
+      resourceVersionMatch: 'NotOlderThan',
+      allowWatchBookmarks: true,
+      labelSelector,
+      fieldSelector,
+    };
+    const stream = await this.#client.stream(
+      collectionPath(this.resource, this.#opts.namespace),
+      query,
+      signal,
+    );
+    const items: T[] = [];
+    try {
+      const end = await this.#initialEvents(stream.body, items);
+      this.stats.lists++;
+      this.stats.streamedLists++;
+      this.#replace(items, end);
+    } finally {
+      stream.close();
+    }
+  }
+
+  /** Collects the initial events; returns the resourceVersion of the bookmark that ends them. */
+  async #initialEvents(body: ReadableStream<Uint8Array>, items: T[]): Promise<string> {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for await (const chunk of body) {
+      this.#lastContact = this.#clock.now();
+      buffer += decoder.decode(chunk, { stream: true });
+      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+        const line = buffer.slice(0, nl).trim();
+        buffer = buffer.slice(nl + 1);
+        if (!line) continue;
+        const event = JSON.parse(line) as WatchEvent;
+        if (event.type === 'ERROR') {
+          const status = (event.object ?? {}) as { code?: number };
+          throw new ApiError(
+            'WATCH',
+            collectionPath(this.resource, this.#opts.namespace),
+            status.code ?? 500,
+            event.object,
+          );
+        }
+        if (!hasMetadata(event.object)) throw new Error(`watch event ${event.type} without object metadata`);
+        const meta = event.object.metadata;
+        if (event.type === 'BOOKMARK') {
+          if (meta.annotations?.['k8s.io/initial-events-end'] === 'true') return meta.resourceVersion ?? '';
+          continue;
+        }
+        const object = event.type === 'ADDED' ? this.#api.parse(event.object) : undefined;
+        if (object !== undefined) items.push(object);
+      }
+    }
+    throw new Error('the streaming list ended before its initial events did');
+  }
+
+  async #pagedList(stop: AbortSignal): Promise<void> {
     const items: T[] = [];
     let page: Awaited<ReturnType<ResourceClient<T>['list']>> | undefined;
     do {
@@ -184,7 +283,12 @@ export class Informer<T extends KubeObject = KubeObject> {
     } while (page.continue);
     this.stats.lists++;
     this.#lastContact = this.#clock.now();
-    this.#resourceVersion = page.resourceVersion;
+    this.#replace(items, page.resourceVersion);
+  }
+
+  /** Makes the store what a list returned, emitting what a watch would have, deletes included. */
+  #replace(items: T[], resourceVersion: string): void {
+    this.#resourceVersion = resourceVersion;
     const diff = this.store.replace(items);
     for (const object of diff.deleted) this.#emit({ type: 'deleted', object, stale: true });
     for (const object of diff.added) this.#emit({ type: 'added', object });
@@ -245,33 +349,44 @@ export class Informer<T extends KubeObject = KubeObject> {
         buffer = buffer.slice(nl + 1);
         if (!line) continue;
         // An unparsable line throws: a lost event must lead to a relist, never be skipped.
-        this.#apply(JSON.parse(line) as WatchEvent<T>);
+        this.#apply(JSON.parse(line) as WatchEvent);
         events++;
       }
     }
     return events;
   }
 
-  #apply(event: WatchEvent<T>): void {
-    const object = event.object;
+  #apply(event: WatchEvent): void {
+    const raw = event.object;
     if (event.type === 'ERROR') {
-      const status = object as unknown as { code?: number };
+      const status = (raw ?? {}) as { code?: number };
       throw new ApiError(
         'WATCH',
         collectionPath(this.resource, this.#opts.namespace),
         status.code ?? 500,
-        status,
+        raw,
       );
     }
-    this.#resourceVersion = object.metadata.resourceVersion;
+    if (!hasMetadata(raw)) throw new Error(`watch event ${event.type} without object metadata`);
+    this.#resourceVersion = raw.metadata.resourceVersion;
     this.#backoff.reset();
     if (event.type === 'BOOKMARK') return;
+    if (event.type !== 'ADDED' && event.type !== 'MODIFIED' && event.type !== 'DELETED')
+      throw new Error(`unknown watch event ${event.type}`);
+    const key = objectKey(raw);
     if (event.type === 'DELETED') {
-      if (this.store.remove(objectKey(object))) this.#emit({ type: 'deleted', object, stale: false });
+      const gone = this.store.remove(key);
+      const last = this.resource.schema.safeParse(raw);
+      if (gone) this.#emit({ type: 'deleted', object: last.success ? last.data : gone, stale: false });
       return;
     }
-    if (event.type !== 'ADDED' && event.type !== 'MODIFIED')
-      throw new Error(`unknown watch event ${event.type}`);
+    const object = this.#api.parse(raw);
+    if (object === undefined) {
+      // No longer readable (the client reported it once): out of the cache, as if deleted.
+      const gone = this.store.remove(key);
+      if (gone) this.#emit({ type: 'deleted', object: gone, stale: true });
+      return;
+    }
     const old = this.store.upsert(object);
     this.#emit(old ? { type: 'modified', object, old } : { type: 'added', object });
   }

@@ -4,8 +4,7 @@ import type { Readable } from 'node:stream';
 import { eventually, testCluster, useTestNamespace } from '@roast-operator/control-plane';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KubeClient } from './client.ts';
-import type { Lease } from './leader.ts';
-import { leases } from './resource.ts';
+import { leases } from './kinds.ts';
 
 // Managers run as separate processes so that SIGKILL and SIGTERM are real.
 const fixture = join(import.meta.dirname, '../test-fixtures/manager-process.ts');
@@ -57,7 +56,7 @@ type Manager = ReturnType<typeof startManager>;
 async function holder(): Promise<string | undefined> {
   const client = new KubeClient(testCluster().kubeConfig(), { fieldManager: 'leader-test' });
   try {
-    return (await client.resource<Lease>(leases).get(namespace(), leaseName)).spec?.holderIdentity;
+    return (await client.resource(leases).get(namespace(), leaseName)).spec?.holderIdentity;
   } finally {
     await client.close();
   }

@@ -3,20 +3,10 @@ import { type Clock, sleep, systemClock } from '@roast-operator/clock';
 import { Logger } from '@roast-operator/log';
 import { isConflict, isNotFound, type KubeClient, type ResourceClient } from './client.ts';
 import { microTime } from './events.ts';
+import { type Lease, leases } from './kinds.ts';
 import type { RuntimeMetrics } from './metrics.ts';
-import { type KubeObject, leases } from './resource.ts';
 
-interface LeaseSpec {
-  holderIdentity?: string;
-  leaseDurationSeconds?: number;
-  acquireTime?: string;
-  renewTime?: string;
-  leaseTransitions?: number;
-}
-
-export interface Lease extends KubeObject {
-  spec?: LeaseSpec;
-}
+type LeaseSpec = NonNullable<Lease['spec']>;
 
 export interface LeaderElectionOptions {
   namespace: string;
@@ -183,7 +173,7 @@ export class LeaderElector {
 
   /** Our record: acquire time and transitions carry over when we already hold the lease. */
   #record(previous: LeaseSpec): LeaseSpec {
-    const now = microTime(new Date());
+    const now = microTime(new Date(this.#clock.now()));
     const ours = previous.holderIdentity === this.identity;
     return {
       holderIdentity: this.identity,
@@ -209,7 +199,7 @@ export class LeaderElector {
     try {
       const lease = await this.#read(AbortSignal.timeout(Math.ceil(this.#renewDeadlineMs / 2)));
       if (lease?.spec?.holderIdentity !== this.identity) return;
-      const now = microTime(new Date());
+      const now = microTime(new Date(this.#clock.now()));
       await this.#api.replace({
         ...lease,
         spec: {

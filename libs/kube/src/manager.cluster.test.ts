@@ -3,11 +3,12 @@ import { sleep, systemClock } from '@roast-operator/clock';
 import { eventually, testCluster, useTestNamespace } from '@roast-operator/control-plane';
 import { Logger } from '@roast-operator/log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { Backoff } from './backoff.ts';
 import { KubeClient } from './client.ts';
-import type { Lease } from './leader.ts';
+import { ConfigMap, configMaps, events, kind, leases } from './kinds.ts';
 import { Manager } from './manager.ts';
-import { configMaps, type KubeObject, leases } from './resource.ts';
+import type { KubeObject } from './resource.ts';
 
 const namespace = useTestNamespace('kube-manager');
 const quiet = new Logger({ level: 'error', sink: () => {} });
@@ -174,8 +175,68 @@ describe('Manager', () => {
     await running;
     expect(finished).toEqual([{ key: `${namespace()}/first`, aborted: true }]);
     expect(started).toHaveLength(1);
-    const lease = await admin.resource<Lease>(leases).get(namespace(), 'shutdown-test');
+    const lease = await admin.resource(leases).get(namespace(), 'shutdown-test');
     expect(lease.spec?.holderIdentity).toBe('');
     expect(leadership?.aborted).toBe(true);
+  });
+
+  it('parses objects once as they arrive; one that does not fit is left out and reported once', async () => {
+    const ns = namespace();
+    // A kind whose objects must carry a numeric `data.grams`: a ConfigMap without one does not fit.
+    const weighed = kind(
+      configMaps,
+      ConfigMap.extend({ data: z.object({ grams: z.string().regex(/^\d+$/) }) }),
+    );
+    const cms = admin.resource(configMaps);
+    await cms.create({
+      metadata: { name: 'fits', namespace: ns, labels: { test: 'malformed' } },
+      data: { grams: '250' },
+    });
+    await cms.create({
+      metadata: { name: 'misfit', namespace: ns, labels: { test: 'malformed' } },
+      data: { grams: 'lots' },
+    });
+    const manager = new Manager({
+      kubeConfig: testCluster().kubeConfig(),
+      fieldManager: 'roast-test',
+      logger: quiet,
+    });
+    const informer = manager.informer(weighed, { namespace: ns, labelSelector: 'test=malformed' });
+    let reconciles = 0;
+    manager.controller({
+      name: 'weighed',
+      for: informer,
+      reconcile: async () => void reconciles++,
+      needLeaderElection: false,
+    });
+    const running = manager.start();
+    try {
+      await informer.waitForSync();
+      expect(informer.store.keys()).toEqual([`${ns}/fits`]);
+      expect(informer.store.get(`${ns}/fits`)?.data.grams).toBe('250');
+      // A change to the good object is parsed on arrival; the misfit stays out and is not reported again.
+      await cms.patch(ns, 'fits', { metadata: { annotations: { touched: 'yes' } } }, { type: 'merge' });
+      await eventually(() =>
+        expect(informer.store.get(`${ns}/fits`)?.metadata.annotations?.touched).toBe('yes'),
+      );
+      const metrics = await manager.metrics.registry.getSingleMetricAsString(
+        'kube_cache_malformed_objects_total',
+      );
+      expect(metrics).toContain('kube_cache_malformed_objects_total{resource="configmaps"} 1');
+      await eventually(async () => {
+        const warnings = (await admin.resource(events).list({ namespace: ns })).items.filter(
+          (e) => e.reason === 'DoesNotFitSchema',
+        );
+        expect(warnings).toHaveLength(1);
+        expect(warnings[0]?.note).toMatch(/ConfigMap .*misfit does not fit its schema: data\.grams/);
+      });
+      // Corrected, it fits and enters the cache like a new object.
+      await cms.patch(ns, 'misfit', { data: { grams: '1000' } }, { type: 'merge' });
+      await eventually(() => expect(informer.store.get(`${ns}/misfit`)?.data.grams).toBe('1000'));
+      expect(reconciles).toBeGreaterThan(0);
+    } finally {
+      await manager.stop();
+      await running;
+    }
   });
 });

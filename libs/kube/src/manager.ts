@@ -1,15 +1,17 @@
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { systemClock } from '@roast-operator/clock';
 import { createLogger, type Logger } from '@roast-operator/log';
 import { KubeClient } from './client.ts';
 import { Controller, type ControllerOptions, type Runnable } from './controller.ts';
 import { EventRecorder } from './events.ts';
 import { Informer, type InformerOptions } from './informer.ts';
+import type { Kind, MalformedObject } from './kinds.ts';
 import { type LeaderElectionOptions, LeaderElector } from './leader.ts';
 import { RuntimeMetrics } from './metrics.ts';
 import { type Check, startProbeServer } from './probes.ts';
-import type { KubeObject, ResourceDescriptor } from './resource.ts';
+import { apiVersionOf, type KubeObject } from './resource.ts';
 
 export interface ManagerOptions {
   kubeConfig: KubeConfig;
@@ -39,9 +41,14 @@ export class Manager {
   readonly log: Logger;
   readonly #opts: ManagerOptions;
   /** Informers by resource and selection, for sharing. */
-  readonly #shared = new Map<string, Informer<KubeObject>>();
+  // biome-ignore lint/suspicious/noExplicitAny: one map holds the informers of every kind
+  readonly #shared = new Map<string, Informer<any>>();
   /** Every informer to start, stop and check, shared or handed in with a controller. */
-  readonly #informers = new Set<Informer<KubeObject>>();
+  // biome-ignore lint/suspicious/noExplicitAny: one set holds the informers of every kind
+  readonly #informers = new Set<Informer<any>>();
+  /** Object versions already reported as not fitting their kind, oldest first. */
+  readonly #malformed = new Set<string>();
+  #malformedEvents: EventRecorder | undefined;
   readonly #runnables: Runnable[] = [];
   readonly #recorders: EventRecorder[] = [];
   readonly #healthz = new Map<string, Check>([['ping', () => undefined]]);
@@ -62,7 +69,10 @@ export class Manager {
     this.#opts = opts;
     this.log = opts.logger ?? createLogger();
     this.metrics = opts.metrics ?? new RuntimeMetrics();
-    this.client = new KubeClient(opts.kubeConfig, { fieldManager: opts.fieldManager });
+    this.client = new KubeClient(opts.kubeConfig, {
+      fieldManager: opts.fieldManager,
+      onMalformed: (err) => this.#reportMalformed(err),
+    });
     this.#readyz.set('informers', () => this.#staleInformers());
     this.#readyz.set('shutdown', () => (this.#stopping ? 'shutting down' : undefined));
     if (opts.leaderElection) {
@@ -93,7 +103,7 @@ export class Manager {
    * The shared informer for a resource and selection; the same arguments return the same informer.
    * Indexes asked for by later callers are added to it.
    */
-  informer<T extends KubeObject>(resource: ResourceDescriptor, opts: InformerOptions<T> = {}): Informer<T> {
+  informer<T extends KubeObject>(resource: Kind<T>, opts: InformerOptions<T> = {}): Informer<T> {
     const id = JSON.stringify([
       resource.group,
       resource.version,
@@ -102,11 +112,11 @@ export class Manager {
       opts.labelSelector,
       opts.fieldSelector,
     ]);
-    let informer = this.#shared.get(id) as Informer<T> | undefined;
+    let informer: Informer<T> | undefined = this.#shared.get(id);
     if (!informer) {
       informer = new Informer<T>(this.client, resource, { logger: this.log, ...opts });
-      this.#shared.set(id, informer as unknown as Informer<KubeObject>);
-      this.#informers.add(informer as unknown as Informer<KubeObject>);
+      this.#shared.set(id, informer);
+      this.#informers.add(informer);
       if (this.#started) informer.start();
     } else {
       for (const [name, fn] of Object.entries(opts.indexes ?? {})) informer.store.addIndex(name, fn);
@@ -217,7 +227,7 @@ export class Manager {
     this.#work.abort(new Error('manager stopping'));
     const drained = await Promise.race([
       Promise.all(this.#running).then(() => true),
-      new Promise<false>((resolve) => setTimeout(resolve, graceMs, false).unref()),
+      new Promise<false>((resolve) => systemClock.setTimer(() => resolve(false), graceMs)),
     ]);
     if (!drained) this.log.warn('grace period over with work still running; stopping anyway');
     // Only now may a successor lead: it must not overlap with our in-flight reconciles.
@@ -230,6 +240,27 @@ export class Manager {
     this.log.info('stopped');
     if (this.#failure) this.#done.reject(this.#failure);
     else this.#done.resolve();
+  }
+
+  /** Once per object version: a warning, a count and a Warning Event on the object. */
+  #reportMalformed(err: MalformedObject): void {
+    const meta = err.object?.metadata;
+    const id = `${err.resource.plural}/${meta?.namespace}/${meta?.name}@${meta?.resourceVersion}`;
+    if (this.#malformed.has(id)) return;
+    this.#malformed.add(id);
+    // Bounded: the oldest reports are forgotten first.
+    if (this.#malformed.size > 4096) this.#malformed.delete(this.#malformed.values().next().value ?? '');
+    this.metrics.malformed(err.resource.plural);
+    this.log.warn('object does not fit its schema; leaving it alone', { err, resource: err.resource.plural });
+    if (err.object === undefined) return;
+    this.#malformedEvents ??= this.recorder(this.#opts.fieldManager);
+    const regarding = { ...err.object, apiVersion: apiVersionOf(err.resource), kind: err.resource.kind };
+    this.#malformedEvents.event(regarding, {
+      type: 'Warning',
+      reason: 'DoesNotFitSchema',
+      action: 'Read',
+      note: `${err.message}. Left alone until a corrected version is written.`,
+    });
   }
 
   #staleInformers(): string | undefined {

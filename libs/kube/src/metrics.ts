@@ -39,6 +39,7 @@ export class RuntimeMetrics {
   readonly #workDuration: Histogram<'name' | 'controller'>;
   readonly #retries: Counter<'name' | 'controller'>;
   readonly #leader: Gauge<'name'>;
+  readonly #malformed: Counter<'resource'>;
 
   constructor(opts: { registry?: Registry; processMetrics?: boolean } = {}) {
     this.registry = opts.registry ?? new Registry();
@@ -142,6 +143,17 @@ export class RuntimeMetrics {
       labelNames: ['name'],
       registers,
     });
+    this.#malformed = new Counter({
+      name: 'kube_cache_malformed_objects_total',
+      help: 'Object versions read from the API server that did not fit their kind and were left out',
+      labelNames: ['resource'],
+      registers,
+    });
+  }
+
+  /** Counts one object version that did not fit its kind's schema. */
+  malformed(resource: string): void {
+    this.#malformed.inc({ resource });
   }
 
   /** Observer for the controller `name`; the series exist (at zero) from the start. */

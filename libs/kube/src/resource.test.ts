@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { generationChanged } from './controller.ts';
+import { configMaps, leases } from './kinds.ts';
 import {
   apiVersionOf,
   collectionPath,
-  configMaps,
   groupOf,
   type KubeObject,
   keyOf,
-  leases,
   objectKey,
   objectPath,
   parseKey,

@@ -34,11 +34,14 @@ export interface ObjectMeta {
   finalizers?: string[];
 }
 
-export interface KubeObject {
+export type KubeObject = {
   apiVersion?: string;
   kind?: string;
   metadata: ObjectMeta;
-}
+};
+
+/** An object read without a schema of its kind: typed metadata, the rest unknown (tools and tests). */
+export type LooseObject = KubeObject & { [field: string]: unknown };
 
 export function apiVersionOf(resource: ResourceDescriptor): string {
   return resource.group ? `${resource.group}/${resource.version}` : resource.version;
@@ -84,27 +87,3 @@ export function parseKey(key: string): { namespace?: string; name: string } {
   const slash = key.indexOf('/');
   return slash < 0 ? { name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
-
-export const configMaps: ResourceDescriptor = {
-  group: '',
-  version: 'v1',
-  plural: 'configmaps',
-  kind: 'ConfigMap',
-  namespaced: true,
-};
-
-export const leases: ResourceDescriptor = {
-  group: 'coordination.k8s.io',
-  version: 'v1',
-  plural: 'leases',
-  kind: 'Lease',
-  namespaced: true,
-};
-
-export const events: ResourceDescriptor = {
-  group: 'events.k8s.io',
-  version: 'v1',
-  plural: 'events',
-  kind: 'Event',
-  namespaced: true,
-};

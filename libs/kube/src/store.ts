@@ -4,22 +4,7 @@ import { type KubeObject, objectKey } from './resource.ts';
 export type IndexFunc<T> = (obj: T) => string[];
 
 /** Every store indexes by namespace. */
-export const namespaceIndex = 'namespace';
-
-/** Indexes by the string (or strings) at a dotted path, e.g. `spec.roasterRef.name`. */
-export function fieldIndex<T>(path: string): IndexFunc<T> {
-  const parts = path.split('.');
-  return (obj) => {
-    let value: unknown = obj;
-    for (const part of parts) {
-      if (value === null || typeof value !== 'object') return [];
-      value = (value as Record<string, unknown>)[part];
-    }
-    if (typeof value === 'string') return [value];
-    if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
-    return [];
-  };
-}
+const namespaceIndex = 'namespace';
 
 /** What `replace` changed, so the caller can emit the events a watch would have. */
 export interface ReplaceDiff<T> {

@@ -4,28 +4,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isConflict, KubeClient, type ResourceClient } from './client.ts';
 import type { Condition } from './conditions.ts';
 import { EventRecorder } from './events.ts';
-import { configMaps, events, type KubeObject, type ResourceDescriptor } from './resource.ts';
-import {
-  AlreadyOwnedError,
-  addFinalizer,
-  applyStatus,
-  patchCondition,
-  removeFinalizer,
-  setControllerReference,
-} from './writes.ts';
+import { type ConfigMap, configMaps, events, type Pod as PodObject, pods } from './kinds.ts';
+import { PreconditionFailed, patchStatusIf } from './patch-if.ts';
+import type { KubeObject } from './resource.ts';
+import { AlreadyOwnedError, setControllerReference } from './writes.ts';
 
 const namespace = useTestNamespace('kube-writes');
-const pods: ResourceDescriptor = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
 type Pod = KubeObject & { status?: { conditions?: (Condition & { lastProbeTime?: string | null })[] } };
 
 let client: KubeClient;
-let cms: ResourceClient;
-let podApi: ResourceClient<Pod>;
+let cms: ResourceClient<ConfigMap>;
+let podApi: ResourceClient<PodObject>;
 
 beforeAll(() => {
   client = new KubeClient(testCluster().kubeConfig(), { fieldManager: 'roast-test' });
   cms = client.resource(configMaps);
-  podApi = client.resource<Pod>(pods);
+  podApi = client.resource(pods);
 });
 
 afterAll(() => client?.close());
@@ -40,8 +34,6 @@ function pod(name: string): Pod {
   } as Pod;
 }
 
-const conditionTypes = (p: Pod) => (p.status?.conditions ?? []).map((c) => c.type).sort();
-
 describe('guarded writes', () => {
   it('a patch computed from a stale object is rejected by the API server', async () => {
     const stale = await cms.create(configMap('guard'));
@@ -53,25 +45,6 @@ describe('guarded writes', () => {
       { type: 'merge' },
     );
     await expect(write).rejects.toSatisfy(isConflict);
-  });
-
-  it('adds and removes finalizers without losing a concurrent change', async () => {
-    const stale = await cms.create(configMap('finalized'));
-    await cms.patch(
-      namespace(),
-      'finalized',
-      { metadata: { finalizers: ['other.example.com/keep'] } },
-      { type: 'merge' },
-    );
-    const added = await addFinalizer(cms, stale, 'roasting.simcorp.io/cleanup');
-    expect(added.metadata.finalizers).toEqual(['other.example.com/keep', 'roasting.simcorp.io/cleanup']);
-    const again = await addFinalizer(cms, added, 'roasting.simcorp.io/cleanup');
-    expect(again.metadata.resourceVersion).toBe(added.metadata.resourceVersion);
-    await cms.patch(namespace(), 'finalized', { data: { concurrent: 'change' } }, { type: 'merge' });
-    const removed = await removeFinalizer(cms, added, 'roasting.simcorp.io/cleanup');
-    expect(removed.metadata.finalizers).toEqual(['other.example.com/keep']);
-    expect((removed as KubeObject & { data: object }).data).toEqual({ concurrent: 'change' });
-    await removeFinalizer(cms, removed, 'other.example.com/keep');
   });
 
   it('sets a controller reference without losing a concurrent change, and refuses a second controller', async () => {
@@ -109,8 +82,12 @@ describe('status writes', () => {
       message: 'by apply',
       lastTransitionTime: '2026-11-24T10:00:00Z',
     };
-    const applied = await applyStatus(podApi, created, { conditions: [condition] });
-    expect(applied.status?.conditions).toContainEqual(expect.objectContaining(condition));
+    const { namespace, name } = created.metadata;
+    const applied = await podApi.apply(
+      { metadata: { namespace, name }, status: { conditions: [condition] } },
+      { subresource: 'status', force: true },
+    );
+    expect((applied as Pod).status?.conditions).toContainEqual(expect.objectContaining(condition));
     const managers = (
       applied.metadata as { managedFields?: { manager: string; operation: string; subresource?: string }[] }
     ).managedFields;
@@ -118,40 +95,38 @@ describe('status writes', () => {
       expect.objectContaining({ manager: 'roast-test', operation: 'Apply', subresource: 'status' }),
     );
   });
+});
 
-  it('sets a condition with metav1 semantics, keeping conditions written concurrently', async () => {
-    const stale = await podApi.create(pod('conditioned'));
+describe('status writes on what they depend on', () => {
+  it('hold through a label change, and fail once a field they depend on changed', async () => {
+    const read = await podApi.create(pod('depends'));
+    // Someone relabels the pod after it was read: no field the write depends on.
     await podApi.patch(
       namespace(),
-      'conditioned',
-      {
-        status: { conditions: [{ type: 'example.com/Other', status: 'True', reason: 'Else', message: '' }] },
-      },
-      { type: 'strategic', subresource: 'status' },
+      'depends',
+      { metadata: { labels: { someone: 'else' } } },
+      { type: 'merge' },
     );
-    const first = await patchCondition(podApi, stale, {
-      type: 'roasting.simcorp.io/Roasting',
-      status: 'True',
-      reason: 'Started',
-    });
-    expect(conditionTypes(first)).toEqual(['example.com/Other', 'roasting.simcorp.io/Roasting']);
-    const since = first.status?.conditions?.find(
-      (c) => c.type === 'roasting.simcorp.io/Roasting',
-    )?.lastTransitionTime;
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // metav1.Time has seconds precision
-    const reworded = await patchCondition(podApi, first, {
-      type: 'roasting.simcorp.io/Roasting',
-      status: 'True',
-      reason: 'StillRoasting',
-    });
-    const roasting = reworded.status?.conditions?.find((c) => c.type === 'roasting.simcorp.io/Roasting');
-    expect(roasting).toMatchObject({ reason: 'StillRoasting', lastTransitionTime: since });
-    const unchanged = await patchCondition(podApi, reworded, {
-      type: 'roasting.simcorp.io/Roasting',
-      status: 'True',
-      reason: 'StillRoasting',
-    });
-    expect(unchanged.metadata.resourceVersion).toBe(reworded.metadata.resourceVersion);
+    const dependsOn = [
+      ['metadata', 'generation'],
+      ['status', 'phase'],
+      ['status', 'reason'],
+    ] as const;
+    const message = { message: 'written on what it depends on' };
+    const written = await patchStatusIf(podApi, read, dependsOn, message);
+    expect(written.status).toMatchObject(message);
+    expect(written.metadata.labels).toEqual({ someone: 'else' });
+    // A field it depends on moves: the write is refused, and nothing is written.
+    await podApi.patch(
+      namespace(),
+      'depends',
+      { status: { reason: 'Moved' } },
+      { type: 'merge', subresource: 'status' },
+    );
+    await expect(patchStatusIf(podApi, written, dependsOn, { message: 'late' })).rejects.toThrow(
+      PreconditionFailed,
+    );
+    expect((await podApi.get(namespace(), 'depends')).status).toMatchObject({ reason: 'Moved', ...message });
   });
 });
 
@@ -172,7 +147,7 @@ describe('EventRecorder', () => {
       });
     recorder.event(regarding, { type: 'Normal', reason: 'Started', action: 'Roast' });
     await recorder.flush();
-    const api = client.resource<KubeObject & Record<string, unknown>>(events);
+    const api = client.resource(events);
     await eventually(async () => {
       const recorded = (await api.list({ namespace: namespace() })).items.filter(
         (e) => (e.regarding as { uid?: string }).uid === regarding.metadata.uid,

@@ -1,131 +1,6 @@
-import { isConflict, type ResourceClient } from './client.ts';
-import { type Condition, type ConditionUpdate, setStatusCondition } from './conditions.ts';
-import { apiVersionOf, type KubeObject, type OwnerReference } from './resource.ts';
-
-/** A JSON merge patch body. */
-export type MergePatch = Record<string, unknown> & { metadata?: Record<string, unknown> };
-
-export interface GuardedPatchOptions {
-  subresource?: 'status';
-  /** Attempts before a conflict is given up on (client-go's DefaultRetry has 5). */
-  attempts?: number;
-}
-
-/**
- * Read-modify-write without lost updates: the patch carries the resourceVersion it was computed from,
- * so the API server rejects it with 409 if the object changed meanwhile; the object is then read again
- * (from the API: the cache may lag) and the patch rebuilt. `build` returns undefined when the object
- * already is as wanted.
- */
-export async function guardedPatch<T extends KubeObject>(
-  api: ResourceClient<T>,
-  current: T,
-  build: (latest: T) => MergePatch | undefined,
-  opts: GuardedPatchOptions = {},
-): Promise<T> {
-  const { namespace, name } = current.metadata;
-  const attempts = opts.attempts ?? 5;
-  let latest = current;
-  for (let attempt = 1; ; attempt++) {
-    const patch = build(latest);
-    if (patch === undefined) return latest;
-    const body = {
-      ...patch,
-      metadata: { ...patch.metadata, resourceVersion: latest.metadata.resourceVersion },
-    };
-    try {
-      return await api.patch(namespace, name!, body, {
-        type: 'merge',
-        ...(opts.subresource && { subresource: opts.subresource }),
-      });
-    } catch (err) {
-      if (!isConflict(err) || attempt >= attempts) throw err;
-      latest = await api.get(namespace, name!);
-    }
-  }
-}
-
-/**
- * Server-side apply of `status` through the status subresource under the client's field manager. Only
- * the fields given are owned; forcing takes them over from any other manager, which is right for status
- * the controller alone writes. Apply carries no resourceVersion, so it cannot conflict on one.
- */
-export function applyStatus<T extends KubeObject>(
-  api: ResourceClient<T>,
-  obj: KubeObject,
-  status: unknown,
-  opts: { force?: boolean } = {},
-): Promise<T> {
-  const { name, namespace } = obj.metadata;
-  const body = {
-    apiVersion: apiVersionOf(api.descriptor),
-    kind: api.descriptor.kind,
-    metadata: { name, ...(namespace && { namespace }) },
-    status,
-  } as unknown as T;
-  return api.apply(body, { subresource: 'status', force: opts.force ?? true });
-}
-
-type WithStatus = KubeObject & { status?: { conditions?: Condition[] } & Record<string, unknown> };
-
-/** Merge-patches status computed from the latest object, guarded by resourceVersion. */
-export function patchStatus<T extends WithStatus>(
-  api: ResourceClient<T>,
-  obj: T,
-  mutate: (latest: T) => Record<string, unknown> | undefined,
-): Promise<T> {
-  return guardedPatch(
-    api,
-    obj,
-    (latest) => {
-      const status = mutate(latest);
-      return status && { status };
-    },
-    { subresource: 'status' },
-  );
-}
-
-/** Sets one condition (metav1 semantics) on the status subresource; writes nothing if unchanged. */
-export function patchCondition<T extends WithStatus>(
-  api: ResourceClient<T>,
-  obj: T,
-  update: ConditionUpdate,
-): Promise<T> {
-  return patchStatus(api, obj, (latest) => {
-    const { conditions, changed } = setStatusCondition(latest.status?.conditions, update);
-    return changed ? { conditions } : undefined;
-  });
-}
-
-export function hasFinalizer(obj: KubeObject, finalizer: string): boolean {
-  return obj.metadata.finalizers?.includes(finalizer) ?? false;
-}
-
-/** Adds a finalizer (before any side effect it guards); a no-op when present. */
-export function addFinalizer<T extends KubeObject>(
-  api: ResourceClient<T>,
-  obj: T,
-  finalizer: string,
-): Promise<T> {
-  return guardedPatch(api, obj, (latest) =>
-    hasFinalizer(latest, finalizer)
-      ? undefined
-      : { metadata: { finalizers: [...(latest.metadata.finalizers ?? []), finalizer] } },
-  );
-}
-
-/** Removes a finalizer once its cleanup is done; a no-op when absent. */
-export function removeFinalizer<T extends KubeObject>(
-  api: ResourceClient<T>,
-  obj: T,
-  finalizer: string,
-): Promise<T> {
-  return guardedPatch(api, obj, (latest) =>
-    hasFinalizer(latest, finalizer)
-      ? { metadata: { finalizers: latest.metadata.finalizers!.filter((f) => f !== finalizer) } }
-      : undefined,
-  );
-}
+import type { ResourceClient } from './client.ts';
+import { pointer, testOf, updateIf } from './patch-if.ts';
+import type { KubeObject, OwnerReference } from './resource.ts';
 
 export class AlreadyOwnedError extends Error {
   constructor(obj: KubeObject, owner: OwnerReference) {
@@ -138,10 +13,7 @@ export class AlreadyOwnedError extends Error {
  * The owner references of `obj` with `owner` as its controller (controllerutil.SetControllerReference):
  * replaces a reference to the same owner, refuses a different controller.
  */
-export function withControllerReference(
-  obj: KubeObject,
-  owner: KubeObject & { apiVersion: string; kind: string },
-) {
+function withControllerReference(obj: KubeObject, owner: KubeObject & { apiVersion: string; kind: string }) {
   const refs = obj.metadata.ownerReferences ?? [];
   const other = refs.find((r) => r.controller && r.uid !== owner.metadata.uid);
   if (other) throw new AlreadyOwnedError(obj, other);
@@ -156,15 +28,17 @@ export function withControllerReference(
   return [...refs.filter((r) => r.uid !== ref.uid), ref];
 }
 
-/** Persists `owner` as the controller of an existing object, guarded by resourceVersion. */
+/** Persists `owner` as the controller of an existing object, if its owner references are still as read. */
 export function setControllerReference<T extends KubeObject>(
   api: ResourceClient<T>,
   obj: T,
   owner: KubeObject & { apiVersion: string; kind: string },
 ): Promise<T> {
-  return guardedPatch(api, obj, (latest) => {
+  const path = ['metadata', 'ownerReferences'];
+  return updateIf(api, obj, (latest) => {
     const current = latest.metadata.ownerReferences ?? [];
     if (current.some((r) => r.controller && r.uid === owner.metadata.uid)) return undefined;
-    return { metadata: { ownerReferences: withControllerReference(latest, owner) } };
+    const value = withControllerReference(latest, owner);
+    return [testOf(latest, path), { op: 'add', path: pointer(path), value }];
   });
 }

@@ -1,7 +1,7 @@
 // A proposal's status as each step leaves it: phase, decision, conditions, and the Event that announces it.
 import type { CommandProposal, CommandProposalStatus, ProposalPhase } from '@roast-operator/api';
-import { type Condition, type EventInput, setStatusCondition } from '@roast-operator/kube';
-import { finalPhases, phaseOf } from '../objects.ts';
+import { type Condition, type EventInput, readyAndReconciling } from '@roast-operator/kube';
+import { phaseOf, terminalProposalPhases } from '../objects.ts';
 import { type GovernorRecord, reconcilingCondition, type WaitReason } from './plan.ts';
 
 export type StatusPatch = Partial<CommandProposalStatus>;
@@ -24,30 +24,18 @@ function conditions(
   waiting: WaitReason | undefined,
   now: Date,
 ): Condition[] {
-  const final = finalPhases.has(phase);
-  const generation = p.metadata.generation;
-  const ready = setStatusCondition(
+  return readyAndReconciling(
     p.status?.conditions,
     {
-      type: 'Ready',
-      status: phase === 'Succeeded' ? 'True' : 'False',
-      reason: phase,
+      ready: phase === 'Succeeded',
+      readyReason: phase,
+      reconciling: !terminalProposalPhases.has(phase),
+      reconcilingReason: waiting ?? activeReason[phase] ?? phase,
       message,
-      ...(generation !== undefined && { observedGeneration: generation }),
+      observedGeneration: p.metadata.generation,
     },
     now,
-  ).conditions;
-  return setStatusCondition(
-    ready,
-    {
-      type: reconcilingCondition,
-      status: final ? 'False' : 'True',
-      reason: waiting ?? activeReason[phase] ?? phase,
-      message,
-      ...(generation !== undefined && { observedGeneration: generation }),
-    },
-    now,
-  ).conditions;
+  );
 }
 
 export interface Transition {
@@ -104,5 +92,16 @@ export function transitionEvent(from: ProposalPhase, t: Transition): EventInput 
     reason: t.to,
     action: actionFrom[from] ?? 'Retain',
     note: `${from} → ${t.to}${rule}: ${t.message}`,
+  };
+}
+
+/** At L5 an agent's command goes without a human: the people watching the roaster hear of it (on the Roaster). */
+export function autonomousEvent(p: CommandProposal, t: Transition): EventInput {
+  return {
+    type: 'Normal',
+    reason: 'AutonomousCommand',
+    action: 'Govern',
+    note: `${p.spec.proposedBy}'s ${p.spec.command.type} (${p.metadata.name}) was approved automatically: ${t.message}`,
+    related: p,
   };
 }

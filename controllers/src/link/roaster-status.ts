@@ -2,13 +2,15 @@
 // Connected and InterlocksClear conditions, phase, device, levels, the latest reading and the edge's latches. Each apply carries
 // every field the link owns (an apply that omits an owned field removes it), so the link keeps one view per
 // roaster and applies it whole; writes to one roaster are serialized and coalesced.
-import { apiVersion, fieldManagers, type RoasterStatus, roasterNames } from '@roast-operator/api';
+import { fieldManagers, type Roaster, type RoasterStatus } from '@roast-operator/api';
+import type { Clock } from '@roast-operator/clock';
 import {
   type Condition,
+  type Informer,
   isNotFound,
-  type KubeObject,
   metaTime,
   type ResourceClient,
+  setStatusCondition,
 } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
 import type { Latch, Sample } from '@roast-operator/proto';
@@ -41,27 +43,33 @@ interface Entry {
 }
 
 function condition(
+  now: Date,
   type: string,
   ok: boolean,
   reason: string,
   message: string,
   previous?: Condition,
 ): Condition {
-  const status = ok ? 'True' : 'False';
-  // The transition time moves only when the status does (metav1.Condition semantics).
-  const lastTransitionTime = previous?.status === status ? previous.lastTransitionTime : metaTime(new Date());
-  return { type, status, reason, message, lastTransitionTime };
+  const update = { type, status: ok ? 'True' : 'False', reason, message } as const;
+  return setStatusCondition(previous && [previous], update, now).conditions[0]!;
 }
 
-function interlocks(latches: readonly Latch[], previous?: Condition): Condition {
+function interlocks(now: Date, latches: readonly Latch[], previous?: Condition): Condition {
   const active = latches.filter((l) => l.conditionActive);
   const listed = latches.map((l) => `${l.id} (${l.cause}${l.conditionActive ? ', active' : ''})`).join(', ');
   if (active.length > 0) {
-    return condition(interlocksCondition, false, 'InterlockActive', `Edge latches: ${listed}.`, previous);
+    return condition(
+      now,
+      interlocksCondition,
+      false,
+      'InterlockActive',
+      `Edge latches: ${listed}.`,
+      previous,
+    );
   }
   const message =
     latches.length === 0 ? 'The edge agent holds no latch.' : `Edge latches, conditions gone: ${listed}.`;
-  return condition(interlocksCondition, true, 'Clear', message, previous);
+  return condition(now, interlocksCondition, true, 'Clear', message, previous);
 }
 
 /**
@@ -87,11 +95,17 @@ export interface DeviceReport {
 }
 
 export class LinkStatus {
-  readonly #api: ResourceClient<KubeObject>;
+  readonly #api: ResourceClient<Roaster>;
   readonly #log: Logger;
   readonly #entries = new Map<string, Entry>();
+  readonly #clock: Clock;
 
-  constructor(api: ResourceClient<KubeObject>, log: Logger) {
+  #now(): Date {
+    return new Date(this.#clock.now());
+  }
+
+  constructor(api: ResourceClient<Roaster>, log: Logger, clock: Clock) {
+    this.#clock = clock;
     this.#api = api;
     this.#log = log;
   }
@@ -102,13 +116,14 @@ export class LinkStatus {
     entry.view = {
       ...previous,
       connected: condition(
+        this.#now(),
         'Connected',
         true,
         'StreamOpen',
         `Edge agent ${device.pod || '(unnamed)'} on ${device.node || '(unknown node)'} is streaming.`,
         previous.connected,
       ),
-      interlocks: interlocks(latches, previous.interlocks),
+      interlocks: interlocks(this.#now(), latches, previous.interlocks),
       edgeLatches: edgeLatches(latches),
       device: Object.fromEntries(Object.entries(device).filter(([, v]) => v !== '')),
     };
@@ -121,7 +136,7 @@ export class LinkStatus {
     entry.view = {
       ...rest,
       phase: 'Disconnected',
-      connected: condition('Connected', false, reason, message, entry.view.connected),
+      connected: condition(this.#now(), 'Connected', false, reason, message, entry.view.connected),
     };
     this.#write(entry);
   }
@@ -130,7 +145,7 @@ export class LinkStatus {
     const entry = this.#entry(roaster);
     entry.view = {
       ...entry.view,
-      interlocks: interlocks(latches, entry.view.interlocks),
+      interlocks: interlocks(this.#now(), latches, entry.view.interlocks),
       edgeLatches: edgeLatches(latches),
     };
     this.#write(entry);
@@ -141,7 +156,7 @@ export class LinkStatus {
     const entry = this.#entry(roaster);
     const phase = stateOfCode(s.stateCode);
     const phaseChanged = phase !== entry.view.phase;
-    const due = Date.now() - entry.telemetryWrittenAt >= telemetryIntervalMs;
+    const due = this.#clock.now() - entry.telemetryWrittenAt >= telemetryIntervalMs;
     if (!phaseChanged && !due) return;
     entry.view = {
       ...entry.view,
@@ -154,7 +169,7 @@ export class LinkStatus {
         ...(s.exhaustTemp !== undefined && { exhaustTemperatureCelsius: s.exhaustTemp }),
       },
     };
-    entry.telemetryWrittenAt = Date.now();
+    entry.telemetryWrittenAt = this.#clock.now();
     this.#write(entry);
   }
 
@@ -169,7 +184,7 @@ export class LinkStatus {
     const key = roaster.uid;
     let entry = this.#entries.get(key);
     if (entry === undefined) {
-      const connected = condition('Connected', false, 'NoStream', 'No edge agent stream yet.');
+      const connected = condition(this.#now(), 'Connected', false, 'NoStream', 'No edge agent stream yet.');
       entry = { roaster, view: { phase: 'Disconnected', connected }, telemetryWrittenAt: 0, dirty: false };
       this.#entries.set(key, entry);
     }
@@ -181,6 +196,29 @@ export class LinkStatus {
     entry.writing ??= this.#drain(entry).finally(() => {
       entry.writing = undefined;
     });
+  }
+
+  /**
+   * A predecessor that died could not report its streams' end: once edges have had time to reconnect, a
+   * roaster still shown Connected with no live stream here is reported Disconnected.
+   */
+  async sweep(
+    roasters: Informer<Roaster>,
+    live: (roasterUid: string) => boolean,
+    signal: AbortSignal,
+  ): Promise<void> {
+    await roasters.waitForSync(signal).catch(() => undefined);
+    if (signal.aborted) return;
+    for (const r of roasters.store.list()) {
+      const shown = r.status?.conditions?.some((c) => c.type === 'Connected' && c.status === 'True');
+      const { namespace = '', name = '', uid = '' } = r.metadata;
+      if (!shown || live(uid)) continue;
+      this.disconnected(
+        { namespace, name, uid },
+        'NoStream',
+        'No edge agent has streamed to the operator since it took over the link.',
+      );
+    }
   }
 
   /** Applies the latest view until no newer one is waiting: bursts collapse into one write. */
@@ -204,15 +242,13 @@ export class LinkStatus {
     }
   }
 
-  #apply(roaster: RoasterRef, view: LinkView): Promise<KubeObject> {
+  #apply(roaster: RoasterRef, view: LinkView): Promise<Roaster> {
     const { connected, interlocks: interlock, ...fields } = view;
     const body = {
-      apiVersion,
-      kind: roasterNames.kind,
       // The UID makes the apply fail rather than write onto a recreated Roaster of the same name.
       metadata: { name: roaster.name, namespace: roaster.namespace, uid: roaster.uid },
       status: { ...fields, conditions: interlock ? [connected, interlock] : [connected] },
-    } as KubeObject;
+    };
     return this.#api.apply(body, { subresource: 'status', force: true, fieldManager: fieldManagers.link });
   }
 }

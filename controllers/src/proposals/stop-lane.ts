@@ -1,0 +1,90 @@
+// The EmergencyStop lane: the one place that sends a stop and keeps what it takes to record it. A stop is
+// absolute, idempotent and acts only in the safe direction, so — unlike every other command, recorded
+// before it is sent — it is sent first and recorded after: from the cache before a reconcile's fresh reads,
+// or by the reconcile itself. Whichever sends it, the receipt is kept until the stop is recorded past
+// sending, so it is recorded with that receipt and never sent twice by this process.
+import type { CommandProposal, ProposalPhase } from '@roast-operator/api';
+import type { Logger } from '@roast-operator/log';
+import type { Dispatcher, DispatchReceipt, DispatchRequest } from '../dispatch.ts';
+import { isStop, phaseOf } from '../objects.ts';
+import type { Plan } from './plan.ts';
+
+/** The phases in which a stop may still be sent, or recorded as sent. */
+const sending: ReadonlySet<ProposalPhase> = new Set(['Pending', 'Approved']);
+
+export type StopAction =
+  /** Not sent by this process: send it (then record it). */
+  | 'send'
+  /** Sent, not yet recorded: record it with the receipt held (a lost write is retried, not a send). */
+  | 'record'
+  /** Recorded past sending, or ended otherwise: the receipt is no longer needed. */
+  | 'forget'
+  /** Past sending, nothing held. */
+  | 'none';
+
+/** The lane's protocol as a table: the stop's phase and whether this process holds its receipt. */
+export function stopAction(phase: ProposalPhase, receiptHeld: boolean): StopAction {
+  if (sending.has(phase)) return receiptHeld ? 'record' : 'send';
+  return receiptHeld ? 'forget' : 'none';
+}
+
+export class StopLane {
+  readonly #dispatcher: Dispatcher;
+  /** Receipts of stops sent and not yet recorded past sending, by proposal UID. */
+  readonly #receipts = new Map<string, DispatchReceipt>();
+
+  constructor(dispatcher: Dispatcher) {
+    this.#dispatcher = dispatcher;
+  }
+
+  /** What the lane does next for this stop. */
+  next(p: CommandProposal): StopAction {
+    return stopAction(phaseOf(p), this.#receipts.has(p.metadata.uid ?? ''));
+  }
+
+  /**
+   * The stop's receipt: the one held (`sent` false), or a new send's (`sent` true). Rejects when it could
+   * not be sent.
+   */
+  async send(
+    p: CommandProposal,
+    request: DispatchRequest,
+    signal: AbortSignal,
+  ): Promise<{ receipt: DispatchReceipt; sent: boolean }> {
+    const uid = p.metadata.uid ?? '';
+    const held = this.#receipts.get(uid);
+    if (held !== undefined) return { receipt: held, sent: false };
+    const receipt = await this.#dispatcher.dispatch(request, signal);
+    this.#receipts.set(uid, receipt);
+    return { receipt, sent: true };
+  }
+
+  /**
+   * New stops go out before a reconcile's fresh reads: the same plan on the cached objects, sent at once
+   * and recorded by the reconcile that follows. The reads they skip could only have delayed them.
+   */
+  async sendFromCache(
+    proposals: readonly CommandProposal[],
+    planned: (p: CommandProposal) => Plan,
+    request: (p: CommandProposal) => DispatchRequest,
+    log: Logger,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const isNew = (p: CommandProposal) =>
+      isStop(p.spec.command) && phaseOf(p) === 'Pending' && this.next(p) === 'send';
+    for (const p of proposals.filter(isNew)) {
+      if (planned(p).kind !== 'dispatch') continue;
+      try {
+        await this.send(p, request(p), signal);
+        log.info('EmergencyStop sent from the cache; recording it', { proposal: p.metadata.name });
+      } catch (err) {
+        log.warn('EmergencyStop could not be sent from the cache; the reconcile tries', { err });
+      }
+    }
+  }
+
+  /** After a step: a stop past sending needs its receipt no more (recorded, or ended some other way). */
+  settle(p: CommandProposal): void {
+    if (this.next(p) === 'forget') this.#receipts.delete(p.metadata.uid ?? '');
+  }
+}
