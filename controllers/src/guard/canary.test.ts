@@ -5,14 +5,14 @@ import { guardRefusal, judge } from './canary.ts';
 const refusal = (code: number, message: string) =>
   new ApiError('POST', '/apis/roasting.simcorp.io/v1alpha1/namespaces/roastery/commandproposals', code, {
     kind: 'Status',
-    reason: code === 422 ? 'Invalid' : 'Forbidden',
+    reason: 'Forbidden',
     message,
   });
 
 describe('judge', () => {
   it('trusts the guard only when roast-proposal-create refuses the approval with its own message', () => {
     const message = `commandproposals.roasting.simcorp.io "roast-operator-guard-canary" is forbidden: ${guardRefusal}: create it without one`;
-    expect(judge({ error: refusal(422, message) })).toMatchObject({ live: true });
+    expect(judge({ error: refusal(403, message) })).toMatchObject({ live: true });
   });
 
   it.each([

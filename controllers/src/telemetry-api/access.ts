@@ -6,6 +6,7 @@
 // go to the API server are rate-limited (review-limit.ts): the API server is not the read API's to flood.
 import { createHash } from 'node:crypto';
 import { group } from '@roast-operator/api';
+import { systemClock } from '@roast-operator/clock';
 import {
   type KubeClient,
   type ResourceAttributes,
@@ -39,7 +40,7 @@ export class TtlCache<V> {
   constructor(opts: { ttlMs: number; maxEntries: number; now?: () => number }) {
     this.#ttlMs = opts.ttlMs;
     this.#maxEntries = opts.maxEntries;
-    this.#now = opts.now ?? Date.now;
+    this.#now = opts.now ?? (() => systemClock.now());
   }
 
   get size(): number {
@@ -117,7 +118,7 @@ export class Access {
 
   constructor(client: KubeClient, opts: AccessOptions) {
     this.#client = client;
-    const now = opts.now ?? Date.now;
+    const now = opts.now ?? (() => systemClock.now());
     const cache = { ttlMs: opts.ttlMs ?? 10_000, maxEntries: opts.maxEntries ?? 1000, now };
     this.#tokens = new TtlCache(cache);
     this.#refusals = new TtlCache({ ...cache, maxEntries: opts.maxRefusals ?? 4096 });

@@ -1,8 +1,7 @@
-import { sleep, systemClock, VirtualClock } from '@roast-operator/clock';
+import { ItemBackoff, sleep, systemClock, VirtualClock } from '@roast-operator/clock';
 import { eventually, testCluster, useTestNamespace } from '@roast-operator/control-plane';
 import { Logger } from '@roast-operator/log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ItemBackoff } from './backoff.ts';
 import { KubeClient, type ResourceClient } from './client.ts';
 import { Controller, type ControllerOptions, TerminalError } from './controller.ts';
 import { Informer } from './informer.ts';
@@ -135,7 +134,7 @@ describe('Controller against a real kube-apiserver', () => {
           for: informer({ fieldSelector: `metadata.name=${name}` }),
           clock,
           metrics,
-          backoff: new ItemBackoff({ baseMs: 100, maxMs: 10_000 }),
+          backoff: new ItemBackoff({ initialMs: 100, maxMs: 10_000 }),
           reconcile: async (key, ctx) => {
             times.push(clock.now());
             retries.push(ctx.retries);

@@ -1,6 +1,5 @@
-import { type Clock, systemClock } from '@roast-operator/clock';
+import { type Clock, ItemBackoff, systemClock } from '@roast-operator/clock';
 import { Logger } from '@roast-operator/log';
-import { ItemBackoff } from './backoff.ts';
 import type { Informer, InformerEvent } from './informer.ts';
 import type { ControllerObserver, RuntimeMetrics } from './metrics.ts';
 import { groupOf, type KubeObject, keyOf, objectKey } from './resource.ts';
@@ -125,7 +124,7 @@ export class Controller<T extends KubeObject> implements Runnable {
     this.#observer = opts.metrics?.controller(opts.name, concurrency) ?? quietObserver;
     this.queue = new WorkQueue({
       clock: this.#clock,
-      backoff: opts.backoff ?? new ItemBackoff(),
+      backoff: opts.backoff ?? new ItemBackoff({ initialMs: 5, maxMs: 1_000_000 }),
       ...(opts.metrics && { observer: opts.metrics.queue(opts.name, () => this.queue.inFlight()) }),
     });
     const keyFn = opts.key ?? objectKey;

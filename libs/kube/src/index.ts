@@ -1,4 +1,3 @@
-export { Backoff, ItemBackoff } from './backoff.ts';
 export {
   ApiError,
   type DeleteOptions,

@@ -1,8 +1,8 @@
+import { Backoff } from '@roast-operator/clock';
 import { eventually, type PrivateControlPlane, startControlPlane } from '@roast-operator/control-plane';
 import { Logger } from '@roast-operator/log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TcpProxy } from '../test-fixtures/tcp-proxy.ts';
-import { Backoff } from './backoff.ts';
 import { KubeClient, type ResourceClient } from './client.ts';
 import { Informer, type InformerEvent } from './informer.ts';
 import { type ConfigMap, configMaps } from './kinds.ts';
@@ -47,7 +47,7 @@ function watch(
   const warnings: Record<string, unknown>[] = [];
   const informer = new Informer(client, configMaps, {
     namespace: ns,
-    backoff: new Backoff({ initialMs: 100, maxMs: 1000 }),
+    backoff: new Backoff({ initialMs: 200, maxMs: 2000, jitter: 0.5 }),
     logger: new Logger({ level: 'warn', sink: (_, line) => warnings.push(JSON.parse(line)) }),
     ...opts,
   });

@@ -1,6 +1,5 @@
-import { type Clock, sleep, systemClock, type Timer } from '@roast-operator/clock';
+import { Backoff, type Clock, sleep, systemClock, type Timer } from '@roast-operator/clock';
 import { Logger } from '@roast-operator/log';
-import { Backoff } from './backoff.ts';
 import { ApiError, isGone, type KubeClient, type ResourceClient } from './client.ts';
 import { hasMetadata, type Kind } from './kinds.ts';
 import { collectionPath, type KubeObject, objectKey } from './resource.ts';
@@ -105,7 +104,7 @@ export class Informer<T extends KubeObject> {
     this.#api = client.resource<T>(resource);
     this.#opts = opts;
     this.#clock = opts.clock ?? systemClock;
-    this.#backoff = opts.backoff ?? new Backoff();
+    this.#backoff = opts.backoff ?? new Backoff({ initialMs: 1600, maxMs: 60_000, jitter: 0.5 });
     this.#inactivityMs = Math.ceil(opts.inactivityTimeoutMs ?? 90_000);
     this.#streaming = opts.streamingList ?? true;
     this.#log = (opts.logger ?? new Logger()).child({

@@ -1,10 +1,9 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import { sleep, systemClock } from '@roast-operator/clock';
+import { Backoff, sleep, systemClock } from '@roast-operator/clock';
 import { eventually, testCluster, useTestNamespace } from '@roast-operator/control-plane';
 import { Logger } from '@roast-operator/log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Backoff } from './backoff.ts';
 import { KubeClient } from './client.ts';
 import { ConfigMap, configMaps, events, kind, leases } from './kinds.ts';
 import { Manager } from './manager.ts';
@@ -90,7 +89,7 @@ describe('Manager', () => {
     });
     const informer = manager.informer(configMaps, {
       namespace: namespace(),
-      backoff: new Backoff({ initialMs: 200, maxMs: 1000 }),
+      backoff: new Backoff({ initialMs: 400, maxMs: 2000, jitter: 0.5 }),
     });
     manager.controller({ name: 'counted', for: informer, reconcile: async () => {} });
     const running = manager.start();

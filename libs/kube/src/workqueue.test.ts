@@ -1,6 +1,5 @@
-import { settle, VirtualClock } from '@roast-operator/clock';
+import { ItemBackoff, settle, VirtualClock } from '@roast-operator/clock';
 import { describe, expect, it } from 'vitest';
-import { Backoff, ItemBackoff } from './backoff.ts';
 import { type QueueObserver, WorkQueue } from './workqueue.ts';
 
 function recorder() {
@@ -75,7 +74,7 @@ describe('WorkQueue', () => {
 
   it('addRateLimited backs off exponentially per key until forget', async () => {
     const clock = new VirtualClock();
-    const q = new WorkQueue({ clock, backoff: new ItemBackoff({ baseMs: 10, maxMs: 1000 }) });
+    const q = new WorkQueue({ clock, backoff: new ItemBackoff({ initialMs: 10, maxMs: 1000 }) });
     const delays: number[] = [];
     for (let i = 0; i < 5; i++) {
       const start = clock.now();
@@ -138,24 +137,5 @@ describe('WorkQueue', () => {
     q.add('new');
     await clock.advance(100);
     expect(q.length).toBe(0);
-  });
-});
-
-describe('Backoff', () => {
-  it('doubles up to the cap within the jitter band and starts over on reset', () => {
-    const b = new Backoff({ initialMs: 800, maxMs: 30_000, jitter: 1, random: () => 0.5 });
-    const delays = Array.from({ length: 8 }, () => b.next());
-    expect(delays).toEqual([1200, 2400, 4800, 9600, 19200, 38400, 45000, 45000]);
-    b.reset();
-    expect(b.next()).toBe(1200);
-  });
-
-  it('stays within [d, 2d) with full jitter', () => {
-    const b = new Backoff({ initialMs: 100, maxMs: 100, jitter: 1 });
-    for (let i = 0; i < 50; i++) {
-      const d = b.next();
-      expect(d).toBeGreaterThanOrEqual(100);
-      expect(d).toBeLessThan(200);
-    }
   });
 });

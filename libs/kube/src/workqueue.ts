@@ -1,5 +1,4 @@
-import { type Clock, systemClock, type Timer } from '@roast-operator/clock';
-import { ItemBackoff } from './backoff.ts';
+import { type Clock, ItemBackoff, systemClock, type Timer } from '@roast-operator/clock';
 
 /** Observations a queue reports; the controller wires them to the `workqueue_*` metrics. */
 export interface QueueObserver {
@@ -45,7 +44,7 @@ export class WorkQueue {
 
   constructor(opts: WorkQueueOptions = {}) {
     this.#clock = opts.clock ?? systemClock;
-    this.#backoff = opts.backoff ?? new ItemBackoff();
+    this.#backoff = opts.backoff ?? new ItemBackoff({ initialMs: 5, maxMs: 1_000_000 });
     this.#observer = opts.observer ?? quiet;
   }
 

@@ -9,8 +9,8 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
  */
 export type LogFields = Record<string, unknown> & {
   err?: unknown;
-  /** @deprecated An error goes under `err`. */
-  error?: unknown;
+  /** An error goes under `err`. */
+  error?: never;
 };
 
 const levels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
