@@ -37,12 +37,17 @@ export async function resolveBinaries(): Promise<Binaries> {
 }
 
 async function build(): Promise<string> {
+  return runBuildScript('build.sh', 'the control plane');
+}
+
+/** Runs one of the cached build scripts next to this package; its last line of output is the directory. */
+export async function runBuildScript(script: string, what: string): Promise<string> {
   try {
-    const { stdout } = await run(join(toolsDir, 'build.sh'), [], { maxBuffer: 64 << 20 });
+    const { stdout } = await run(join(toolsDir, script), [], { maxBuffer: 64 << 20 });
     return stdout.trim().split('\n').at(-1)!;
   } catch (error) {
     const e = error as { stderr?: string; message: string };
-    throw new Error(`building the control plane failed: ${e.message}\n${e.stderr ?? ''}`);
+    throw new Error(`building ${what} failed: ${e.message}\n${e.stderr ?? ''}`);
   }
 }
 
