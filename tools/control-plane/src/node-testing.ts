@@ -1,4 +1,6 @@
-import { CoreV1Api } from '@kubernetes/client-node';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { beforeAll, inject } from 'vitest';
 import type { NodeClusterInfo } from './node.ts';
 import { eventually, testCluster, useTestNamespace } from './testing.ts';
@@ -28,4 +30,36 @@ export function usePodNamespace(prefix: string): () => string {
     });
   });
   return namespace;
+}
+
+/** A container's memory as its cgroup (v1) on the node counts it, in bytes. */
+export interface ContainerMemory {
+  /** What the kubelet reports and evicts on: usage less inactive file cache. */
+  workingSet: number;
+  /** Anonymous memory: the heap and everything else the process allocated. */
+  rss: number;
+  usage: number;
+}
+
+/** Reads a running pod's container memory from the node's cgroups (the kubelet's cgroupfs layout). */
+export async function containerMemory(pod: V1Pod, container: string): Promise<ContainerMemory> {
+  const uid = pod.metadata?.uid;
+  const id = pod.status?.containerStatuses
+    ?.find((s) => s.name === container)
+    ?.containerID?.replace(/^\w+:\/\//, '');
+  if (!uid || !id) throw new Error(`pod ${pod.metadata?.name} has no running container ${container}`);
+  const qos = pod.status?.qosClass === 'Guaranteed' ? '' : `${pod.status?.qosClass?.toLowerCase()}/`;
+  const dir = `/sys/fs/cgroup/memory/kubepods/${qos}pod${uid}/${id}`;
+  const usage = Number(await readFile(join(dir, 'memory.usage_in_bytes'), 'utf8'));
+  const stat = new Map(
+    (await readFile(join(dir, 'memory.stat'), 'utf8'))
+      .split('\n')
+      .map((line) => line.split(' '))
+      .map(([key, value]) => [key, Number(value)] as const),
+  );
+  return {
+    usage,
+    workingSet: usage - (stat.get('total_inactive_file') ?? 0),
+    rss: stat.get('total_rss') ?? 0,
+  };
 }
