@@ -26,7 +26,7 @@ export default defineConfig({
         test: {
           name: 'cluster',
           include: ['test/**/*.test.ts', '**/*.cluster.test.ts'],
-          exclude: ['**/node_modules/**', 'test/node/**'],
+          exclude: ['**/node_modules/**', 'test/node/**', 'test/node-lifecycle/**'],
           globalSetup: ['tools/control-plane/src/vitest-global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,
@@ -43,6 +43,15 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 180_000,
+        },
+      },
+      {
+        extends: true,
+        // Starts and kills nodes of its own: never beside the `node` project (npm run test:node runs it after).
+        test: {
+          name: 'node-lifecycle',
+          include: ['test/node-lifecycle/**/*.test.ts'],
+          fileParallelism: false,
         },
       },
     ],

@@ -46,6 +46,10 @@ export function nodePaths(dir: string): NodePaths {
   };
 }
 
+/** The node's control plane is named `node`: its directory is `roast-cp-node-*` beside the node's. */
+export const nodeControlPlaneName = 'node';
+export const nodeControlPlanePrefix = `roast-cp-${nodeControlPlaneName}-`;
+
 export const pauseImage = 'localhost/roast-operator/pause:1';
 
 /** containerd 2.x (config schema 3) as the kubelet's CRI runtime. */

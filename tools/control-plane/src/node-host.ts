@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile, readlink, rm, rmdir, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { type NodePaths, nodeNetwork } from './node-config.ts';
+import { type NodePaths, nodeControlPlanePrefix, nodeNetwork } from './node-config.ts';
 
 /**
  * What a node changes on the host beyond its own processes — the bridge, two sysctls, iptables chains,
@@ -12,6 +12,12 @@ import { type NodePaths, nodeNetwork } from './node-config.ts';
  */
 
 const execFileAsync = promisify(execFile);
+
+/**
+ * Directories the kubelet and containerd use whatever their configured roots: device-plugin sockets, pod
+ * logs, shim sockets. A run that creates one removes it; one that was there before is left alone.
+ */
+const fixedHostDirs = ['/var/lib/kubelet', '/var/log/pods', '/var/log/containers', '/run/containerd'];
 
 async function run(command: string, args: string[]): Promise<string> {
   const { stdout } = await execFileAsync(command, args, { maxBuffer: 64 << 20 });
@@ -49,7 +55,9 @@ export async function setUpHostNetwork(paths: NodePaths): Promise<void> {
   const saved: Record<string, string> = {};
   for (const key of sysctls) saved[key] = (await readFile(`/proc/sys/${key}`, 'utf8')).trim();
   await writeFile(join(paths.dir, 'sysctl.json'), JSON.stringify(saved));
-  if (!(await exists('/var/lib/kubelet'))) await writeFile(join(paths.dir, 'created-var-lib-kubelet'), '');
+  const created: string[] = [];
+  for (const dir of fixedHostDirs) if (!(await exists(dir))) created.push(dir);
+  await writeFile(join(paths.dir, 'created-host-dirs.json'), JSON.stringify(created));
   const { bridge, hostAddress, podSubnet, egressChain } = nodeNetwork;
   await run('ip', ['link', 'add', bridge, 'type', 'bridge']);
   await run('ip', ['addr', 'add', `${hostAddress}/${podSubnet.split('/')[1]}`, 'dev', bridge]);
@@ -79,11 +87,22 @@ export async function cleanUpNode(paths: NodePaths): Promise<void> {
   await removeCgroups();
   await attempt('ip', ['link', 'del', nodeNetwork.bridge]);
   await restoreSysctls(paths);
-  if (await exists(join(paths.dir, 'created-var-lib-kubelet'))) {
-    await unmountUnder('/var/lib/kubelet');
-    await rm('/var/lib/kubelet', { recursive: true, force: true });
+  const created = await readFile(join(paths.dir, 'created-host-dirs.json'), 'utf8').catch(() => '[]');
+  for (const dir of JSON.parse(created) as string[]) {
+    await unmountUnder(dir);
+    await rm(dir, { recursive: true, force: true });
   }
   await rm(paths.dir, { recursive: true, force: true });
+  for (const dir of await controlPlaneDirs(paths)) await rm(dir, { recursive: true, force: true });
+}
+
+/** The node's control-plane directories (certificates, etcd data, logs) in the same temporary directory. */
+async function controlPlaneDirs(paths: NodePaths): Promise<string[]> {
+  const parent = dirname(paths.dir);
+  const entries = await readdir(parent).catch(() => [] as string[]);
+  return entries
+    .filter((entry) => entry.startsWith(nodeControlPlanePrefix))
+    .map((entry) => join(parent, entry));
 }
 
 /** What a node left on the host; empty after a clean teardown. */
@@ -94,7 +113,8 @@ export async function nodeLeftovers(paths: NodePaths): Promise<string[]> {
   if (await exists(`/sys/class/net/${nodeNetwork.bridge}`)) found.push(`bridge ${nodeNetwork.bridge}`);
   for (const mount of await mountsUnder(paths.dir)) found.push(`mount ${mount}`);
   for (const cgroup of await kubepodsCgroups()) found.push(`cgroup ${cgroup}`);
-  if (await exists(paths.dir)) found.push(`directory ${paths.dir}`);
+  for (const dir of [paths.dir, ...fixedHostDirs]) if (await exists(dir)) found.push(`directory ${dir}`);
+  for (const dir of await controlPlaneDirs(paths)) found.push(`directory ${dir}`);
   return found;
 }
 

@@ -14,6 +14,7 @@ import {
   kubeletConfig,
   kubeProxyConfig,
   type NodePaths,
+  nodeControlPlaneName,
   nodeNetwork,
   nodePaths,
 } from './node-config.ts';
@@ -64,7 +65,7 @@ export class NodeCluster implements AsyncDisposable {
     let plane: ControlPlane | undefined;
     try {
       await setUpHostNetwork(paths);
-      plane = await ControlPlane.start({ name: 'node', node: true });
+      plane = await ControlPlane.start({ name: nodeControlPlaneName, node: true });
       const info: NodeClusterInfo = {
         controlPlane: plane.info,
         nodeName: nodeNetwork.nodeName,
