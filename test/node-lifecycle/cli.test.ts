@@ -30,16 +30,7 @@ async function startWithPod(): Promise<ChildProcess> {
   const env = { ...process.env, KUBECONFIG: kubeconfig };
   await execFileAsync(
     kubectl,
-    [
-      'run',
-      'idle',
-      `--image=${baseImage}`,
-      '--image-pull-policy=Never',
-      '--',
-      'node',
-      '-e',
-      'setInterval(() => {}, 1000)',
-    ],
+    ['run', 'idle', `--image=${baseImage}`, '--image-pull-policy=Never', '--', 'node', '-e', idle],
     { env },
   );
   await execFileAsync(kubectl, ['wait', '--for=condition=Ready', 'pod/idle', '--timeout=60s'], { env });
