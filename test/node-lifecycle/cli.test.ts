@@ -1,13 +1,15 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { defaultNodePaths, nodeLeftovers } from '@roast-operator/control-plane';
+import { defaultNodePaths, eventually, nodeLeftovers } from '@roast-operator/control-plane';
 import { describe, expect, it } from 'vitest';
 import { baseImage } from '../../tools/images/src/images.ts';
 
 // `npm run control-plane -- --node` with a pod running (so containerd's shims have left the process tree):
-// SIGTERM (and Ctrl-C, the same handler) leaves nothing on the host; a SIGKILL leaves the shims, the pod,
-// the iptables chains and the bridge, and `--node-cleanup` removes all of it. Runs without a shared node.
+// SIGTERM (and Ctrl-C, the same handler) leaves nothing on the host; after a SIGKILL the node's guard removes
+// everything; with the guard killed too, the shims, the pod, the iptables chains and the bridge remain and
+// `--node-cleanup` removes them. Runs without a shared node.
 const execFileAsync = promisify(execFile);
 const cli = join(import.meta.dirname, '../../tools/control-plane/src/cli.ts');
 const paths = defaultNodePaths();
@@ -52,8 +54,17 @@ describe('a node started from the command line', () => {
     expect(await nodeLeftovers(paths)).toEqual([]);
   }, 180_000);
 
-  it('is cleaned up by --node-cleanup after the starting process was killed outright', async () => {
+  it('is cleaned up by its guard when the starting process is killed outright', async () => {
     const child = await startWithPod();
+    child.kill('SIGKILL');
+    await exited(child);
+    await eventually(async () => expect(await nodeLeftovers(paths)).toEqual([]), 60_000);
+  }, 180_000);
+
+  it('is cleaned up by --node-cleanup when the guard was killed too', async () => {
+    const child = await startWithPod();
+    const guard = await guardOf(child.pid!);
+    process.kill(guard, 'SIGKILL');
     child.kill('SIGKILL');
     await exited(child);
     // The kernel took the node's own processes with the CLI; the detached shims and the host state remain.
@@ -66,3 +77,12 @@ describe('a node started from the command line', () => {
     expect(await nodeLeftovers(paths)).toEqual([]);
   }, 180_000);
 });
+
+/** The PID of the guard a node's starting process left behind. */
+async function guardOf(owner: number): Promise<number> {
+  for (const entry of await readdir('/proc')) {
+    const cmdline = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (cmdline.includes('--node-guard') && cmdline.includes(String(owner))) return Number(entry);
+  }
+  throw new Error(`no guard for ${owner}`);
+}

@@ -1,6 +1,7 @@
 import { ControlPlane } from './control-plane.ts';
 import { defaultNodePaths, NodeCluster } from './node.ts';
 import { builtImageArchives } from './node-binaries.ts';
+import { guardNode } from './node-guard.ts';
 import { cleanUpNode, nodeLeftovers } from './node-host.ts';
 
 /**
@@ -18,6 +19,11 @@ if (mode === '--node-cleanup') {
     left.length === 0 ? 'node: nothing left on the host\n' : `node: left behind:\n${left.join('\n')}\n`,
   );
   process.exit(left.length === 0 ? 0 : 1);
+}
+if (mode === '--node-guard') {
+  process.once('SIGTERM', () => process.exit(0));
+  await guardNode(defaultNodePaths(), Number(process.argv[3]));
+  process.exit(0);
 }
 if (mode !== undefined && mode !== '--node') {
   process.stderr.write(`unknown option ${mode}: use --node, --node-cleanup or nothing\n`);

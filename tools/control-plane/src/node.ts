@@ -18,6 +18,7 @@ import {
   nodeNetwork,
   nodePaths,
 } from './node-config.ts';
+import { startNodeGuard } from './node-guard.ts';
 import { checkNodeHost, cleanUpNode, nodeLeftovers, setUpHostNetwork } from './node-host.ts';
 import { ServerProcess } from './process.ts';
 
@@ -51,10 +52,12 @@ export class NodeCluster implements AsyncDisposable {
   readonly info: NodeClusterInfo;
   readonly plane: ControlPlane;
   readonly #servers: ServerProcess[] = [];
+  readonly #guard: { stop(): void };
 
-  private constructor(info: NodeClusterInfo, plane: ControlPlane) {
+  private constructor(info: NodeClusterInfo, plane: ControlPlane, guard: { stop(): void }) {
     this.info = info;
     this.plane = plane;
+    this.#guard = guard;
   }
 
   static async start(options: NodeClusterOptions = {}): Promise<NodeCluster> {
@@ -62,6 +65,8 @@ export class NodeCluster implements AsyncDisposable {
     await checkNodeHost(binaries.cniBinDir);
     const paths = defaultNodePaths();
     await cleanUpNode(paths);
+    await mkdir(paths.dir, { recursive: true });
+    const guard = await startNodeGuard(paths);
     let plane: ControlPlane | undefined;
     try {
       await setUpHostNetwork(paths);
@@ -73,7 +78,7 @@ export class NodeCluster implements AsyncDisposable {
         paths,
         binaries,
       };
-      const cluster = new NodeCluster(info, plane);
+      const cluster = new NodeCluster(info, plane, guard);
       try {
         await cluster.#startNode(options.images ?? []);
       } catch (error) {
@@ -84,6 +89,7 @@ export class NodeCluster implements AsyncDisposable {
     } catch (error) {
       await plane?.stop();
       await cleanUpNode(paths);
+      guard.stop();
       throw error;
     }
   }
@@ -108,6 +114,7 @@ export class NodeCluster implements AsyncDisposable {
     for (const server of this.#servers.toReversed()) await server.stop();
     await this.plane.stop();
     await cleanUpNode(this.info.paths);
+    this.#guard.stop();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

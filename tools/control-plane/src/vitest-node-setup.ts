@@ -5,9 +5,9 @@ import { builtImageArchives } from './node-binaries.ts';
 /**
  * Starts the run's one node cluster (control plane + a real node, root only) for the `node` project, with
  * the images `npm run images` built imported, and hands its details to every test file. The teardown runs
- * when the run ends — also after a failed test — and on SIGINT/SIGTERM; it fails the run if anything of
- * the node is left on the host. A run killed outright is cleaned up by the next start (or
- * `npm run control-plane -- --node-cleanup`).
+ * when the run ends — also after a failed test — and fails the run if anything of the node is left on the
+ * host. A run that ends otherwise (vitest exits at once on Ctrl-C; a SIGKILL) is cleaned up by the node's
+ * guard process.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
@@ -17,22 +17,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   );
   project.provide('controlPlane', cluster.info.controlPlane);
   project.provide('nodeCluster', cluster.info);
-
-  let stopped: Promise<void> | undefined;
-  const stop = () => {
-    stopped ??= cluster.stop();
-    return stopped;
-  };
-  const onSignal = (signal: NodeJS.Signals) => {
-    void stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   return async () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     const stopping = Date.now();
-    await stop();
+    await cluster.stop();
     const left = await cluster.leftovers();
     process.stderr.write(`node cluster: torn down in ${Date.now() - stopping} ms\n`);
     if (left.length > 0) throw new Error(`the node left this on the host:\n${left.join('\n')}`);
