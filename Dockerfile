@@ -29,30 +29,27 @@ FROM source AS edge-node-build
 RUN ["node", "/usr/local/lib/node_modules/npm/bin/npm-cli.js", "ci", "--omit=dev", "--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund", "--workspace=edge-node"]
 RUN ["node", "tools/images/src/strip-types.ts", "/src", "/app", "edge-node"]
 
-FROM ${BASE} AS operator
+# What both images are: the tree copied in owned by root (read-only to the process), run as `node`.
+FROM ${BASE} AS runtime
 ARG VERSION=0.1.0
 ARG REVISION=unknown
-LABEL org.opencontainers.image.title="roast-operator" \
-      org.opencontainers.image.description="Runs a fleet of coffee roasters under bounded autonomy: governs CommandProposals, keeps each Roaster's autonomy and emergency-stop latch, serves the edge link." \
-      org.opencontainers.image.version="${VERSION}" \
+LABEL org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.licenses="Apache-2.0"
 WORKDIR /app
-COPY --from=operator-build /app /app
 ENV NODE_ENV=production
 USER 1000:1000
+# The command is each image's entry point alone, not the base's `node`.
+CMD []
+
+FROM runtime AS operator
+LABEL org.opencontainers.image.title="roast-operator" \
+      org.opencontainers.image.description="Runs a fleet of coffee roasters under bounded autonomy: governs CommandProposals, keeps each Roaster's autonomy and emergency-stop latch, serves the edge link."
+COPY --from=operator-build /app /app
 ENTRYPOINT ["node", "controllers/src/main.js"]
 
-FROM ${BASE} AS edge-node
-ARG VERSION=0.1.0
-ARG REVISION=unknown
+FROM runtime AS edge-node
 LABEL org.opencontainers.image.title="roast-operator-edge" \
-      org.opencontainers.image.description="The edge agent: drives an Aillio Bullet R1 over USB (or a simulated R1), enforces local safety, streams telemetry to the operator." \
-      org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.revision="${REVISION}" \
-      org.opencontainers.image.licenses="Apache-2.0"
-WORKDIR /app
+      org.opencontainers.image.description="The edge agent: drives an Aillio Bullet R1 over USB (or a simulated R1), enforces local safety, streams telemetry to the operator."
 COPY --from=edge-node-build /app /app
-ENV NODE_ENV=production
-USER 1000:1000
 ENTRYPOINT ["node", "edge-node/src/main.js"]

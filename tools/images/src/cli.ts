@@ -114,6 +114,8 @@ for (const target of Object.keys(productImages) as ImageTarget[]) {
   await buildTarget(target, rev);
   built.push(await archive(productImages[target], t));
 }
+// vfs keeps every layer as a full copy: drop what no tagged image uses, so the store does not grow per build.
+await buildah(['rmi', '--prune']);
 const loaded = await loadIntoRunningNode(built.map((b) => b.image));
 if (json) {
   process.stdout.write(
