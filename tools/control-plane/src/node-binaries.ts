@@ -18,6 +18,9 @@ export interface NodeBinaries {
   cniBinDir: string;
 }
 
+/** What the node takes from Debian packages (runc, containernetworking-plugins). */
+export const distributionTools = { runc: '/usr/sbin/runc', cniBinDir: '/usr/lib/cni' } as const;
+
 /** Builds the node's binaries once (cached like the control plane's) and returns their paths. */
 export async function resolveNodeBinaries(): Promise<NodeBinaries> {
   const dir = await runBuildScript('build-node.sh', 'the node');
@@ -30,9 +33,7 @@ export async function resolveNodeBinaries(): Promise<NodeBinaries> {
     ctr: join(dir, 'ctr'),
     coredns: join(dir, 'coredns'),
     pauseArchive: join(dir, 'pause.oci.tar'),
-    runc: '/usr/sbin/runc',
-    // Debian's containernetworking-plugins.
-    cniBinDir: '/usr/lib/cni',
+    ...distributionTools,
   };
 }
 

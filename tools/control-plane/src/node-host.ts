@@ -36,7 +36,9 @@ const sysctls = ['net/ipv4/ip_forward', 'net/bridge/bridge-nf-call-iptables'];
 /** Checks the host can run a node, with what to install when it cannot. */
 export async function checkNodeHost(cniBinDir: string): Promise<void> {
   if (process.getuid?.() !== 0)
-    throw new Error('a real node needs root (the kubelet, containerd and iptables)');
+    throw new Error(
+      'a real node needs root (the kubelet, containerd and iptables change the host): run it as root',
+    );
   const missing: string[] = [];
   for (const tool of ['runc', 'iptables', 'ip6tables', 'conntrack', 'ip']) {
     if (!(await run('sh', ['-c', `command -v ${tool}`]).catch(() => ''))) missing.push(tool);

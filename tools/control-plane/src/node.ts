@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
 import { ControlPlane, type ControlPlaneInfo, freePort, waitFor } from './control-plane.ts';
-import { type NodeBinaries, resolveNodeBinaries } from './node-binaries.ts';
+import { distributionTools, type NodeBinaries, resolveNodeBinaries } from './node-binaries.ts';
 import {
   cniConfig,
   containerdConfig,
@@ -61,8 +61,8 @@ export class NodeCluster implements AsyncDisposable {
   }
 
   static async start(options: NodeClusterOptions = {}): Promise<NodeCluster> {
+    await checkNodeHost(distributionTools.cniBinDir);
     const binaries = await resolveNodeBinaries();
-    await checkNodeHost(binaries.cniBinDir);
     const paths = defaultNodePaths();
     await cleanUpNode(paths);
     await mkdir(paths.dir, { recursive: true });
