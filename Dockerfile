@@ -11,7 +11,8 @@
 ARG BASE=docker.io/library/node:24-bookworm-slim
 
 # Sources and dependencies are the same for every platform (no native code is built: the one native
-# package, usb, ships prebuilt N-API binaries for every platform), so this runs once on the build machine.
+# package, usb, ships prebuilt N-API binaries for every platform), so these stages run once on the build
+# machine. The dependency install sees only the manifests, so it is reused while they are unchanged.
 FROM --platform=$BUILDPLATFORM ${BASE} AS source
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -20,13 +21,22 @@ COPY controllers/ controllers/
 COPY edge-node/ edge-node/
 COPY tools/ tools/
 
+FROM source AS manifests
+RUN ["node", "tools/images/src/manifests.ts", "/src", "/manifests"]
+
 # The libraries the operator imports take zod, yaml and the Kubernetes client from the root manifest.
-FROM source AS operator-build
+FROM --platform=$BUILDPLATFORM ${BASE} AS operator-build
+WORKDIR /src
+COPY --from=manifests /manifests/ ./
 RUN ["node", "/usr/local/lib/node_modules/npm/bin/npm-cli.js", "ci", "--omit=dev", "--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund", "--workspace=controllers", "--include-workspace-root"]
+COPY --from=source /src/ ./
 RUN ["node", "tools/images/src/strip-types.ts", "/src", "/app", "controllers"]
 
-FROM source AS edge-node-build
+FROM --platform=$BUILDPLATFORM ${BASE} AS edge-node-build
+WORKDIR /src
+COPY --from=manifests /manifests/ ./
 RUN ["node", "/usr/local/lib/node_modules/npm/bin/npm-cli.js", "ci", "--omit=dev", "--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund", "--workspace=edge-node"]
+COPY --from=source /src/ ./
 RUN ["node", "tools/images/src/strip-types.ts", "/src", "/app", "edge-node"]
 
 # What both images are: the tree copied in owned by root (read-only to the process), run as `node`.

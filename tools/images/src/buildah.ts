@@ -7,7 +7,8 @@ const execFileAsync = promisify(execFile);
 
 /**
  * Debian's buildah without a daemon or a registry: a private image store (vfs, which needs no kernel
- * support beyond plain directories) in the cache, kept between builds so unchanged layers are reused.
+ * support beyond plain directories) in the cache. vfs stores every layer as a full copy, so the store keeps
+ * the built images only (no per-step layers between builds).
  */
 export function buildahStore(): string {
   const cacheRoot = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');

@@ -49,7 +49,6 @@ async function buildTarget(target: ImageTarget, rev: string): Promise<void> {
       '--isolation',
       'chroot',
       '--pull-never',
-      '--layers',
       '--quiet',
       '--target',
       target,
