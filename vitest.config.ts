@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` runs pure code with no cluster; `cluster` gets one shared real control plane per run
-// (etcd, kube-apiserver, kube-controller-manager) started by the global setup. Two cores: two workers.
+// Three projects: `unit` runs pure code with no cluster; `cluster` gets one shared real control plane per run
+// (etcd, kube-apiserver, kube-controller-manager) started by the global setup; `node` (root only, run on its
+// own) gets one shared control plane with a real node, its files one after another. Two cores: two workers.
 export default defineConfig({
   test: {
     maxWorkers: 2,
@@ -25,10 +26,32 @@ export default defineConfig({
         test: {
           name: 'cluster',
           include: ['test/**/*.test.ts', '**/*.cluster.test.ts'],
-          exclude: ['**/node_modules/**'],
+          exclude: ['**/node_modules/**', 'test/node/**', 'test/node-lifecycle/**'],
           globalSetup: ['tools/control-plane/src/vitest-global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'node',
+          include: ['test/node/**/*.test.ts'],
+          exclude: ['**/node_modules/**'],
+          globalSetup: ['tools/control-plane/src/vitest-node-setup.ts'],
+          // One node per machine: its files share it one after another.
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        extends: true,
+        // Starts and kills nodes of its own: never beside the `node` project (npm run test:node runs it after).
+        test: {
+          name: 'node-lifecycle',
+          include: ['test/node-lifecycle/**/*.test.ts'],
+          fileParallelism: false,
         },
       },
     ],

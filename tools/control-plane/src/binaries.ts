@@ -60,17 +60,22 @@ async function lookUp(): Promise<Binaries> {
 const buildScript = join(toolsDir, 'build.sh');
 
 async function build(): Promise<string> {
-  // stderr goes straight through: the build's progress (or its cache hit) is for the person waiting.
-  const child = spawn(buildScript, [], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return runBuildScript('build.sh', 'the control plane');
+}
+
+/**
+ * Runs one of the cached build scripts next to this package; its last line of output is the directory.
+ * stderr goes straight through: the build's progress (or its cache hit) is for the person waiting.
+ */
+export async function runBuildScript(script: string, what: string): Promise<string> {
+  const path = join(toolsDir, script);
+  const child = spawn(path, [], { stdio: ['ignore', 'pipe', 'inherit'] });
   let stdout = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
   });
   const [code] = (await once(child, 'close')) as [number | null];
-  if (code !== 0)
-    throw new Error(
-      `building the control plane failed (${buildScript} exited ${code}): see its output above`,
-    );
+  if (code !== 0) throw new Error(`building ${what} failed (${path} exited ${code}): see its output above`);
   return stdout.trim().split('\n').at(-1)!;
 }
 

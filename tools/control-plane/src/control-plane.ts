@@ -5,8 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
-import { type CertifiedKey, createCertificateAuthority, generateKeyPair } from '@roast-operator/test-env/pki';
+import {
+  type CertificateAuthority,
+  type CertifiedKey,
+  createCertificateAuthority,
+  generateKeyPair,
+  type LeafRequest,
+} from '@roast-operator/test-env/pki';
 import { type Binaries, resolveBinaries } from './binaries.ts';
+import { nodeNetwork } from './node-config.ts';
 import { ServerProcess } from './process.ts';
 
 /** The users every local control plane has: client certificates issued by its own test CA. */
@@ -24,6 +31,11 @@ export interface ControlPlaneOptions {
   etcdCompactionInterval?: string;
   /** Keep the directory (logs, certificates, etcd data) after stop, for debugging. */
   keepDir?: boolean;
+  /**
+   * Serve a real node: the API server on the node bridge's address (which must exist), node authorization,
+   * the ServiceAccount admission plugin, Service ClusterIPs, and every controller a node's pods need.
+   */
+  node?: boolean;
 }
 
 /** What a test process needs to use a running control plane; plain data, so it crosses processes. */
@@ -50,24 +62,33 @@ export class ControlPlane implements AsyncDisposable {
   readonly info: ControlPlaneInfo;
   readonly #ports: Ports;
   readonly #options: ControlPlaneOptions;
+  readonly #ca: CertificateAuthority;
   #etcd: ServerProcess | undefined;
   #apiServer: ServerProcess | undefined;
   #controllerManager: ServerProcess | undefined;
 
-  private constructor(info: ControlPlaneInfo, ports: Ports, options: ControlPlaneOptions) {
+  private constructor(
+    info: ControlPlaneInfo,
+    ports: Ports,
+    options: ControlPlaneOptions,
+    ca: CertificateAuthority,
+  ) {
     this.info = info;
     this.#ports = ports;
     this.#options = options;
+    this.#ca = ca;
   }
 
   static async start(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
     const binaries = await resolveBinaries();
     const dir = await mkdtemp(join(tmpdir(), `roast-cp-${options.name ?? 'run'}-`));
     const ports = { etcdClient: await freePort(), etcdPeer: await freePort(), apiServer: await freePort() };
-    const server = `https://127.0.0.1:${ports.apiServer}`;
-    const kubeconfigs = await writePki(dir, server);
+    const server = options.node
+      ? `https://${nodeNetwork.hostAddress}:${nodeNetwork.apiServerPort}`
+      : `https://127.0.0.1:${ports.apiServer}`;
+    const { kubeconfigs, ca } = await writePki(dir, server, options.node ?? false);
     const info: ControlPlaneInfo = { server, version: '', dir, kubeconfigs, binaries };
-    const plane = new ControlPlane(info, ports, options);
+    const plane = new ControlPlane(info, ports, options, ca);
     try {
       await plane.#startEtcd();
       await plane.#startApiServer();
@@ -94,6 +115,19 @@ export class ControlPlane implements AsyncDisposable {
 
   kubeConfig(user: TestUser = 'admin'): KubeConfig {
     return loadKubeConfig(this.kubeconfigPath(user));
+  }
+
+  /** A certificate from the control plane's CA (a node's components authenticate with these). */
+  issueCertificate(request: LeafRequest): Promise<CertifiedKey> {
+    return this.#ca.issue(request);
+  }
+
+  /** Writes a kubeconfig for a client-certificate user of this control plane and returns its path. */
+  async writeKubeconfig(name: string, commonName: string, organizations: string[] = []): Promise<string> {
+    const cert = await this.#ca.issue({ commonName, organizations, usage: 'client' });
+    const path = join(this.info.dir, `${name}.kubeconfig`);
+    await writeFile(path, kubeconfigYaml(this.server, this.#ca.certPem, commonName, cert), { mode: 0o600 });
+    return path;
   }
 
   /** Stops kube-apiserver and starts it again on the same port and etcd: clients see a dropped server. */
@@ -151,21 +185,18 @@ export class ControlPlane implements AsyncDisposable {
 
   async #startApiServer(): Promise<void> {
     const pki = join(this.info.dir, 'pki');
+    const bindAddress = this.#options.node ? nodeNetwork.hostAddress : '127.0.0.1';
     const args = [
       `--etcd-servers=http://127.0.0.1:${this.#ports.etcdClient}`,
       `--cert-dir=${pki}`,
       `--tls-cert-file=${join(pki, 'apiserver.crt')}`,
       `--tls-private-key-file=${join(pki, 'apiserver.key')}`,
       `--client-ca-file=${join(pki, 'ca.crt')}`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
-      `--secure-port=${this.#ports.apiServer}`,
-      // A setting the apiserver requires; no service traffic exists.
-      '--service-cluster-ip-range=10.0.0.0/24',
+      `--bind-address=${bindAddress}`,
+      `--advertise-address=${bindAddress}`,
+      `--secure-port=${new URL(this.server).port}`,
       '--allow-privileged=true',
-      '--authorization-mode=RBAC',
-      // As envtest: no pods run, so the ServiceAccount admission plugin has nothing to do.
-      '--disable-admission-plugins=ServiceAccount',
+      ...(this.#options.node ? nodeApiServerArgs(pki) : loopbackApiServerArgs),
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-account-key-file=${join(pki, 'sa.pub')}`,
       `--service-account-signing-key-file=${join(pki, 'sa.key')}`,
@@ -188,14 +219,13 @@ export class ControlPlane implements AsyncDisposable {
   }
 
   async #startControllerManager(): Promise<void> {
+    const pki = join(this.info.dir, 'pki');
     this.#controllerManager = new ServerProcess(
       'kube-controller-manager',
       this.info.binaries.kubeControllerManager,
       [
         `--kubeconfig=${join(this.info.dir, 'kube-controller-manager.kubeconfig')}`,
-        // Owner-reference cascades, namespace deletion, aggregated ClusterRoles (view/edit/admin) and
-        // admission-policy type checking: what an operator relies on; nothing here needs pods.
-        '--controllers=garbage-collector-controller,namespace-controller,clusterrole-aggregation-controller,validatingadmissionpolicy-status-controller',
+        ...(this.#options.node ? nodeControllerManagerArgs(pki) : loopbackControllerManagerArgs),
         '--leader-elect=false',
         '--bind-address=127.0.0.1',
         `--secure-port=${await freePort()}`,
@@ -228,17 +258,83 @@ export function loadKubeConfig(path: string): KubeConfig {
   return config;
 }
 
+// As envtest: no pods run, so the ServiceAccount admission plugin has nothing to do; the Service range is a
+// setting the apiserver requires, no service traffic exists.
+const loopbackApiServerArgs = [
+  '--service-cluster-ip-range=10.0.0.0/24',
+  '--authorization-mode=RBAC',
+  '--disable-admission-plugins=ServiceAccount',
+];
+
+function nodeApiServerArgs(pki: string): string[] {
+  return [
+    `--service-cluster-ip-range=${nodeNetwork.serviceRange}`,
+    '--authorization-mode=Node,RBAC',
+    '--enable-admission-plugins=NodeRestriction',
+    `--kubelet-client-certificate=${join(pki, 'apiserver-kubelet-client.crt')}`,
+    `--kubelet-client-key=${join(pki, 'apiserver-kubelet-client.key')}`,
+    `--kubelet-certificate-authority=${join(pki, 'ca.crt')}`,
+    '--kubelet-preferred-address-types=InternalIP',
+  ];
+}
+
+// Owner-reference cascades, namespace deletion, aggregated ClusterRoles (view/edit/admin) and admission-policy
+// type checking: what an operator relies on; nothing here needs pods.
+const loopbackControllerManagerArgs = [
+  '--controllers=garbage-collector-controller,namespace-controller,clusterrole-aggregation-controller,validatingadmissionpolicy-status-controller',
+];
+
+// Every default controller, each acting with its own service account's RBAC (as kubeadm sets it up), the CA
+// published to every namespace, and service-account tokens for pods.
+function nodeControllerManagerArgs(pki: string): string[] {
+  return [
+    '--controllers=*',
+    '--use-service-account-credentials=true',
+    `--root-ca-file=${join(pki, 'ca.crt')}`,
+    `--service-account-private-key-file=${join(pki, 'sa.key')}`,
+    `--cluster-signing-cert-file=${join(pki, 'ca.crt')}`,
+    `--cluster-signing-key-file=${join(pki, 'ca.key')}`,
+    '--node-monitor-period=2s',
+  ];
+}
+
 /** Writes the CA, serving certificate, service-account keys, and one kubeconfig per user. */
-async function writePki(dir: string, server: string): Promise<Record<TestUser, string>> {
+async function writePki(
+  dir: string,
+  server: string,
+  node: boolean,
+): Promise<{ kubeconfigs: Record<TestUser, string>; ca: CertificateAuthority }> {
   const pki = join(dir, 'pki');
   await mkdir(pki, { recursive: true });
   const ca = await createCertificateAuthority('roast-operator-test-ca');
   const serving = await ca.issue({
     commonName: 'kube-apiserver',
-    dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'],
-    ipAddresses: ['127.0.0.1'],
+    dnsNames: [
+      'localhost',
+      'kubernetes',
+      'kubernetes.default',
+      'kubernetes.default.svc',
+      'kubernetes.default.svc.cluster.local',
+    ],
+    ipAddresses: node
+      ? ['127.0.0.1', nodeNetwork.hostAddress, nodeNetwork.kubernetesServiceAddress]
+      : ['127.0.0.1'],
     usage: 'server',
   });
+  if (node) {
+    // The API server's identity towards the kubelet (logs, exec, port-forward), and the CA key the
+    // controller manager signs node certificates with.
+    const kubeletClient = await ca.issue({
+      commonName: 'kube-apiserver-kubelet-client',
+      organizations: ['system:masters'],
+      usage: 'client',
+    });
+    await Promise.all([
+      writeFile(join(pki, 'apiserver-kubelet-client.crt'), kubeletClient.certPem),
+      writeFile(join(pki, 'apiserver-kubelet-client.key'), kubeletClient.keyPem, { mode: 0o600 }),
+      writeFile(join(pki, 'ca.key'), ca.keyPem, { mode: 0o600 }),
+    ]);
+  }
   const serviceAccountKeys = await generateKeyPair();
   await Promise.all([
     writeFile(join(pki, 'ca.crt'), ca.certPem),
@@ -268,7 +364,7 @@ async function writePki(dir: string, server: string): Promise<Record<TestUser, s
     kubeconfigYaml(server, ca.certPem, 'system:kube-controller-manager', controllerManager),
     { mode: 0o600 },
   );
-  return kubeconfigs;
+  return { kubeconfigs, ca };
 }
 
 function kubeconfigYaml(server: string, caPem: string, user: string, cert: CertifiedKey): string {
@@ -332,7 +428,7 @@ async function postJson(url: string, body: unknown): Promise<unknown> {
 }
 
 /** Polls until ready; a server that exits or does not get ready in time fails with its log's tail. */
-async function waitFor(
+export async function waitFor(
   server: ServerProcess,
   ready: () => Promise<boolean>,
   timeoutMs = 120_000,

@@ -15,4 +15,9 @@ export {
   type TestUser,
   testUsers,
 } from './control-plane.ts';
+export { defaultNodePaths, NodeCluster, type NodeClusterInfo, type NodeClusterOptions } from './node.ts';
+export { builtImageArchives, imageArchiveDir, type NodeBinaries } from './node-binaries.ts';
+export { nodeNetwork } from './node-config.ts';
+export { nodeLeftovers } from './node-host.ts';
+export { type ContainerMemory, containerMemory, testNode, usePodNamespace } from './node-testing.ts';
 export { eventually, testCluster, useTestNamespace } from './testing.ts';
