@@ -36,7 +36,7 @@ const advice = {
 } as const;
 
 /** Ends with a full stop. */
-const sentence = (text: string) => (/[.!?)]$/.test(text) ? text : `${text}.`);
+const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
 const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** The sentence for `err`, which happened while `action` (e.g. "approving CommandProposal p1"). */

@@ -1,0 +1,57 @@
+// Runs the plugin as a person does: `kubectl roast …` with the real kubectl, which finds kubectl-roast on
+// PATH and hands it the user's environment (KUBECONFIG) and terminal (stdin).
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { ClusterClient } from '@roast-operator/control-plane';
+
+export const pluginMain = join(import.meta.dirname, '../../../plugin/src/main.ts');
+
+export interface RoastResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class KubectlRoast implements AsyncDisposable {
+  readonly #cluster: ClusterClient;
+  readonly #bin: string;
+
+  private constructor(cluster: ClusterClient, bin: string) {
+    this.#cluster = cluster;
+    this.#bin = bin;
+  }
+
+  /** Puts kubectl-roast on a PATH of its own, beside the Node that runs it. */
+  static async install(cluster: ClusterClient): Promise<KubectlRoast> {
+    const bin = await mkdtemp(join(tmpdir(), 'kubectl-roast-'));
+    await symlink(pluginMain, join(bin, 'kubectl-roast'));
+    return new KubectlRoast(cluster, bin);
+  }
+
+  /** `kubectl roast ARGS` as `user`, with `input` on stdin (closed after it). */
+  run(user: 'alice' | 'bob', args: readonly string[], input = ''): Promise<RoastResult> {
+    const env = {
+      ...process.env,
+      KUBECONFIG: this.#cluster.kubeconfigPath(user),
+      PATH: `${this.#bin}:${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+    };
+    return new Promise((resolve) => {
+      const child = execFile(
+        this.#cluster.info.binaries.kubectl,
+        ['roast', ...args],
+        { env, timeout: 30_000 },
+        (err, stdout, stderr) => {
+          const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
+          resolve({ code, stdout, stderr });
+        },
+      );
+      child.stdin?.end(input);
+    });
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await rm(this.#bin, { recursive: true, force: true });
+  }
+}
