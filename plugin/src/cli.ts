@@ -3,6 +3,7 @@
 import type { Clock } from '@roast-operator/clock';
 import { checkFlags, type Flag, type Flags, parseInvocation } from './args.ts';
 import { decide } from './commands/decide.ts';
+import { exportSession } from './commands/export.ts';
 import { reset, stop } from './commands/latch.ts';
 import { get, history } from './commands/list.ts';
 import { mark } from './commands/mark.ts';
@@ -71,6 +72,13 @@ export const commands: Readonly<Record<string, CommandSpec>> = {
     summary: 'every proposal, newest first (20 unless --limit)',
     flags: filters,
     run: history,
+  },
+  export: {
+    usage:
+      'export SESSION --format csv|json|alog [--output-file FILE] [--telemetry-server URL] [--token TOKEN]',
+    summary: "a session's curve and events from the telemetry read API; alog opens in Artisan",
+    flags: ['format', 'output-file', 'telemetry-server', 'token'],
+    run: exportSession,
   },
   summary: {
     usage: 'summary [--roaster R] [-o json]',

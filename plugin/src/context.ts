@@ -7,7 +7,10 @@ import type { Connection } from './connection.ts';
 import { Refusal, refusalMessage } from './refusal.ts';
 
 export interface Io {
+  /** One line (or lines) of output. */
   out(text: string): void;
+  /** Text as it is, e.g. a file's content. */
+  write(text: string): void;
   err(text: string): void;
   /** Prints `question` and reads one line of answer; undefined at end of input. */
   ask(question: string): Promise<string | undefined>;

@@ -7,6 +7,7 @@ import type { Io } from './context.ts';
 
 const io: Io = {
   out: (text) => process.stdout.write(`${text}\n`),
+  write: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(`${text}\n`),
   // Questions go to stderr, so stdout stays what a script may read. End of input answers nothing.
   async ask(question) {
