@@ -32,9 +32,14 @@ export class KubectlRoast implements AsyncDisposable {
 
   /** `kubectl roast ARGS` as `user`, with `input` on stdin (closed after it). */
   run(user: 'alice' | 'bob', args: readonly string[], input = ''): Promise<RoastResult> {
+    return this.runWith(this.#cluster.kubeconfigPath(user), args, input);
+  }
+
+  /** `kubectl roast ARGS` with the kubeconfig file `kubeconfig`. */
+  runWith(kubeconfig: string, args: readonly string[], input = ''): Promise<RoastResult> {
     const env = {
       ...process.env,
-      KUBECONFIG: this.#cluster.kubeconfigPath(user),
+      KUBECONFIG: kubeconfig,
       PATH: `${this.#bin}:${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
     };
     return new Promise((resolve) => {
