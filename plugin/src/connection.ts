@@ -116,6 +116,14 @@ export class Connection {
     return this.#get('proposal', CommandProposal, name);
   }
 
+  roasters(): Promise<Roaster[]> {
+    return this.#list('roaster', Roaster);
+  }
+
+  sessions(): Promise<RoastSession[]> {
+    return this.#list('session', RoastSession);
+  }
+
   /** Every proposal in the namespace (of one roaster, with `roaster`: a field the CRD makes selectable). */
   proposals(roaster?: string): Promise<CommandProposal[]> {
     return this.#list('proposal', CommandProposal, roaster && `spec.roasterRef.name=${roaster}`);

@@ -207,6 +207,24 @@ describe('history, get and summary', () => {
   });
 });
 
+describe('completion', () => {
+  it("completes commands, roasters, sessions and the words after them through kubectl's __complete", async () => {
+    const lines = async (words: string[]) => {
+      const r = await plugin.complete('alice', words);
+      expect(r, r.stderr).toMatchObject({ code: 0 });
+      return r.stdout.trim().split('\n');
+    };
+    expect(await lines(['ap'])).toEqual(['approve', ':4']);
+    expect(await lines(['-n', namespace, 'stop', ''])).toEqual([roaster, ':4']);
+    expect(await lines(['-n', namespace, 'mark', 'guji-1', 'first'])).toEqual([
+      'first-crack',
+      'first-crack-end',
+      ':4',
+    ]);
+    expect(await lines(['-n', namespace, 'export', 'g'])).toEqual(['guji-1', ':4']);
+  });
+});
+
 describe('the connection', () => {
   it('takes --kubeconfig and --context as kubectl does, and says what is wrong with them', async () => {
     const wrong = await plugin.run('alice', ['get', '--context', 'nowhere', '-n', namespace]);

@@ -8,7 +8,8 @@ import { isConflict } from '@roast-operator/kube';
 import { type Context, step } from '../context.ts';
 import { Refusal, refusalMessage, UsageError } from '../refusal.ts';
 
-const markWords: Readonly<Record<string, MarkType>> = {
+/** The words a person types for each mark. */
+export const markWords: Readonly<Record<string, MarkType>> = {
   'dry-end': 'dryEnd',
   'first-crack': 'firstCrack',
   'first-crack-end': 'firstCrackEnd',

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ClusterClient } from '@roast-operator/control-plane';
 
-export const pluginMain = join(import.meta.dirname, '../../../plugin/src/main.ts');
+const plugin = join(import.meta.dirname, '../../../plugin/src');
 
 export interface RoastResult {
   code: number;
@@ -23,10 +23,11 @@ export class KubectlRoast implements AsyncDisposable {
     this.#bin = bin;
   }
 
-  /** Puts kubectl-roast on a PATH of its own, beside the Node that runs it. */
+  /** Puts kubectl-roast and its completion on a PATH of their own, beside the Node that runs them. */
   static async install(cluster: ClusterClient): Promise<KubectlRoast> {
     const bin = await mkdtemp(join(tmpdir(), 'kubectl-roast-'));
-    await symlink(pluginMain, join(bin, 'kubectl-roast'));
+    await symlink(join(plugin, 'main.ts'), join(bin, 'kubectl-roast'));
+    await symlink(join(plugin, 'complete-main.ts'), join(bin, 'kubectl_complete-roast'));
     return new KubectlRoast(cluster, bin);
   }
 
@@ -35,8 +36,17 @@ export class KubectlRoast implements AsyncDisposable {
     return this.runWith(this.#cluster.kubeconfigPath(user), args, input);
   }
 
+  /** What the shell gets when `user` presses Tab after `kubectl roast WORDS` (kubectl's __complete). */
+  complete(user: 'alice' | 'bob', words: readonly string[]): Promise<RoastResult> {
+    return this.#kubectl(this.#cluster.kubeconfigPath(user), ['__complete', 'roast', ...words], '');
+  }
+
   /** `kubectl roast ARGS` with the kubeconfig file `kubeconfig`. */
   runWith(kubeconfig: string, args: readonly string[], input = ''): Promise<RoastResult> {
+    return this.#kubectl(kubeconfig, ['roast', ...args], input);
+  }
+
+  #kubectl(kubeconfig: string, args: readonly string[], input: string): Promise<RoastResult> {
     const env = {
       ...process.env,
       KUBECONFIG: kubeconfig,
@@ -45,7 +55,7 @@ export class KubectlRoast implements AsyncDisposable {
     return new Promise((resolve) => {
       const child = execFile(
         this.#cluster.info.binaries.kubectl,
-        ['roast', ...args],
+        [...args],
         { env, timeout: 30_000 },
         (err, stdout, stderr) => {
           const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
