@@ -15,7 +15,13 @@
 import type { RoastSession } from '@roast-operator/api';
 import type { CurvePoint, SessionTelemetry } from './telemetry.ts';
 
-type Python = string | number | boolean | null | readonly Python[] | { readonly [key: string]: Python };
+export type Python =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly Python[]
+  | { readonly [key: string]: Python };
 
 /** A Python literal: what `repr` writes and `ast.literal_eval` reads. */
 export function pythonLiteral(value: Python): string {

@@ -7,6 +7,7 @@ import { exportSession } from './commands/export.ts';
 import { reset, stop } from './commands/latch.ts';
 import { get, history } from './commands/list.ts';
 import { mark } from './commands/mark.ts';
+import { profile } from './commands/profile.ts';
 import { propose } from './commands/propose.ts';
 import { summary } from './commands/summary.ts';
 import { Connection } from './connection.ts';
@@ -79,6 +80,12 @@ export const commands: Readonly<Record<string, CommandSpec>> = {
     summary: "a session's curve and events from the telemetry read API; alog opens in Artisan",
     flags: ['format', 'output-file', 'telemetry-server', 'token'],
     run: exportSession,
+  },
+  profile: {
+    usage: 'profile import FILE.alog',
+    summary: "an Artisan profile as a RoastSession's plan (spec.profile), in YAML for Git",
+    flags: [],
+    run: profile,
   },
   summary: {
     usage: 'summary [--roaster R] [-o json]',
