@@ -23,6 +23,7 @@ const options = {
   'telemetry-server': { type: 'string' },
   token: { type: 'string' },
   'output-file': { type: 'string' },
+  interval: { type: 'string' },
 } as const;
 
 export type Flag = keyof typeof options;

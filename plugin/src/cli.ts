@@ -10,6 +10,7 @@ import { mark } from './commands/mark.ts';
 import { profile } from './commands/profile.ts';
 import { propose } from './commands/propose.ts';
 import { summary } from './commands/summary.ts';
+import { watch } from './commands/watch.ts';
 import { Connection } from './connection.ts';
 import type { Context, Io } from './context.ts';
 import { levelHelp } from './proposals.ts';
@@ -80,6 +81,12 @@ export const commands: Readonly<Record<string, CommandSpec>> = {
     summary: "a session's curve and events from the telemetry read API; alog opens in Artisan",
     flags: ['format', 'output-file', 'telemetry-server', 'token'],
     run: exportSession,
+  },
+  watch: {
+    usage: 'watch SESSION [--interval SECONDS] [--telemetry-server URL] [--token TOKEN]',
+    summary: 'follow a roast: readings, BT curve, events, pending approvals, the latch (polls the read API)',
+    flags: ['interval', 'telemetry-server', 'token'],
+    run: watch,
   },
   profile: {
     usage: 'profile import FILE.alog',

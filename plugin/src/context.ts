@@ -12,6 +12,10 @@ export interface Io {
   /** Text as it is, e.g. a file's content. */
   write(text: string): void;
   err(text: string): void;
+  /** Set when stdout is a terminal: its width, for views redrawn in place. */
+  readonly terminal?: { readonly columns: number } | undefined;
+  /** Replaces what the terminal shows with `text`. */
+  redraw(text: string): void;
   /** Prints `question` and reads one line of answer; undefined at end of input. */
   ask(question: string): Promise<string | undefined>;
 }

@@ -9,6 +9,9 @@ const io: Io = {
   out: (text) => process.stdout.write(`${text}\n`),
   write: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(`${text}\n`),
+  terminal: process.stdout.isTTY ? { columns: process.stdout.columns } : undefined,
+  // Home, clear to the end: one frame replaces the last without scrolling.
+  redraw: (text) => process.stdout.write(`\u001b[H\u001b[J${text}\n`),
   // Questions go to stderr, so stdout stays what a script may read. End of input answers nothing.
   async ask(question) {
     const lines = createInterface({

@@ -102,14 +102,15 @@ async function read(server: TelemetryServer, path: string, query: URLSearchParam
 const sessionPath = (conn: Connection, session: string) =>
   `${prefix}/namespaces/${encodeURIComponent(conn.namespace)}/roastsessions/${encodeURIComponent(session)}`;
 
-/** The whole curve and the events of a session, every page joined. */
+/** The curve (after `after`, else all of it) and the events of a session, every page joined. */
 export async function sessionTelemetry(
   conn: Connection,
   server: TelemetryServer,
   session: string,
+  after?: string,
 ): Promise<SessionTelemetry> {
   let answer: SessionTelemetry | undefined;
-  for (let since: string | undefined; ; ) {
+  for (let since: string | undefined = after; ; ) {
     const query = new URLSearchParams({ format: 'json', ...(since && { since }) });
     const page = SessionTelemetry.parse(await (await read(server, sessionPath(conn, session), query)).json());
     answer = answer ? { ...page, points: [...answer.points, ...page.points] } : page;

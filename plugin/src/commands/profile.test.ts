@@ -21,6 +21,7 @@ async function roast(args: string[]) {
     {
       out: (t) => out.push(`${t}\n`),
       write: (t) => out.push(t),
+      redraw: (t) => out.push(t),
       err: (t) => err.push(t),
       ask: async () => undefined,
     },

@@ -1,6 +1,6 @@
 // Runs the plugin as a person does: `kubectl roast …` with the real kubectl, which finds kubectl-roast on
 // PATH and hands it the user's environment (KUBECONFIG) and terminal (stdin).
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -46,12 +46,25 @@ export class KubectlRoast implements AsyncDisposable {
     return this.#kubectl(kubeconfig, ['roast', ...args], input);
   }
 
-  #kubectl(kubeconfig: string, args: readonly string[], input: string): Promise<RoastResult> {
-    const env = {
+  /** `kubectl roast ARGS` left running: its output so far, and its exit. */
+  start(kubeconfig: string, args: readonly string[]): Running {
+    const child = spawn(this.#cluster.info.binaries.kubectl, ['roast', ...args], {
+      env: this.#env(kubeconfig),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new Running(child);
+  }
+
+  #env(kubeconfig: string): NodeJS.ProcessEnv {
+    return {
       ...process.env,
       KUBECONFIG: kubeconfig,
       PATH: `${this.#bin}:${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
     };
+  }
+
+  #kubectl(kubeconfig: string, args: readonly string[], input: string): Promise<RoastResult> {
+    const env = this.#env(kubeconfig);
     return new Promise((resolve) => {
       const child = execFile(
         this.#cluster.info.binaries.kubectl,
@@ -68,5 +81,28 @@ export class KubectlRoast implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await rm(this.#bin, { recursive: true, force: true });
+  }
+}
+
+export class Running {
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<number>;
+  readonly #child: ChildProcess;
+
+  constructor(child: ChildProcess) {
+    this.#child = child;
+    child.stdout?.on('data', (chunk: Buffer) => {
+      this.stdout += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString();
+    });
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code ?? -1)));
+  }
+
+  /** Stops it if it still runs. */
+  kill(): void {
+    if (this.#child.exitCode === null) this.#child.kill('SIGTERM');
   }
 }

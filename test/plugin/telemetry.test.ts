@@ -1,7 +1,8 @@
-// kubectl roast export against the real telemetry read API: a session's points in a real SQLite store,
-// served by the operator's read API on the suite's control plane (plaintext on loopback), read by the plugin
-// with a service account's token from its kubeconfig — the API reviews the token and checks the chart's
-// roast-viewer role — and written as CSV, JSON and an .alog that reads back the way Artisan reads one.
+// kubectl roast export and watch against the real telemetry read API: sessions' points in a real SQLite
+// store, served by the operator's read API on the suite's control plane (plaintext on loopback), read by the
+// plugin with a service account's token from its kubeconfig — the API reviews the token and checks the
+// chart's roast-viewer role — written as CSV, JSON and an .alog that reads back the way Artisan reads one,
+// and followed live while points and events arrive.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ import { TelemetryApi } from '../../controllers/src/telemetry-api/server.ts';
 import { readAlog } from '../../plugin/src/testing/artisan.ts';
 import { serviceAccountKubeconfig } from '../support/chart.ts';
 import { Roastery, namespace as roasteryNamespace } from '../support/roastery.ts';
-import { KubectlRoast } from './testing/kubectl-roast.ts';
+import { KubectlRoast, type Running } from './testing/kubectl-roast.ts';
 
 const log = createLogger({ component: 'plugin-export-test' });
 const cellar = 'cellar';
@@ -33,6 +34,9 @@ let manager: Manager;
 let running: Promise<void>;
 let api: TelemetryApi;
 let viewer: string;
+let roasterUid8: string;
+let liveUid: string;
+let seq8 = 0;
 
 function sample(i: number): Sample {
   const s = i / 2;
@@ -130,6 +134,25 @@ beforeAll(async () => {
   }
   await store.putSession({ uid: session.metadata.uid!, roasterUid, startMs: base });
 
+  // A second roaster whose session is still roasting, for watch.
+  const live = await roastery.api('roaster').create({
+    apiVersion,
+    kind: roasterNames.kind,
+    metadata: { name: 'bullet-8', namespace: cellar },
+    spec: { model: 'AillioBulletR1', binding: { nodeName: 'roast-node-1' } },
+  } as KubeObject);
+  roasterUid8 = live.metadata.uid!;
+  const liveSession = await roastery.api('session').create({
+    apiVersion,
+    kind: roastSessionNames.kind,
+    metadata: { name: 'live-1', namespace: cellar },
+    spec: { roasterRef: { name: 'bullet-8' } },
+  } as KubeObject);
+  liveUid = liveSession.metadata.uid!;
+  await sessionStatus('live-1', { phase: 'Drying', events: { charge: event(30) } });
+  await appendLive(0, 120);
+  await store.putSession({ uid: liveUid, roasterUid: roasterUid8, startMs: base });
+
   manager = new Manager({
     kubeConfig: roastery.plane.kubeConfig(),
     fieldManager: 'roast-operator',
@@ -150,6 +173,24 @@ beforeAll(async () => {
     if (api.port === undefined) throw new Error('the read API is not serving yet');
   });
 });
+
+/** Points i in [from, to) of the live roaster's curve, as one batch the link committed. */
+async function appendLive(from: number, to: number): Promise<void> {
+  const samples = Array.from({ length: to - from }, (_, i) => sample(from + i));
+  await store.append(roasterUid8, {
+    bootEpoch: 'boot-8',
+    seq: ++seq8,
+    samples,
+    droppedBatchesTotal: 0,
+    droppedPointsTotal: 0,
+  });
+}
+
+async function sessionStatus(name: string, status: object): Promise<void> {
+  await roastery
+    .api('session', 'link')
+    .patch(cellar, name, { status }, { type: 'merge', subresource: 'status' });
+}
 
 afterAll(async () => {
   await manager?.stop();
@@ -239,5 +280,43 @@ describe('export', () => {
     ]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/^Reading the telemetry was refused by the read API \(40[34]\): /);
+  });
+
+  it('watches a roast as it goes, by polling the read API, until the session ends', async () => {
+    let watching: Running | undefined;
+    try {
+      watching = plugin.start(viewer, [
+        'watch',
+        'live-1',
+        '-n',
+        cellar,
+        '--interval',
+        '1',
+        '--telemetry-server',
+        `http://127.0.0.1:${api.port}`,
+      ]);
+      const w = watching;
+      await eventually(() => {
+        if (!w.stdout.includes('0:30  BT 104.9 °C'))
+          throw new Error(`no first reading yet: ${w.stdout}${w.stderr}`);
+      });
+      expect(w.stdout.startsWith('charge at 0:00, BT 97.5 °C\n')).toBe(true);
+      // The roast goes on: more points, then first crack.
+      await appendLive(120, 900);
+      await sessionStatus('live-1', {
+        phase: 'Development',
+        events: { charge: event(30), firstCrack: event(420) },
+      });
+      await eventually(() => {
+        if (!w.stdout.includes('first crack at 6:30, BT 195.0 °C') || !w.stdout.includes('7:00  BT 202.4 °C'))
+          throw new Error(`the roast has not moved on: ${w.stdout}`);
+      });
+      await sessionStatus('live-1', { phase: 'Completed' });
+      expect(await w.exited).toBe(0);
+      expect(w.stdout.trim().split('\n').at(-1)).toBe('RoastSession live-1 is Completed.');
+      expect(w.stderr).toBe('');
+    } finally {
+      watching?.kill();
+    }
   });
 });
