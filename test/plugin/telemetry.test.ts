@@ -34,9 +34,9 @@ let manager: Manager;
 let running: Promise<void>;
 let api: TelemetryApi;
 let viewer: string;
-let roasterUid8: string;
-let liveUid: string;
-let seq8 = 0;
+const roasterUids = new Map<string, string>();
+/** The link's batch sequence per roaster. */
+const batches = new Map<string, number>();
 
 function sample(i: number): Sample {
   const s = i / 2;
@@ -90,68 +90,22 @@ beforeAll(async () => {
     dir,
   );
 
-  const roaster = await roastery.api('roaster').create({
-    apiVersion,
-    kind: roasterNames.kind,
-    metadata: { name: 'bullet-9', namespace: cellar },
-    spec: { model: 'AillioBulletR1', binding: { nodeName: 'roast-node-1' } },
-  } as KubeObject);
-  const session = await roastery.api('session').create({
-    apiVersion,
-    kind: roastSessionNames.kind,
-    metadata: { name: 'yirga-3', namespace: cellar },
-    spec: {
-      roasterRef: { name: 'bullet-9' },
-      profile: { coffee: "Yirgacheffe 'Konga'", batchGrams: 350 },
-      weightOutGrams: 300,
-    },
-  } as KubeObject);
-  // As the link and the session controller leave it (only the operator's account writes status).
-  await roastery.api('session', 'link').patch(
-    cellar,
-    'yirga-3',
-    {
-      status: {
-        phase: 'Completed',
-        events: { charge: event(30), dryEnd: event(150), firstCrack: event(450), drop: event(560) },
-        metrics: { totalSeconds: 530 },
-      },
-    },
-    { type: 'merge', subresource: 'status' },
-  );
-
   store = new SqliteTelemetryStore(join(dir, 'telemetry.db'), { log });
-  const roasterUid = roaster.metadata.uid!;
-  for (let seq = 1; seq <= points / 10; seq++) {
-    const samples = Array.from({ length: 10 }, (_, i) => sample((seq - 1) * 10 + i));
-    await store.append(roasterUid, {
-      bootEpoch: 'boot-1',
-      seq,
-      samples,
-      droppedBatchesTotal: 0,
-      droppedPointsTotal: 0,
-    });
-  }
-  await store.putSession({ uid: session.metadata.uid!, roasterUid, startMs: base });
-
+  await roasting('bullet-9', 'yirga-3', {
+    profile: { coffee: "Yirgacheffe 'Konga'", batchGrams: 350 },
+    weightOutGrams: 300,
+  });
+  await appendPoints('bullet-9', 0, points);
+  // As the link and the session controller leave it (only the operator's account writes status).
+  await sessionStatus('yirga-3', {
+    phase: 'Completed',
+    events: { charge: event(30), dryEnd: event(150), firstCrack: event(450), drop: event(560) },
+    metrics: { totalSeconds: 530 },
+  });
   // A second roaster whose session is still roasting, for watch.
-  const live = await roastery.api('roaster').create({
-    apiVersion,
-    kind: roasterNames.kind,
-    metadata: { name: 'bullet-8', namespace: cellar },
-    spec: { model: 'AillioBulletR1', binding: { nodeName: 'roast-node-1' } },
-  } as KubeObject);
-  roasterUid8 = live.metadata.uid!;
-  const liveSession = await roastery.api('session').create({
-    apiVersion,
-    kind: roastSessionNames.kind,
-    metadata: { name: 'live-1', namespace: cellar },
-    spec: { roasterRef: { name: 'bullet-8' } },
-  } as KubeObject);
-  liveUid = liveSession.metadata.uid!;
+  await roasting('bullet-8', 'live-1');
   await sessionStatus('live-1', { phase: 'Drying', events: { charge: event(30) } });
-  await appendLive(0, 120);
-  await store.putSession({ uid: liveUid, roasterUid: roasterUid8, startMs: base });
+  await appendPoints('bullet-8', 0, 120);
 
   manager = new Manager({
     kubeConfig: roastery.plane.kubeConfig(),
@@ -174,16 +128,38 @@ beforeAll(async () => {
   });
 });
 
-/** Points i in [from, to) of the live roaster's curve, as one batch the link committed. */
-async function appendLive(from: number, to: number): Promise<void> {
-  const samples = Array.from({ length: to - from }, (_, i) => sample(from + i));
-  await store.append(roasterUid8, {
-    bootEpoch: 'boot-8',
-    seq: ++seq8,
-    samples,
-    droppedBatchesTotal: 0,
-    droppedPointsTotal: 0,
-  });
+/** A Roaster in the cellar and its session (spec beyond the roaster), known to the store from `base`. */
+async function roasting(roaster: string, session: string, spec: object = {}): Promise<void> {
+  const created = await roastery.api('roaster').create({
+    apiVersion,
+    kind: roasterNames.kind,
+    metadata: { name: roaster, namespace: cellar },
+    spec: { model: 'AillioBulletR1', binding: { nodeName: 'roast-node-1' } },
+  } as KubeObject);
+  roasterUids.set(roaster, created.metadata.uid!);
+  const planned = await roastery.api('session').create({
+    apiVersion,
+    kind: roastSessionNames.kind,
+    metadata: { name: session, namespace: cellar },
+    spec: { roasterRef: { name: roaster }, ...spec },
+  } as KubeObject);
+  await store.putSession({ uid: planned.metadata.uid!, roasterUid: created.metadata.uid!, startMs: base });
+}
+
+/** Points i in [from, to) of a roaster's curve, committed by the link in batches of 100. */
+async function appendPoints(roaster: string, from: number, to: number): Promise<void> {
+  for (let i = from; i < to; i += 100) {
+    const samples = Array.from({ length: Math.min(100, to - i) }, (_, k) => sample(i + k));
+    const seq = (batches.get(roaster) ?? 0) + 1;
+    batches.set(roaster, seq);
+    await store.append(roasterUids.get(roaster)!, {
+      bootEpoch: 'boot-1',
+      seq,
+      samples,
+      droppedBatchesTotal: 0,
+      droppedPointsTotal: 0,
+    });
+  }
 }
 
 async function sessionStatus(name: string, status: object): Promise<void> {
@@ -214,7 +190,7 @@ const exportAs = (kubeconfig: string, format: string, extra: string[] = []) =>
     ...extra,
   ]);
 
-describe('export', () => {
+describe('export and watch', () => {
   it('writes an .alog that reads back as Artisan reads it, with the curve, the events and the roast properties', async () => {
     const file = join(dir, 'yirga-3.alog');
     const r = await exportAs(viewer, 'alog', ['--output-file', file]);
@@ -302,7 +278,7 @@ describe('export', () => {
       });
       expect(w.stdout.startsWith('charge at 0:00, BT 97.5 °C\n')).toBe(true);
       // The roast goes on: more points, then first crack.
-      await appendLive(120, 900);
+      await appendPoints('bullet-8', 120, 900);
       await sessionStatus('live-1', {
         phase: 'Development',
         events: { charge: event(30), firstCrack: event(420) },
