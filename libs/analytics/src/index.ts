@@ -2,6 +2,7 @@ export {
   type CommandRate,
   createdMs,
   type FailedCommand,
+  notCounted,
   type PendingApproval,
   type Summary,
   summarize,

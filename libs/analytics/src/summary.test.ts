@@ -1,9 +1,10 @@
+import { RoastSession } from '@roast-operator/api';
 import { describe, expect, it } from 'vitest';
 import { summarize } from './summary.ts';
 import { hoursAgo, now, type ProposalCase, proposal } from './testing/proposals.ts';
 
 const summaryOf = (cases: ProposalCase[], failuresShown?: number) =>
-  summarize(cases.map(proposal), now, failuresShown);
+  summarize(cases.map(proposal), [], now, failuresShown);
 
 describe('summarize', () => {
   it('is empty, with no success rate, for no proposals', () => {
@@ -148,5 +149,45 @@ describe('summarize', () => {
         message: undefined,
       },
     ]);
+  });
+
+  it('leaves simulated and replayed roasts out of the figures but lists their pending approvals', () => {
+    const session = (name: string, source?: object) =>
+      RoastSession.parse({
+        apiVersion: 'roasting.simcorp.io/v1alpha1',
+        kind: 'RoastSession',
+        metadata: { name },
+        spec: { roasterRef: { name: 'bullet-1' } },
+        ...(source && { status: { source } }),
+      });
+    const sessions = [
+      session('real', { type: 'Device', serial: 'R1-1' }),
+      session('sim', { type: 'Simulated', seed: 1 }),
+      session('replay', { type: 'Replay', file: 'guji.json' }),
+      session('unknown'),
+    ];
+    const inSession = (
+      name: string,
+      sessionName: string,
+      phase: 'Failed' | 'Succeeded' | 'AwaitingApproval',
+    ) => {
+      const p = proposal({ name, phase, age: 1 });
+      return { ...p, spec: { ...p.spec, sessionRef: { name: sessionName } } };
+    };
+    const s = summarize(
+      [
+        inSession('r', 'real', 'Succeeded'),
+        inSession('s', 'sim', 'Failed'),
+        inSession('p', 'replay', 'Failed'),
+        inSession('u', 'unknown', 'Succeeded'),
+        inSession('w', 'sim', 'AwaitingApproval'),
+        proposal({ name: 'none', phase: 'Failed', age: 1 }),
+      ],
+      sessions,
+      now,
+    );
+    expect(s.last24h).toMatchObject({ proposed: 3, succeeded: 2, failed: 1, open: 0 });
+    expect(s.recentFailures.map((f) => f.name)).toEqual(['none']);
+    expect(s.pendingApprovals.map((p) => p.name)).toEqual(['w']);
   });
 });

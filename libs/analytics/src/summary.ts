@@ -1,7 +1,7 @@
 // The earlier system's dashboard summary, computed from CommandProposals as the API server holds them: what
 // waits for a person, how commands fared in the last 24 hours and 7 days, the success rate per command type
 // and the latest failures. Pure: the caller lists the proposals and says what time it is.
-import type { CommandProposal, CommandType, ProposalPhase } from '@roast-operator/api';
+import type { CommandProposal, CommandType, ProposalPhase, RoastSession } from '@roast-operator/api';
 
 /** The windows the totals cover, in milliseconds back from now. */
 export const windows = { last24h: 24 * 3_600_000, last7d: 7 * 24 * 3_600_000 } as const;
@@ -140,9 +140,32 @@ function failure(p: CommandProposal): FailedCommand {
   };
 }
 
-/** The summary at `nowMs` of `proposals`; at most `failuresShown` recent failures are listed. */
-export function summarize(proposals: readonly CommandProposal[], nowMs: number, failuresShown = 5): Summary {
-  const within = (ms: number) => proposals.filter((p) => nowMs - createdMs(p) <= ms);
+/**
+ * Names of the sessions whose data is not a real roaster's (Simulated or Replay): their commands never
+ * count towards fleet analytics.
+ */
+export function notCounted(sessions: readonly RoastSession[]): ReadonlySet<string> {
+  return new Set(
+    sessions
+      .filter((s) => s.status?.source && s.status.source.type !== 'Device')
+      .map((s) => s.metadata.name ?? ''),
+  );
+}
+
+/**
+ * The summary at `nowMs` of `proposals` in one namespace, whose `sessions` say which roasts were simulated
+ * or replayed: their commands are left out of the totals, rates and failures (a proposal of theirs awaiting
+ * approval is still listed: someone has to decide it). At most `failuresShown` recent failures are listed.
+ */
+export function summarize(
+  proposals: readonly CommandProposal[],
+  sessions: readonly RoastSession[],
+  nowMs: number,
+  failuresShown = 5,
+): Summary {
+  const skipped = notCounted(sessions);
+  const counted = proposals.filter((p) => !skipped.has(p.spec.sessionRef?.name ?? ''));
+  const within = (ms: number) => counted.filter((p) => nowMs - createdMs(p) <= ms);
   const week = within(windows.last7d);
   return {
     pendingApprovals: proposals

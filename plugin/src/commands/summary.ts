@@ -6,10 +6,11 @@ import { outputFormat } from './output.ts';
 
 export async function summary(ctx: Context): Promise<void> {
   const conn = ctx.connection();
-  const proposals = await step(`listing CommandProposals in namespace ${conn.namespace}`, () =>
-    conn.proposals(ctx.flags.roaster),
+  const [proposals, sessions] = await step(
+    `listing CommandProposals and RoastSessions in namespace ${conn.namespace}`,
+    () => Promise.all([conn.proposals(ctx.flags.roaster), conn.sessions()]),
   );
-  const s = summarize(proposals, ctx.clock.now());
+  const s = summarize(proposals, sessions, ctx.clock.now());
   if (outputFormat(ctx) === 'json') {
     ctx.io.out(JSON.stringify(s, null, 2));
     return;
@@ -27,7 +28,7 @@ export async function summary(ctx: Context): Promise<void> {
     percent(t.successRate),
   ];
   const sections = [
-    `Namespace ${conn.namespace}${ctx.flags.roaster ? `, Roaster ${ctx.flags.roaster}` : ''}`,
+    `Namespace ${conn.namespace}${ctx.flags.roaster ? `, Roaster ${ctx.flags.roaster}` : ''} (simulated and replayed roasts not counted)`,
     '',
     table(
       [
