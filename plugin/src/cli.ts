@@ -89,8 +89,9 @@ export const commands: Readonly<Record<string, CommandSpec>> = {
     run: watch,
   },
   profile: {
-    usage: 'profile import FILE.alog',
-    summary: "an Artisan profile as a RoastSession's plan (spec.profile), in YAML for Git",
+    usage: 'profile import FILE.alog | profile from-session SESSION',
+    summary:
+      "an Artisan profile, or a finished roast, as a RoastSession's plan (spec.profile) in YAML for Git",
     flags: [],
     run: profile,
   },

@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RoastProfile } from '@roast-operator/api';
+import { RoastProfile, RoastSession } from '@roast-operator/api';
 import { recordingsDir } from '@roast-operator/roast/validation';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type Python, pythonLiteral } from './alog.ts';
-import { profileFromArtisan } from './profile.ts';
+import { profileFromArtisan, profileFromSession } from './profile.ts';
 import { parsePythonLiteral } from './python-literal.ts';
 
 // The shared recordings are Artisan .alog files converted to JSON (bt and et for temp2 and temp1); each is
@@ -111,5 +111,63 @@ describe('profileFromArtisan', () => {
     expect(() => profileFromArtisan({ title: 'x' })).toThrow(
       /^it is not an Artisan profile with a curve: timex/,
     );
+  });
+});
+
+describe('profileFromSession', () => {
+  const session = (status: object, profile: object = { coffee: 'Guji', batchGrams: 400 }) =>
+    RoastSession.parse({
+      apiVersion: 'roasting.simcorp.io/v1alpha1',
+      kind: 'RoastSession',
+      metadata: { name: 'guji-1' },
+      spec: { roasterRef: { name: 'bullet-1' }, profile },
+      status,
+    });
+
+  it.each([
+    {
+      what: 'takes the coffee, the batch and what the roast reached',
+      status: {
+        phase: 'Completed',
+        metrics: { totalSeconds: 612.4, developmentRatioPercent: 21.26, finalBeanTemperatureCelsius: 211.04 },
+      },
+      profile: {
+        coffee: 'Guji',
+        batchGrams: 400,
+        totalSeconds: 612,
+        developmentRatioPercent: 21.3,
+        dropTemperatureCelsius: 211,
+      },
+      notes: [],
+    },
+    {
+      what: 'falls back on the drop event for the drop temperature',
+      status: {
+        phase: 'Completed',
+        metrics: { totalSeconds: 600 },
+        events: {
+          drop: {
+            time: '2026-12-07T10:10:00Z',
+            secondsSinceCharge: 600,
+            beanTemperatureCelsius: 208.46,
+            source: 'StateCode',
+          },
+        },
+      },
+      profile: { coffee: 'Guji', batchGrams: 400, totalSeconds: 600, dropTemperatureCelsius: 208.5 },
+      notes: [],
+    },
+    {
+      what: 'says a roast still running gives partial figures, and leaves out what the API refuses',
+      status: { phase: 'Development', metrics: { totalSeconds: 150, developmentRatioPercent: 4 } },
+      profile: { coffee: 'Guji', batchGrams: 400 },
+      notes: [
+        'RoastSession guji-1 is Development, not Completed: its figures may be partial.',
+        'totalSeconds 150 is outside what a RoastProfile accepts, so it is left out.',
+        'developmentRatioPercent 4 is outside what a RoastProfile accepts, so it is left out.',
+      ],
+    },
+  ])('$what', ({ status, profile, notes }) => {
+    expect(profileFromSession(session(status))).toEqual({ profile, notes });
   });
 });

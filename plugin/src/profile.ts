@@ -1,6 +1,8 @@
 // An Artisan profile as the RoastProfile a RoastSession plans with: the coffee, the batch weight, the drop
 // temperature, the total time and the development time ratio, all read from the profile's own marks
 // (timeindex) and curve, in °C. A figure outside what the API accepts is left out and said why.
+
+import type { RoastSession } from '@roast-operator/api';
 import { RoastProfile } from '@roast-operator/api';
 import { toCelsius } from '@roast-operator/roast';
 import { z } from 'zod';
@@ -62,6 +64,11 @@ export function profileFromArtisan(value: PythonValue): ImportedProfile {
     notes.push(
       'The profile has no CHARGE and DROP marks, so there is no total time, drop temperature or development ratio.',
     );
+  return accepted(candidate, notes);
+}
+
+/** The figures the API accepts, as a RoastProfile; each one it would refuse is noted and left out. */
+function accepted(candidate: Record<string, number | string | undefined>, notes: string[]): ImportedProfile {
   const shape = RoastProfile.shape;
   const profile: Record<string, number | string> = {};
   for (const [key, v] of Object.entries(candidate)) {
@@ -71,4 +78,32 @@ export function profileFromArtisan(value: PythonValue): ImportedProfile {
     else notes.push(`${key} ${v} is outside what a RoastProfile accepts, so it is left out.`);
   }
   return { profile: RoastProfile.parse(profile), notes };
+}
+
+/**
+ * How a finished roast went, as the plan for the next batch of it: its coffee and batch weight, and the
+ * total time, development ratio and drop temperature it reached (the session's metrics).
+ */
+export function profileFromSession(session: RoastSession): ImportedProfile {
+  const metrics = session.status?.metrics;
+  const notes: string[] = [];
+  if (session.status?.phase !== 'Completed')
+    notes.push(
+      `RoastSession ${session.metadata.name} is ${session.status?.phase ?? 'Pending'}, not Completed: its figures may be partial.`,
+    );
+  const round = (v: number | undefined, digits: number) =>
+    v === undefined ? undefined : Math.round(v * 10 ** digits) / 10 ** digits;
+  return accepted(
+    {
+      coffee: session.spec.profile?.coffee,
+      batchGrams: session.spec.profile?.batchGrams,
+      totalSeconds: round(metrics?.totalSeconds, 0),
+      developmentRatioPercent: round(metrics?.developmentRatioPercent, 1),
+      dropTemperatureCelsius: round(
+        metrics?.finalBeanTemperatureCelsius ?? session.status?.events?.drop?.beanTemperatureCelsius,
+        1,
+      ),
+    },
+    notes,
+  );
 }

@@ -13,6 +13,7 @@ import { createLogger } from '@roast-operator/log';
 import type { Sample } from '@roast-operator/proto';
 import { SqliteTelemetryStore } from '@roast-operator/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { TelemetryApi } from '../../controllers/src/telemetry-api/server.ts';
 import { readAlog } from '../../plugin/src/testing/artisan.ts';
 import { serviceAccountKubeconfig } from '../support/chart.ts';
@@ -211,6 +212,22 @@ describe('export and watch', () => {
     });
     expect(profile.computed).toMatchObject({ DRY_time: 120, FCs_time: 420, DROP_time: 530, totaltime: 530 });
     expect(profile.specialeventsStrings).toEqual(['Fan 3', 'Drum 6', 'Heater 8', 'Heater 6']);
+  });
+
+  it('plans the next batch from how the roast went', async () => {
+    const r = await plugin.runWith(viewer, ['profile', 'from-session', 'yirga-3', '-n', cellar]);
+    expect(r, r.stderr).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout.split('\n')[0]).toBe(
+      `# The plan of a RoastSession (spec.profile), from the RoastSession ${cellar}/yirga-3`,
+    );
+    expect(parse(r.stdout)).toEqual({
+      profile: {
+        coffee: "Yirgacheffe 'Konga'",
+        batchGrams: 350,
+        totalSeconds: 530,
+        dropTemperatureCelsius: 230,
+      },
+    });
   });
 
   it('writes the JSON and the CSV of every page', async () => {
