@@ -46,8 +46,5 @@ async function importFile(ctx: Context, file: string): Promise<void> {
       `${file} was not imported: ${err instanceof Error ? err.message : err}; export it from Artisan as an .alog`,
     );
   }
-  ctx.io.write(
-    `# The plan of a RoastSession (spec.profile), from the Artisan profile ${file}\n${stringify({ profile: imported.profile })}`,
-  );
-  for (const note of imported.notes) ctx.io.err(note);
+  print(ctx, `the Artisan profile ${escapeText(file)}`, imported);
 }
