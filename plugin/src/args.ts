@@ -24,6 +24,8 @@ const options = {
   token: { type: 'string' },
   'output-file': { type: 'string' },
   interval: { type: 'string' },
+  name: { type: 'string' },
+  profile: { type: 'string' },
 } as const;
 
 export type Flag = keyof typeof options;

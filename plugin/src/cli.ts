@@ -7,6 +7,7 @@ import { exportSession } from './commands/export.ts';
 import { reset, stop } from './commands/latch.ts';
 import { get, history } from './commands/list.ts';
 import { mark } from './commands/mark.ts';
+import { plan } from './commands/plan.ts';
 import { profile } from './commands/profile.ts';
 import { propose } from './commands/propose.ts';
 import { summary } from './commands/summary.ts';
@@ -55,6 +56,12 @@ export const commands: Readonly<Record<string, CommandSpec>> = {
     summary: 'mark what you see or that you are at the roaster',
     flags: ['note'],
     run: mark,
+  },
+  plan: {
+    usage: 'plan ROASTER [--name SESSION] [--profile FILE]',
+    summary: 'plan the next batch: a RoastSession, with the plan profile import or from-session wrote',
+    flags: ['name', 'profile'],
+    run: plan,
   },
   propose: {
     usage:

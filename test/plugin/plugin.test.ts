@@ -1,6 +1,8 @@
 // kubectl roast against a real API server, through kubectl's own plugin mechanism, as alice (proposer and
 // attendant) and bob (approver) with their own kubeconfigs: what the plugin does is what RBAC and the
 // admission policies let each of them do, and a refusal reads as the policy's sentence.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommandProposal, RoastSession } from '@roast-operator/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,6 +140,32 @@ describe('stop and reset', () => {
   });
 });
 
+describe('plans', () => {
+  it("plans alice's next batch with a plan file; bob, no proposer, is refused", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'roast-plan-'));
+    const file = join(dir, 'plan.yaml');
+    await writeFile(file, 'profile:\n  coffee: Guji\n  batchGrams: 400\n  dropTemperatureCelsius: 209.5\n');
+    const planned = await roast('alice', ['plan', roaster, '--name', 'guji-2', '--profile', file]);
+    expect(planned, planned.stderr).toMatchObject({ code: 0 });
+    expect(planned.stdout).toMatch(/^Planned RoastSession guji-2 on Roaster bullet-1 for Guji\./);
+    const session = RoastSession.parse(await roastery.api('session').get(namespace, 'guji-2'));
+    expect(session.spec).toEqual({
+      roasterRef: { name: roaster },
+      profile: { coffee: 'Guji', batchGrams: 400, dropTemperatureCelsius: 209.5 },
+    });
+    const bob = await roast('bob', ['plan', roaster, '--profile', file]);
+    expect(bob.code).toBe(1);
+    expect(bob.stderr).toMatch(
+      /^Planning a RoastSession on Roaster bullet-1 was refused by (RBAC|the admission policy \S+): /,
+    );
+    await writeFile(file, 'profile:\n  batchGrams: 5000\n');
+    const wrong = await roast('alice', ['plan', roaster, '--profile', file]);
+    expect(wrong.stderr).toMatch(
+      /plan\.yaml is not a plan: profile\.batchGrams: .*; write it with kubectl roast profile import/,
+    );
+  });
+});
+
 describe('marks', () => {
   it("appends alice's marks with her name; bob, without the mark verb, is refused by the policy", async () => {
     await roastery.session('guji-1', roaster, 'alice');
@@ -221,7 +249,7 @@ describe('completion', () => {
       'first-crack-end',
       ':4',
     ]);
-    expect(await lines(['-n', namespace, 'export', 'g'])).toEqual(['guji-1', ':4']);
+    expect(await lines(['-n', namespace, 'export', 'g'])).toEqual(['guji-1', 'guji-2', ':4']);
   });
 });
 
