@@ -163,6 +163,7 @@ describe('plans', () => {
     expect(wrong.stderr).toMatch(
       /plan\.yaml is not a plan: profile\.batchGrams: .*; write it with kubectl roast profile import/,
     );
+    await rm(dir, { recursive: true, force: true });
   });
 });
 
