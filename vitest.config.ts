@@ -17,6 +17,7 @@ export default defineConfig({
             'edge-node/**/*.test.ts',
             'controllers/**/*.test.ts',
             'tools/**/*.test.ts',
+            'plugin/**/*.test.ts',
           ],
           exclude: ['**/node_modules/**', '**/*.cluster.test.ts'],
         },

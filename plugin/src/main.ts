@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// kubectl-roast on a terminal: kubectl finds it on PATH and runs it as `kubectl roast`.
+import { createInterface } from 'node:readline/promises';
+import { systemClock } from '@roast-operator/clock';
+import { run } from './cli.ts';
+import type { Io } from './context.ts';
+
+const io: Io = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  write: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(`${text}\n`),
+  terminal: process.stdout.isTTY ? { columns: process.stdout.columns } : undefined,
+  // Home, clear to the end: one frame replaces the last without scrolling.
+  redraw: (text) => process.stdout.write(`\u001b[H\u001b[J${text}\n`),
+  // Questions go to stderr, so stdout stays what a script may read. End of input answers nothing.
+  async ask(question) {
+    const lines = createInterface({
+      input: process.stdin,
+      output: process.stderr,
+      terminal: process.stdin.isTTY,
+    });
+    const ended = new Promise<undefined>((resolve) => lines.once('close', () => resolve(undefined)));
+    try {
+      return await Promise.race([lines.question(question), ended]);
+    } finally {
+      lines.close();
+    }
+  },
+};
+
+process.exitCode = await run(process.argv.slice(2), io, systemClock);

@@ -1,0 +1,90 @@
+// What `watch` shows of a roast, as text: the latest reading and levels, the bean temperature's curve as a
+// sparkline as wide as the terminal, the roast events as they appear, proposals waiting for approval and
+// the roaster's latch. Pure: the caller polls and prints. Every value from an object is escaped.
+import type { CommandProposal, Roaster } from '@roast-operator/api';
+import { describeCommand } from './proposals.ts';
+import type { CurvePoint, SessionTelemetry } from './telemetry.ts';
+import { escapeText } from './text.ts';
+
+export interface WatchState {
+  telemetry: SessionTelemetry;
+  roaster: Roaster | undefined;
+  pending: readonly CommandProposal[];
+}
+
+const eventNames = {
+  charge: 'charge',
+  turningPoint: 'turning point',
+  dryEnd: 'dry end',
+  firstCrack: 'first crack',
+  drop: 'drop',
+} as const;
+
+const clock = (seconds: number) => {
+  const s = Math.max(0, Math.round(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+};
+
+const celsius = (v: number | undefined) => (v === undefined ? '-' : `${v.toFixed(1)} °C`);
+
+/** One line per roast event recorded so far, in roast order. */
+export function eventLines(telemetry: SessionTelemetry): string[] {
+  const events = telemetry.events ?? {};
+  return (Object.keys(eventNames) as (keyof typeof eventNames)[]).flatMap((key) => {
+    const e = events[key];
+    return e
+      ? [
+          `${eventNames[key]} at ${clock(e.secondsSinceCharge)}${e.beanTemperatureCelsius === undefined ? '' : `, BT ${celsius(e.beanTemperatureCelsius)}`}`,
+        ]
+      : [];
+  });
+}
+
+/** The latest reading in one line: roast time, BT, ET, RoR and the levels. */
+export function readingLine(p: CurvePoint | undefined): string {
+  if (!p) return 'no readings yet';
+  const ror = p.beanRateOfRiseCelsiusPerMinute;
+  return `${p.t < 0 ? '-' : ''}${clock(Math.abs(p.t))}  BT ${celsius(p.beanTemperatureCelsius)}  ET ${celsius(p.exhaustTemperatureCelsius)}  RoR ${ror === undefined ? '-' : `${ror.toFixed(1)} °C/min`}  heater ${p.heater} fan ${p.fan} drum ${p.drum}`;
+}
+
+const blocks = '▁▂▃▄▅▆▇█';
+
+/** The BT curve in `width` characters: each the last reading of its slice, scaled to the curve's range. */
+export function sparkline(points: readonly CurvePoint[], width: number): string {
+  const bt = points.flatMap((p) =>
+    p.beanTemperatureCelsius === undefined ? [] : [p.beanTemperatureCelsius],
+  );
+  if (bt.length === 0 || width < 1) return '';
+  const columns = Math.min(width, bt.length);
+  const picked = Array.from(
+    { length: columns },
+    (_, i) => bt[Math.floor(((i + 1) * bt.length) / columns) - 1]!,
+  );
+  const lo = Math.min(...picked);
+  const span = Math.max(...picked) - lo || 1;
+  return picked
+    .map((v) => blocks[Math.min(blocks.length - 1, Math.floor(((v - lo) / span) * blocks.length))])
+    .join('');
+}
+
+/** The whole view for a terminal `width` columns wide (at least 20 are used). */
+export function renderWatch(state: WatchState, width: number): string {
+  const { telemetry, roaster, pending } = state;
+  const latch = roaster?.status?.latch;
+  const lines = [
+    `RoastSession ${telemetry.session.name} on ${telemetry.session.roaster}: ${telemetry.session.phase}`,
+    readingLine(telemetry.points.at(-1)),
+    sparkline(telemetry.points, Math.max(20, width)),
+    ...eventLines(telemetry).map((l) => `  ${l}`),
+    latch
+      ? `LATCHED ${latch.id} (${latch.cause}) since ${latch.since}: kubectl roast reset ${telemetry.session.roaster}`
+      : 'not latched',
+    ...(pending.length === 0
+      ? ['no proposals awaiting approval']
+      : pending.map(
+          (p) =>
+            `awaiting approval: ${p.metadata.name} ${describeCommand(p.spec.command)} by ${p.spec.proposedBy} — kubectl roast approve ${p.metadata.name}`,
+        )),
+  ];
+  return lines.map((l) => escapeText(l).slice(0, Math.max(20, width))).join('\n');
+}

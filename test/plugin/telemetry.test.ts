@@ -1,0 +1,315 @@
+// kubectl roast export and watch against the real telemetry read API: sessions' points in a real SQLite
+// store, served by the operator's read API on the suite's control plane (plaintext on loopback), read by the
+// plugin with a service account's token from its kubeconfig — the API reviews the token and checks the
+// chart's roast-viewer role — written as CSV, JSON and an .alog that reads back the way Artisan reads one,
+// and followed live while points and events arrive.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { apiVersion, roasterNames, roastSessionNames } from '@roast-operator/api';
+import { eventually } from '@roast-operator/control-plane';
+import { type KubeObject, Manager } from '@roast-operator/kube';
+import { createLogger } from '@roast-operator/log';
+import type { Sample } from '@roast-operator/proto';
+import { SqliteTelemetryStore } from '@roast-operator/store';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { TelemetryApi } from '../../controllers/src/telemetry-api/server.ts';
+import { readAlog } from '../../plugin/src/testing/artisan.ts';
+import { serviceAccountKubeconfig } from '../support/chart.ts';
+import { Roastery, namespace as roasteryNamespace } from '../support/roastery.ts';
+import { KubectlRoast, type Running } from './testing/kubectl-roast.ts';
+
+const log = createLogger({ component: 'plugin-export-test' });
+const cellar = 'cellar';
+/** 2 Hz for 600 s: charge at 30 s, dry end at 150 s, first crack at 450 s, drop at 560 s. */
+const base = Date.UTC(2026, 11, 7, 9);
+const points = 1200;
+const at = (s: number) => new Date(base + s * 1000).toISOString();
+
+let roastery: Roastery;
+let plugin: KubectlRoast;
+let dir: string;
+let store: SqliteTelemetryStore;
+let manager: Manager;
+let running: Promise<void>;
+let api: TelemetryApi;
+let viewer: string;
+const roasterUids = new Map<string, string>();
+/** The link's batch sequence per roaster. */
+const batches = new Map<string, number>();
+
+function sample(i: number): Sample {
+  const s = i / 2;
+  const timeMs = base + s * 1000;
+  return {
+    timeMs,
+    heater: s < 400 ? 8 : 6,
+    fan: 3,
+    drum: 6,
+    stateCode: s < 30 ? 4 : s < 560 ? 6 : 8,
+    beanTemp: 90 + s / 4,
+    exhaustTemp: 170 + s / 8,
+  };
+}
+
+const event = (s: number) => ({
+  time: at(s),
+  secondsSinceCharge: s - 30,
+  beanTemperatureCelsius: 90 + s / 4,
+  source: 'StateCode',
+});
+
+beforeAll(async () => {
+  roastery = await Roastery.start({
+    name: 'plugin-export',
+    script: join(import.meta.dirname, '../operator/fixtures/operator.ts'),
+  });
+  plugin = await KubectlRoast.install(roastery.plane);
+  dir = await mkdtemp(join(tmpdir(), 'roast-plugin-export-'));
+  const admin = roastery.client();
+  // A namespace the running operator does not watch, so the session's status stays as written here.
+  await admin
+    .resource({ group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false })
+    .create({ metadata: { name: cellar } });
+  await admin
+    .resource({
+      group: 'rbac.authorization.k8s.io',
+      version: 'v1',
+      plural: 'rolebindings',
+      kind: 'RoleBinding',
+      namespaced: true,
+    })
+    .create({
+      metadata: { name: 'advisor-viewer', namespace: cellar },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'roast-viewer' },
+      subjects: [{ kind: 'ServiceAccount', name: 'advisor', namespace: roasteryNamespace }],
+    } as KubeObject);
+  viewer = await serviceAccountKubeconfig(
+    roastery.plane,
+    { namespace: roasteryNamespace, name: 'advisor' },
+    dir,
+  );
+
+  store = new SqliteTelemetryStore(join(dir, 'telemetry.db'), { log });
+  await roasting('bullet-9', 'yirga-3', {
+    profile: { coffee: "Yirgacheffe 'Konga'", batchGrams: 350 },
+    weightOutGrams: 300,
+  });
+  await appendPoints('bullet-9', 0, points);
+  // As the link and the session controller leave it (only the operator's account writes status).
+  await sessionStatus('yirga-3', {
+    phase: 'Completed',
+    events: { charge: event(30), dryEnd: event(150), firstCrack: event(450), drop: event(560) },
+    metrics: { totalSeconds: 530 },
+  });
+  // A second roaster whose session is still roasting, for watch.
+  await roasting('bullet-8', 'live-1');
+  await sessionStatus('live-1', { phase: 'Drying', events: { charge: event(30) } });
+  await appendPoints('bullet-8', 0, 120);
+
+  manager = new Manager({
+    kubeConfig: roastery.plane.kubeConfig(),
+    fieldManager: 'roast-operator',
+    logger: log,
+  });
+  // 500 points a response: the plugin has to page through three.
+  api = new TelemetryApi({
+    store: () => store,
+    host: '127.0.0.1',
+    port: 0,
+    insecureDemo: true,
+    watchNamespace: cellar,
+    maxPoints: 500,
+  });
+  api.attach(manager);
+  running = manager.start();
+  await eventually(() => {
+    if (api.port === undefined) throw new Error('the read API is not serving yet');
+  });
+});
+
+/** A Roaster in the cellar and its session (spec beyond the roaster), known to the store from `base`. */
+async function roasting(roaster: string, session: string, spec: object = {}): Promise<void> {
+  const created = await roastery.api('roaster').create({
+    apiVersion,
+    kind: roasterNames.kind,
+    metadata: { name: roaster, namespace: cellar },
+    spec: { model: 'AillioBulletR1', binding: { nodeName: 'roast-node-1' } },
+  } as KubeObject);
+  roasterUids.set(roaster, created.metadata.uid!);
+  const planned = await roastery.api('session').create({
+    apiVersion,
+    kind: roastSessionNames.kind,
+    metadata: { name: session, namespace: cellar },
+    spec: { roasterRef: { name: roaster }, ...spec },
+  } as KubeObject);
+  await store.putSession({ uid: planned.metadata.uid!, roasterUid: created.metadata.uid!, startMs: base });
+}
+
+/** Points i in [from, to) of a roaster's curve, committed by the link in batches of 100. */
+async function appendPoints(roaster: string, from: number, to: number): Promise<void> {
+  for (let i = from; i < to; i += 100) {
+    const samples = Array.from({ length: Math.min(100, to - i) }, (_, k) => sample(i + k));
+    const seq = (batches.get(roaster) ?? 0) + 1;
+    batches.set(roaster, seq);
+    await store.append(roasterUids.get(roaster)!, {
+      bootEpoch: 'boot-1',
+      seq,
+      samples,
+      droppedBatchesTotal: 0,
+      droppedPointsTotal: 0,
+    });
+  }
+}
+
+async function sessionStatus(name: string, status: object): Promise<void> {
+  await roastery
+    .api('session', 'link')
+    .patch(cellar, name, { status }, { type: 'merge', subresource: 'status' });
+}
+
+afterAll(async () => {
+  await manager?.stop();
+  await running?.catch(() => undefined);
+  await store?.close();
+  await plugin?.[Symbol.asyncDispose]();
+  await roastery?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const exportAs = (kubeconfig: string, format: string, extra: string[] = []) =>
+  plugin.runWith(kubeconfig, [
+    'export',
+    'yirga-3',
+    '--format',
+    format,
+    '-n',
+    cellar,
+    '--telemetry-server',
+    `http://127.0.0.1:${api.port}`,
+    ...extra,
+  ]);
+
+describe('export and watch', () => {
+  it('writes an .alog that reads back as Artisan reads it, with the curve, the events and the roast properties', async () => {
+    const file = join(dir, 'yirga-3.alog');
+    const r = await exportAs(viewer, 'alog', ['--output-file', file]);
+    expect(r, r.stderr).toMatchObject({ code: 0 });
+    expect(r.stderr).toBe(`Wrote RoastSession yirga-3 as alog to ${file}.\n`);
+    const profile = await readAlog(await readFile(file, 'utf8'));
+    expect(profile.timex).toHaveLength(points);
+    expect(profile.timex[1]).toBe(0.5);
+    expect(profile.temp2[0]).toBe(90);
+    expect(profile.temp2.at(-1)).toBeCloseTo(90 + 599.5 / 4);
+    expect(profile.temp1[0]).toBe(170);
+    expect(profile.timeindex).toEqual([60, 300, 900, 0, 0, 0, 1120, 0]);
+    expect(profile).toMatchObject({
+      mode: 'C',
+      title: "Yirgacheffe 'Konga'",
+      weight: [350, 300, 'g'],
+      roastisodate: '2026-12-07',
+    });
+    expect(profile.computed).toMatchObject({ DRY_time: 120, FCs_time: 420, DROP_time: 530, totaltime: 530 });
+    expect(profile.specialeventsStrings).toEqual(['Fan 3', 'Drum 6', 'Heater 8', 'Heater 6']);
+  });
+
+  it('plans the next batch from how the roast went', async () => {
+    const r = await plugin.runWith(viewer, ['profile', 'from-session', 'yirga-3', '-n', cellar]);
+    expect(r, r.stderr).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout.split('\n')[0]).toBe(
+      `# The plan of a RoastSession (spec.profile), from the RoastSession ${cellar}/yirga-3`,
+    );
+    expect(parse(r.stdout)).toEqual({
+      profile: {
+        coffee: "Yirgacheffe 'Konga'",
+        batchGrams: 350,
+        totalSeconds: 530,
+        dropTemperatureCelsius: 230,
+      },
+    });
+  });
+
+  it('writes the JSON and the CSV of every page', async () => {
+    const json = await exportAs(viewer, 'json');
+    expect(json, json.stderr).toMatchObject({ code: 0 });
+    const answer = JSON.parse(json.stdout);
+    expect(answer.points).toHaveLength(points);
+    expect(answer.events.firstCrack.secondsSinceCharge).toBe(420);
+    const csv = await exportAs(viewer, 'csv');
+    expect(csv, csv.stderr).toMatchObject({ code: 0 });
+    const lines = csv.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^t,time,beanTemperatureCelsius,/);
+    expect(lines).toHaveLength(points + 1);
+    expect(lines[1]).toMatch(/^-30,2026-12-07T09:00:00.000Z,90,/);
+  });
+
+  it('says what is missing: a bearer token for a certificate user, the read API, a session it knows', async () => {
+    const alice = await plugin.run('alice', [
+      'export',
+      'yirga-3',
+      '--format',
+      'csv',
+      '-n',
+      cellar,
+      '--telemetry-server',
+      `http://127.0.0.1:${api.port}`,
+    ]);
+    expect(alice.code).toBe(2);
+    expect(alice.stderr).toMatch(
+      /^The telemetry read API takes a bearer token, and your kubeconfig user has none/,
+    );
+    const nowhere = await plugin.runWith(viewer, ['export', 'yirga-3', '--format', 'csv', '-n', cellar]);
+    expect(nowhere.stderr).toMatch(/^Say where the operator's telemetry read API listens/);
+    const unknown = await plugin.runWith(viewer, [
+      'export',
+      'nope',
+      '--format',
+      'json',
+      '-n',
+      cellar,
+      '--telemetry-server',
+      `http://127.0.0.1:${api.port}`,
+    ]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^Reading the telemetry was refused by the read API \(40[34]\): /);
+  });
+
+  it('watches a roast as it goes, by polling the read API, until the session ends', async () => {
+    let watching: Running | undefined;
+    try {
+      watching = plugin.start(viewer, [
+        'watch',
+        'live-1',
+        '-n',
+        cellar,
+        '--interval',
+        '1',
+        '--telemetry-server',
+        `http://127.0.0.1:${api.port}`,
+      ]);
+      const w = watching;
+      await eventually(() => {
+        if (!w.stdout.includes('0:30  BT 104.9 °C'))
+          throw new Error(`no first reading yet: ${w.stdout}${w.stderr}`);
+      });
+      expect(w.stdout.startsWith('charge at 0:00, BT 97.5 °C\n')).toBe(true);
+      // The roast goes on: more points, then first crack.
+      await appendPoints('bullet-8', 120, 900);
+      await sessionStatus('live-1', {
+        phase: 'Development',
+        events: { charge: event(30), firstCrack: event(420) },
+      });
+      await eventually(() => {
+        if (!w.stdout.includes('first crack at 6:30, BT 195.0 °C') || !w.stdout.includes('7:00  BT 202.4 °C'))
+          throw new Error(`the roast has not moved on: ${w.stdout}`);
+      });
+      await sessionStatus('live-1', { phase: 'Completed' });
+      expect(await w.exited).toBe(0);
+      expect(w.stdout.trim().split('\n').at(-1)).toBe('RoastSession live-1 is Completed.');
+      expect(w.stderr).toBe('');
+    } finally {
+      watching?.kill();
+    }
+  });
+});
