@@ -1,6 +1,6 @@
 // The chart's monitoring objects as helm renders them: prometheus-operator's kinds only where its API is
-// served, and the PrometheusRule carrying deploy/prometheus/rules.yaml unchanged.
-import { readFileSync } from 'node:fs';
+// served, the PrometheusRule carrying deploy/prometheus/rules.yaml unchanged, the dashboards' ConfigMaps.
+import { readdirSync, readFileSync } from 'node:fs';
 import { testCluster } from '@roast-operator/control-plane';
 import { chart } from '@roast-operator/test-env';
 import { describe, expect, it } from 'vitest';
@@ -15,8 +15,13 @@ const prometheusOperatorApi = [
 
 const manifest = z.looseObject({
   kind: z.string(),
-  metadata: z.looseObject({ name: z.string(), labels: z.record(z.string(), z.string()).optional() }),
+  metadata: z.looseObject({
+    name: z.string(),
+    namespace: z.string().optional(),
+    labels: z.record(z.string(), z.string()).optional(),
+  }),
   spec: z.unknown().optional(),
+  data: z.unknown().optional(),
 });
 type Manifest = z.infer<typeof manifest>;
 const podMonitorSpec = z.looseObject({
@@ -67,6 +72,23 @@ describe('the chart with prometheus-operator', () => {
       expect(monitor.metadata.labels?.release).toBe('kps');
       expect(endpoints[i]?.relabelings[0]?.replacement).toBe(monitor.metadata.name);
     });
+  });
+
+  it('ships every dashboard as a ConfigMap for the Grafana sidecar, its JSON unchanged', async () => {
+    const manifests = await render(['--set=monitoring.dashboards.namespace=grafana']);
+    const maps = manifests.filter((m) => m.kind === 'ConfigMap' && m.metadata.name.endsWith('-dashboard'));
+    const directory = new URL('../../charts/roast-operator/files/generated/dashboards/', import.meta.url);
+    const files = readdirSync(directory).sort();
+    expect(maps.map((m) => m.metadata.name).sort()).toEqual(
+      files.map((f) => f.replace(/\.json$/, '-dashboard')),
+    );
+    for (const map of maps) {
+      expect(map.metadata.labels?.grafana_dashboard).toBe('1');
+      expect(map.metadata.namespace).toBe('grafana');
+      const data = z.record(z.string(), z.string()).parse(map.data);
+      const [file] = Object.keys(data);
+      expect(JSON.parse(data[file!]!)).toEqual(JSON.parse(readFileSync(new URL(file!, directory), 'utf8')));
+    }
   });
 
   it('can leave the rules out', async () => {
