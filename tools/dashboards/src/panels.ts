@@ -36,42 +36,53 @@ export const labelVariable = (name: string, label: string, selector: string) =>
     .refresh(VariableRefresh.OnTimeRangeChanged)
     .sort(VariableSort.AlphabeticalAsc);
 
-function targets(queries: readonly Query[]) {
-  return queries.map((query, i) =>
-    new DataqueryBuilder()
-      .refId(String.fromCharCode(65 + i))
-      .expr(query.expr)
-      .legendFormat(query.legend ?? '__auto'),
-  );
+/** What the query panels' builders (time series, stat) have in common. */
+interface QueryPanel<T> extends Builder<Panel> {
+  title(title: string): T;
+  description(description: string): T;
+  datasource(datasource: DataSourceRef): T;
+  unit(unit: string): T;
+  gridPos(gridPos: { x: number; y: number; w: number; h: number }): T;
+  withTarget(target: DataqueryBuilder): T;
 }
 
-export function timeSeries(
+function withQueries<T extends QueryPanel<T>>(
+  panel: T,
   title: string,
   place: Place,
   unit: string,
   queries: readonly Query[],
+  height: number,
 ): Builder<Panel> {
-  const panel = new TimeSeriesPanel()
+  panel
     .title(title)
     .description(place.description)
     .datasource(prometheus)
     .unit(unit)
-    .gridPos({ x: 0, y: 0, w: place.w, h: place.h ?? 8 });
-  for (const target of targets(queries)) panel.withTarget(target);
+    .gridPos({ x: 0, y: 0, w: place.w, h: place.h ?? height });
+  queries.forEach((query, i) => {
+    panel.withTarget(
+      new DataqueryBuilder()
+        .refId(String.fromCharCode(65 + i))
+        .expr(query.expr)
+        .legendFormat(query.legend ?? '__auto'),
+    );
+  });
   return panel;
 }
 
-export function stat(title: string, place: Place, unit: string, queries: readonly Query[]): Builder<Panel> {
-  const panel = new StatPanel()
-    .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']))
-    .title(title)
-    .description(place.description)
-    .datasource(prometheus)
-    .unit(unit)
-    .gridPos({ x: 0, y: 0, w: place.w, h: place.h ?? 4 });
-  for (const target of targets(queries)) panel.withTarget(target);
-  return panel;
-}
+export const timeSeries = (title: string, place: Place, unit: string, queries: readonly Query[]) =>
+  withQueries(new TimeSeriesPanel(), title, place, unit, queries, 8);
+
+export const stat = (title: string, place: Place, unit: string, queries: readonly Query[]) =>
+  withQueries(
+    new StatPanel().reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull'])),
+    title,
+    place,
+    unit,
+    queries,
+    4,
+  );
 
 /** A note where a panel would be whose metric is not exposed yet (docs/metrics.md, "Not yet exposed"). */
 export function waiting(title: string, needs: string, w = 24): Builder<Panel> {
