@@ -13,7 +13,12 @@ import {
   roastSessionNames,
   version,
 } from '@roast-operator/api';
-import { KubeClient, type ResourceClient, type ResourceDescriptor } from '@roast-operator/kube';
+import {
+  KubeClient,
+  type LooseObject,
+  type ResourceClient,
+  type ResourceDescriptor,
+} from '@roast-operator/kube';
 import { z } from 'zod';
 import { UsageError } from './refusal.ts';
 
@@ -100,7 +105,7 @@ export class Connection {
     return this.#user;
   }
 
-  resource(kind: Kind): ResourceClient {
+  resource(kind: Kind): ResourceClient<LooseObject> {
     return this.client.resource(descriptors[kind]);
   }
 

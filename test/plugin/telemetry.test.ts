@@ -12,11 +12,11 @@ import { type KubeObject, Manager } from '@roast-operator/kube';
 import { createLogger } from '@roast-operator/log';
 import type { Sample } from '@roast-operator/proto';
 import { SqliteTelemetryStore } from '@roast-operator/store';
+import { serviceAccountKubeconfig } from '@roast-operator/test-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { TelemetryApi } from '../../controllers/src/telemetry-api/server.ts';
 import { readAlog } from '../../plugin/src/testing/artisan.ts';
-import { serviceAccountKubeconfig } from '../support/chart.ts';
 import { Roastery, namespace as roasteryNamespace } from '../support/roastery.ts';
 import { KubectlRoast, type Running } from './testing/kubectl-roast.ts';
 
@@ -114,7 +114,7 @@ beforeAll(async () => {
     logger: log,
   });
   // 500 points a response: the plugin has to page through three.
-  api = new TelemetryApi({
+  api = new TelemetryApi(manager, {
     store: () => store,
     host: '127.0.0.1',
     port: 0,
@@ -122,7 +122,6 @@ beforeAll(async () => {
     watchNamespace: cellar,
     maxPoints: 500,
   });
-  api.attach(manager);
   running = manager.start();
   await eventually(() => {
     if (api.port === undefined) throw new Error('the read API is not serving yet');

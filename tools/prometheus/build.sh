@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Builds promtool from the official github.com/prometheus/prometheus Go module, once. The binary lands in a
+# cache directory outside the repository, keyed by the version and the module files, and is reused while
+# that key is unchanged. Prints the directory on stdout; progress, a cache hit or a wait for another build
+# goes to stderr. `build.sh --version` prints the pinned Prometheus version instead.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+module_version="$(sed -nE 's#^\s*(require )?github.com/prometheus/prometheus (v[0-9.]+).*$#\2#p' "$here/go.mod")"
+# Module v0.MMmm.p is Prometheus vM.mm.p (v0.316.0 is v3.16.0).
+release="${module_version#v0.}"; release="${release%%.*}"
+version="v$((release / 100)).$((release % 100)).${module_version##*.}"
+if [[ ${1:-} == --version ]]; then echo "$version"; exit 0; fi
+source "$here/../control-plane/progress.sh"
+# The key covers what makes the binary: the module files and this script (its build flags).
+sum="$(cat "$here"/go.{mod,sum} "$0" | sha256sum | cut -c1-12)"
+cache_root="${ROAST_PROMETHEUS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/roast-operator/prometheus}"
+out="$cache_root/prometheus-$version-$sum"
+cached() {
+  echo "prometheus: cache hit: promtool $version in $out" >&2
+  echo "$out"
+  exit 0
+}
+# A finished build is renamed into place whole, so its marker needs no lock.
+if [[ -f "$out/.complete" ]]; then cached; fi
+mkdir -p "$cache_root"
+# One build at a time: concurrent callers wait for the first one and then reuse its result.
+exec 9>"$out.lock"
+if ! flock -n 9; then
+  echo "prometheus: waiting for another process building promtool $version into $out" >&2
+  flock 9
+fi
+if [[ -f "$out/.complete" ]]; then cached; fi
+
+echo "prometheus: building promtool $version from the official Go module into $out," \
+  "once: later runs reuse it" >&2
+rm -rf "$out.partial" && mkdir -p "$out.partial"
+stamp="-X github.com/prometheus/common/version.Version=${version#v}"
+progress_init 1
+# remove_all_sd leaves out the service-discovery plugins (cloud SDKs): rules and their tests need none.
+progress_run "promtool $version" go -C "$here" build -trimpath -tags remove_all_sd -ldflags "-s -w $stamp" \
+  -o "$out.partial/promtool" github.com/prometheus/prometheus/cmd/promtool
+touch "$out.partial/.complete"
+rm -rf "$out" && mv "$out.partial" "$out"
+echo "prometheus: built in $out" >&2
+echo "$out"

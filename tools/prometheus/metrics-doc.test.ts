@@ -1,0 +1,137 @@
+// docs/metrics.md lists what the processes expose: the operator assembled as its entry point assembles it
+// (controllers, leader election, link gateway, read API; nothing started, no API server needed) and the edge
+// agent's link metrics with Node's, scraped from their registries. Also the operator's series count, which
+// no roaster or proposal changes: every label is bounded.
+import { readFileSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
+import { Manager } from '@roast-operator/kube';
+import { createLogger } from '@roast-operator/log';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { LinkGateway } from '../../controllers/src/link/gateway.ts';
+import { Operator } from '../../controllers/src/operator.ts';
+import { TelemetryApi } from '../../controllers/src/telemetry-api/server.ts';
+import { LeaderTelemetryStore } from '../../controllers/src/telemetry-store.ts';
+import { LinkMetrics as EdgeLinkMetrics } from '../../edge-node/src/link/metrics.ts';
+import { documentedMetrics, metricsDoc } from './testing/metrics-doc.ts';
+
+const quiet = createLogger({ level: 'error' });
+const noStore = () => {
+  throw new Error('not opened: nothing starts here');
+};
+
+function assembled(): { registry: Registry; manager: Manager } {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [{ name: 'none', server: 'https://127.0.0.1:1' }],
+    users: [{ name: 'none' }],
+    contexts: [{ name: 'none', cluster: 'none', user: 'none' }],
+    currentContext: 'none',
+  });
+  const manager = new Manager({
+    kubeConfig,
+    fieldManager: 'roast-operator',
+    logger: quiet,
+    leaderElection: { namespace: 'roast-system', name: 'roast-operator', identity: 'metrics-doc' },
+  });
+  const store = new LeaderTelemetryStore(manager, noStore);
+  const gateway = new LinkGateway(manager, { store, port: 0, insecureDemo: true });
+  const openStore = () => store.current;
+  new Operator(manager, {
+    canary: { namespace: 'roast-system', periodMs: 60_000, retryMs: 10_000 },
+    retentionMs: 60_000,
+    workers: 4,
+    dispatcher: gateway,
+    telemetry: { feed: gateway, store: openStore },
+  });
+  new TelemetryApi(manager, { store: openStore, port: 0, insecureDemo: true });
+  return { registry: manager.metrics.registry, manager };
+}
+
+function edgeRegistry(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  new EdgeLinkMetrics({ bufferedBatches: () => 0, latches: () => 0 }, registry);
+  return registry;
+}
+
+/**
+ * Every series the operator can have: each controller's and queue's observations, and every value the
+ * docs give for the link's and the read API's labels (the refusal reasons under each status code they use).
+ */
+function observeEverything(registry: Registry, manager: Manager): void {
+  const { metrics } = manager;
+  for (const name of ['commandproposal', 'roaster-autonomy', 'roastsession']) {
+    metrics.controller(name, 4).reconciled('success', 0.1);
+    const queue = metrics.queue(name, () => ({ unfinishedSeconds: 0, longestSeconds: 0 }));
+    queue.queued(0.1);
+    queue.worked(0.1);
+  }
+  const counter = (name: string, labels: Record<string, string>[]) => {
+    const metric = registry.getSingleMetric(name);
+    if (!(metric instanceof Counter)) throw new Error(`${name} is not a counter`);
+    for (const set of labels) metric.inc(set);
+  };
+  for (const name of ['roast_link_ack_latency_seconds', 'roast_link_dispatch_latency_seconds']) {
+    const metric = registry.getSingleMetric(name);
+    if (!(metric instanceof Histogram)) throw new Error(`${name} is not a histogram`);
+    metric.observe(0.01);
+  }
+  counter(
+    'roast_link_results_total',
+    ['Succeeded', 'Failed', 'Unknown'].map((outcome) => ({ outcome })),
+  );
+  const reasons = ['NoToken', 'InvalidToken', 'ReviewFailed', 'WrongAudience', 'WrongServiceAccount'];
+  const refusals = [
+    'UNAUTHENTICATED',
+    'PERMISSION_DENIED',
+    'UNAVAILABLE',
+    'INVALID_ARGUMENT',
+    'INTERNAL',
+  ].flatMap((code) =>
+    [...reasons, 'NotPodBound', 'WrongNode', 'WrongSerial', 'HelloRefused'].map((reason) => ({
+      code,
+      reason,
+    })),
+  );
+  counter('roast_link_streams_refused_total', refusals);
+  const codes = ['200', '400', '401', '403', '404', '406', '429', '500', '503'];
+  counter(
+    'roast_telemetry_api_requests_total',
+    codes.map((code) => ({ code })),
+  );
+  counter(
+    'roast_telemetry_api_reviews_total',
+    ['token', 'access'].flatMap((review) =>
+      ['api', 'cache', 'limited'].map((source) => ({ review, source })),
+    ),
+  );
+}
+
+const names = async (registry: Registry) => (await registry.getMetricsAsJSON()).map((metric) => metric.name);
+/** Series in the exposition: one line per sample. */
+const seriesCount = async (registry: Registry) =>
+  (await registry.metrics()).split('\n').filter((line) => line !== '' && !line.startsWith('#')).length;
+
+// Prometheus writes `up` for every target itself.
+const fromPrometheus = ['up'];
+
+describe('docs/metrics.md', () => {
+  it('lists exactly the metrics the operator and the edge agent expose', async () => {
+    const exposed = new Set([
+      ...(await names(assembled().registry)),
+      ...(await names(edgeRegistry())),
+      ...fromPrometheus,
+    ]);
+    expect([...documentedMetrics()].sort()).toEqual([...exposed].sort());
+  });
+
+  it('states a series count the operator stays under, whatever the number of roasters', async () => {
+    const { registry, manager } = assembled();
+    observeEverything(registry, manager);
+    const count = await seriesCount(registry);
+    const stated = /under (\d+) series per operator replica/.exec(readFileSync(metricsDoc, 'utf8'));
+    expect(stated).not.toBeNull();
+    expect(count).toBeLessThan(Number(stated![1]));
+  });
+});
