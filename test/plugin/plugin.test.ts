@@ -42,16 +42,25 @@ async function propose(words: readonly string[], rationale: string): Promise<str
 }
 
 describe('approvals', () => {
-  it("shows the safety panel, escapes the rationale, refuses alice's own approval with the policy's sentence, and records bob's", async () => {
+  it("shows the safety panel, refuses a rationale that could rewrite a terminal and alice's own approval with the policies' sentences, and records bob's", async () => {
     await roastery.grant('alice', 'roast-approver');
-    const name = await propose(['preheat'], 'warm up\u001b[2J for the first batch');
+    const spoofing = await roast('alice', [
+      'propose',
+      roaster,
+      'preheat',
+      '--rationale',
+      'warm up\u001b[2J for the first batch',
+    ]);
+    expect(spoofing.code).toBe(1);
+    expect(spoofing.stderr).toContain('rationale must be one line of printable text');
+    expect(spoofing.stderr).not.toContain('\u001b');
+    const name = await propose(['preheat'], 'warm up for the first batch');
     await roastery.phase(name, 'AwaitingApproval');
 
     const own = await roast('alice', ['approve', name, '--yes']);
     expect(own.code).toBe(1);
     expect(own.stdout).toContain('Command:     Preheat from Off');
-    expect(own.stdout).toContain('Rationale:   warm up\\u001b[2J for the first batch');
-    expect(own.stdout).not.toContain('\u001b');
+    expect(own.stdout).toContain('Rationale:   warm up for the first batch');
     expect(own.stdout).toMatch(/Governor:\s+RequireApproval by rule \S+ at L3/);
     expect(own.stderr.trim()).toBe(
       `Approving CommandProposal ${name} was refused by the admission policy roast-proposal-decision: separation of duties: alice proposed ${name} and may not decide it; another approver must (Roaster ${roaster} does not allow self-approval: spec.approvalPolicy.allowSelfApprovalForHumans). If you should be allowed, ask whoever administers the roastery for what the policy names; otherwise ask someone who holds it.`,
@@ -170,13 +179,13 @@ describe('plans', () => {
 describe('marks', () => {
   it("appends alice's marks with her name; bob, without the mark verb, is refused by the policy", async () => {
     await roastery.session('guji-1', roaster, 'alice');
-    const first = await roast('alice', ['mark', 'guji-1', 'first-crack', '--note', 'rolling\nloud']);
+    const first = await roast('alice', ['mark', 'guji-1', 'first-crack', '--note', 'rolling loud']);
     expect(first, first.stderr).toMatchObject({ code: 0 });
     expect(first.stdout).toBe('Marked first-crack on RoastSession guji-1 as alice.\n');
     expect((await roast('alice', ['mark', 'guji-1', 'present'])).code).toBe(0);
     const session = RoastSession.parse(await roastery.api('session').get(namespace, 'guji-1'));
     expect(session.spec.marks).toEqual([
-      { type: 'firstCrack', by: 'alice', note: 'rolling\nloud' },
+      { type: 'firstCrack', by: 'alice', note: 'rolling loud' },
       { type: 'present', by: 'alice' },
     ]);
 
