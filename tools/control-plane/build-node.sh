@@ -13,26 +13,17 @@ k8s_version="$(module_version kubernetes k8s.io/kubernetes)"
 containerd_version="$(module_version containerd github.com/containerd/containerd/v2)"
 coredns_version="$(module_version coredns github.com/coredns/coredns)"
 sum="$(cat "$here"/kubernetes/go.{mod,sum} "$here"/containerd/go.{mod,sum} "$here"/coredns/{go.mod,go.sum,main.go} \
-  "$here"/pause/{go.mod,main.go} "$0" | sha256sum | cut -c1-12)"
+  "$here"/pause/{go.mod,main.go} "$0" "$here/cache.sh" | sha256sum | cut -c1-12)"
 cache_root="${ROAST_CONTROL_PLANE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/roast-operator/control-plane}"
 out="$cache_root/node-k8s-$k8s_version-containerd-$containerd_version-coredns-$coredns_version-$sum"
-mkdir -p "$cache_root"
-# One build at a time: concurrent callers wait for the first one and then reuse its result.
-exec 9>"$out.lock"
-flock 9
-if [[ -f "$out/.complete" ]]; then echo "$out"; exit 0; fi
+# shellcheck source=cache.sh
+source "$here/cache.sh"
+cache_open node "$out" "kubelet, kube-scheduler, kube-proxy $k8s_version, containerd $containerd_version, CoreDNS $coredns_version"
 for tool in runc iptables conntrack buildah; do
   command -v "$tool" >/dev/null || { echo "build-node: $tool is missing (apt-get install runc containernetworking-plugins iptables conntrack buildah)" >&2; exit 1; }
 done
 
-rm -rf "$out.partial" && mkdir -p "$out.partial"
-major="${k8s_version#v}"; major="${major%%.*}"
-minor="${k8s_version#v*.}"; minor="${minor%%.*}"
-stamp=""
-for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-  stamp+=" -X $pkg.gitVersion=$k8s_version -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor"
-  stamp+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
-done
+stamp="$(kubernetes_stamp "$k8s_version")"
 go_build() { (cd "$here/$1" && shift && go build -trimpath "$@"); }
 # The Kubernetes binaries build as build.sh builds the API server (cgo as the toolchain defaults), so they
 # share its compiled packages; containerd, CoreDNS and pause are static.
@@ -43,8 +34,8 @@ ctd=github.com/containerd/containerd/v2
 progress_run "containerd $containerd_version (containerd, containerd-shim-runc-v2, ctr)" \
   static_build containerd -tags 'urfave_cli_no_docs osusergo netgo static_build' \
   -ldflags "-s -w -X $ctd/version.Version=$containerd_version" \
-  -o "$out.partial/" "$ctd/cmd/containerd" "$ctd/cmd/containerd-shim-runc-v2" "$ctd/cmd/ctr"
-progress_run "coredns $coredns_version" static_build coredns -ldflags "-s -w" -o "$out.partial/coredns" .
+  -o "$cache_partial/" "$ctd/cmd/containerd" "$ctd/cmd/containerd-shim-runc-v2" "$ctd/cmd/ctr"
+progress_run "coredns $coredns_version" static_build coredns -ldflags "-s -w" -o "$cache_partial/coredns" .
 
 # The pause image: the one static binary on an empty root, built without a daemon in a private store.
 pause_image() {
@@ -57,15 +48,13 @@ pause_image() {
   "${bah[@]}" copy "$container" "$store/pause" /pause
   "${bah[@]}" config --entrypoint '["/pause"]' --user 65535:65535 "$container"
   "${bah[@]}" commit --quiet "$container" localhost/roast-operator/pause:1 >/dev/null
-  "${bah[@]}" push --quiet localhost/roast-operator/pause:1 "oci-archive:$out.partial/pause.oci.tar:localhost/roast-operator/pause:1"
+  "${bah[@]}" push --quiet localhost/roast-operator/pause:1 "oci-archive:$cache_partial/pause.oci.tar:localhost/roast-operator/pause:1"
   "${bah[@]}" rm --all >/dev/null
   rm -rf "$store"
 }
 progress_run "pause image" pause_image
 # Last: they reuse most of what build.sh compiled for the API server.
 for cmd in kubelet kube-scheduler kube-proxy; do
-  progress_run "$cmd $k8s_version" go_build kubernetes -ldflags "-s -w $stamp" -o "$out.partial/$cmd" "k8s.io/kubernetes/cmd/$cmd"
+  progress_run "$cmd $k8s_version" go_build kubernetes -ldflags "-s -w $stamp" -o "$cache_partial/$cmd" "k8s.io/kubernetes/cmd/$cmd"
 done
-touch "$out.partial/.complete"
-rm -rf "$out" && mv "$out.partial" "$out"
-echo "$out"
+cache_close

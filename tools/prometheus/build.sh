@@ -15,31 +15,13 @@ source "$here/../control-plane/progress.sh"
 sum="$(cat "$here"/go.{mod,sum} "$0" | sha256sum | cut -c1-12)"
 cache_root="${ROAST_PROMETHEUS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/roast-operator/prometheus}"
 out="$cache_root/prometheus-$version-$sum"
-cached() {
-  echo "prometheus: cache hit: promtool $version in $out" >&2
-  echo "$out"
-  exit 0
-}
-# A finished build is renamed into place whole, so its marker needs no lock.
-if [[ -f "$out/.complete" ]]; then cached; fi
-mkdir -p "$cache_root"
-# One build at a time: concurrent callers wait for the first one and then reuse its result.
-exec 9>"$out.lock"
-if ! flock -n 9; then
-  echo "prometheus: waiting for another process building promtool $version into $out" >&2
-  flock 9
-fi
-if [[ -f "$out/.complete" ]]; then cached; fi
-
+source "$here/../control-plane/cache.sh"
+cache_open prometheus "$out" "promtool $version"
 echo "prometheus: building promtool $version from the official Go module into $out," \
   "once: later runs reuse it" >&2
-rm -rf "$out.partial" && mkdir -p "$out.partial"
 stamp="-X github.com/prometheus/common/version.Version=${version#v}"
 progress_init 1
 # remove_all_sd leaves out the service-discovery plugins (cloud SDKs): rules and their tests need none.
 progress_run "promtool $version" go -C "$here" build -trimpath -tags remove_all_sd -ldflags "-s -w $stamp" \
-  -o "$out.partial/promtool" github.com/prometheus/prometheus/cmd/promtool
-touch "$out.partial/.complete"
-rm -rf "$out" && mv "$out.partial" "$out"
-echo "prometheus: built in $out" >&2
-echo "$out"
+  -o "$cache_partial/promtool" github.com/prometheus/prometheus/cmd/promtool
+cache_close
