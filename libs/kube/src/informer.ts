@@ -235,34 +235,16 @@ export class Informer<T extends KubeObject> {
 
   /** Collects the initial events; returns the resourceVersion of the bookmark that ends them. */
   async #initialEvents(body: ReadableStream<Uint8Array>, items: T[]): Promise<string> {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for await (const chunk of body) {
-      this.#lastContact = this.#clock.now();
-      buffer += decoder.decode(chunk, { stream: true });
-      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
-        const line = buffer.slice(0, nl).trim();
-        buffer = buffer.slice(nl + 1);
-        if (!line) continue;
-        const event = JSON.parse(line) as WatchEvent;
-        if (event.type === 'ERROR') {
-          const status = (event.object ?? {}) as { code?: number };
-          throw new ApiError(
-            'WATCH',
-            collectionPath(this.resource, this.#opts.namespace),
-            status.code ?? 500,
-            event.object,
-          );
-        }
-        if (!hasMetadata(event.object)) throw new Error(`watch event ${event.type} without object metadata`);
-        const meta = event.object.metadata;
-        if (event.type === 'BOOKMARK') {
-          if (meta.annotations?.['k8s.io/initial-events-end'] === 'true') return meta.resourceVersion ?? '';
-          continue;
-        }
-        const object = event.type === 'ADDED' ? this.#api.parse(event.object) : undefined;
-        if (object !== undefined) items.push(object);
+    for await (const event of this.#events(body)) {
+      if (event.type === 'ERROR') throw this.#watchError(event);
+      if (!hasMetadata(event.object)) throw new Error(`watch event ${event.type} without object metadata`);
+      const meta = event.object.metadata;
+      if (event.type === 'BOOKMARK') {
+        if (meta.annotations?.['k8s.io/initial-events-end'] === 'true') return meta.resourceVersion ?? '';
+        continue;
       }
+      const object = event.type === 'ADDED' ? this.#api.parse(event.object) : undefined;
+      if (object !== undefined) items.push(object);
     }
     throw new Error('the streaming list ended before its initial events did');
   }
@@ -336,9 +318,24 @@ export class Informer<T extends KubeObject> {
 
   /** Applies the stream's events as they come; returns how many there were. */
   async #consume(body: ReadableStream<Uint8Array>, onData: () => void): Promise<number> {
+    let events = 0;
+    for await (const event of this.#events(body, onData)) {
+      this.#apply(event);
+      events++;
+    }
+    return events;
+  }
+
+  /**
+   * A watch stream's events, one JSON object a line. An unparsable line throws: a lost event must lead to a
+   * relist, never be skipped.
+   */
+  async *#events(
+    body: ReadableStream<Uint8Array>,
+    onData: () => void = () => {},
+  ): AsyncGenerator<WatchEvent> {
     const decoder = new TextDecoder();
     let buffer = '';
-    let events = 0;
     for await (const chunk of body) {
       onData();
       this.#lastContact = this.#clock.now();
@@ -346,26 +343,25 @@ export class Informer<T extends KubeObject> {
       for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
         const line = buffer.slice(0, nl).trim();
         buffer = buffer.slice(nl + 1);
-        if (!line) continue;
-        // An unparsable line throws: a lost event must lead to a relist, never be skipped.
-        this.#apply(JSON.parse(line) as WatchEvent);
-        events++;
+        if (line) yield JSON.parse(line) as WatchEvent;
       }
     }
-    return events;
+  }
+
+  /** An ERROR event carries the API server's Status saying why the watch ended. */
+  #watchError(event: WatchEvent): ApiError {
+    const status = (event.object ?? {}) as { code?: number };
+    return new ApiError(
+      'WATCH',
+      collectionPath(this.resource, this.#opts.namespace),
+      status.code ?? 500,
+      event.object,
+    );
   }
 
   #apply(event: WatchEvent): void {
     const raw = event.object;
-    if (event.type === 'ERROR') {
-      const status = (raw ?? {}) as { code?: number };
-      throw new ApiError(
-        'WATCH',
-        collectionPath(this.resource, this.#opts.namespace),
-        status.code ?? 500,
-        raw,
-      );
-    }
+    if (event.type === 'ERROR') throw this.#watchError(event);
     if (!hasMetadata(raw)) throw new Error(`watch event ${event.type} without object metadata`);
     this.#resourceVersion = raw.metadata.resourceVersion;
     this.#backoff.reset();
