@@ -513,28 +513,43 @@ describe('a flood of made-up tokens', () => {
   });
 });
 
+/**
+ * The operator's own entry point with the read API on its store (`store`) and certificate; `gateway` adds
+ * the link gateway beside it. Resolves with the process and the port the API serves on.
+ */
+async function operatorServingApi(store: string, gateway: string[] = []) {
+  const operator = new OperatorProcess({
+    script: join(import.meta.dirname, '../../controllers/src/main.ts'),
+    args: [
+      `--kubeconfig=${operatorConfig}`,
+      `--watch-namespace=${namespace}`,
+      '--probe-address=127.0.0.1:0',
+      ...gateway,
+      `--store-path=${join(dir, store)}`,
+      `--tls-cert=${join(dir, 'tls.crt')}`,
+      `--tls-key=${join(dir, 'tls.key')}`,
+      '--api-port=0',
+      '--api-host=127.0.0.1',
+    ],
+    env: { POD_NAMESPACE: releaseNamespace, POD_NAME: 'roast-operator-0' },
+  });
+  try {
+    const serving = await operator.logged((l) => l.msg === 'telemetry read API serving TLS', 90_000);
+    return { operator, port: serving.port as number };
+  } catch (err) {
+    await operator.stop();
+    throw err;
+  }
+}
+
 describe('the operator process', () => {
   it('serves the API beside the gateway while it leads, with the same certificate', async () => {
-    const operator = new OperatorProcess({
-      script: join(import.meta.dirname, '../../controllers/src/main.ts'),
-      args: [
-        `--kubeconfig=${operatorConfig}`,
-        `--watch-namespace=${namespace}`,
-        '--probe-address=127.0.0.1:0',
-        '--gateway-port=0',
-        '--gateway-host=127.0.0.1',
-        `--store-path=${join(dir, 'process.db')}`,
-        `--tls-cert=${join(dir, 'tls.crt')}`,
-        `--tls-key=${join(dir, 'tls.key')}`,
-        `--edge-service-account=${namespace}/roast-edge`,
-        '--api-port=0',
-        '--api-host=127.0.0.1',
-      ],
-      env: { POD_NAMESPACE: releaseNamespace, POD_NAME: 'roast-operator-0' },
-    });
+    const { operator, port } = await operatorServingApi('process.db', [
+      '--gateway-port=0',
+      '--gateway-host=127.0.0.1',
+      `--edge-service-account=${namespace}/roast-edge`,
+    ]);
     try {
-      const serving = await operator.logged((l) => l.msg === 'telemetry read API serving TLS', 90_000);
-      const port = serving.port as number;
       const answer = await get(sessionPath(), { token: tokens.viewer!, port });
       expect(answer.status, answer.body).toBe(200);
       // Its own store holds no window for the session yet: the session, no points.
@@ -552,23 +567,9 @@ describe('the operator process', () => {
 
 describe('the operator process without a gateway', () => {
   it('serves the API alone from the store and certificate flags', async () => {
-    const operator = new OperatorProcess({
-      script: join(import.meta.dirname, '../../controllers/src/main.ts'),
-      args: [
-        `--kubeconfig=${operatorConfig}`,
-        `--watch-namespace=${namespace}`,
-        '--probe-address=127.0.0.1:0',
-        `--store-path=${join(dir, 'alone.db')}`,
-        `--tls-cert=${join(dir, 'tls.crt')}`,
-        `--tls-key=${join(dir, 'tls.key')}`,
-        '--api-port=0',
-        '--api-host=127.0.0.1',
-      ],
-      env: { POD_NAMESPACE: releaseNamespace, POD_NAME: 'roast-operator-0' },
-    });
+    const { operator, port } = await operatorServingApi('alone.db');
     try {
-      const serving = await operator.logged((l) => l.msg === 'telemetry read API serving TLS', 90_000);
-      const answer = await get(sessionPath(), { token: tokens.viewer!, port: serving.port as number });
+      const answer = await get(sessionPath(), { token: tokens.viewer!, port });
       expect(answer.status, answer.body).toBe(200);
       expect(operator.logs.some((l) => l.msg === 'link gateway serving TLS')).toBe(false);
     } finally {
