@@ -17,7 +17,7 @@ FROM --platform=$BUILDPLATFORM ${BASE} AS source
 WORKDIR /src
 COPY package.json package-lock.json ./
 COPY libs/ libs/
-COPY controllers/ controllers/
+COPY operator/ operator/
 COPY edge-node/ edge-node/
 COPY tools/ tools/
 
@@ -28,9 +28,9 @@ RUN ["node", "tools/images/src/manifests.ts", "/src", "/manifests"]
 FROM --platform=$BUILDPLATFORM ${BASE} AS operator-build
 WORKDIR /src
 COPY --from=manifests /manifests/ ./
-RUN ["node", "/usr/local/lib/node_modules/npm/bin/npm-cli.js", "ci", "--omit=dev", "--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund", "--workspace=controllers", "--include-workspace-root"]
+RUN ["node", "/usr/local/lib/node_modules/npm/bin/npm-cli.js", "ci", "--omit=dev", "--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund", "--workspace=operator", "--include-workspace-root"]
 COPY --from=source /src/ ./
-RUN ["node", "tools/images/src/strip-types.ts", "/src", "/app", "controllers"]
+RUN ["node", "tools/images/src/strip-types.ts", "/src", "/app", "operator"]
 
 FROM --platform=$BUILDPLATFORM ${BASE} AS edge-node-build
 WORKDIR /src
@@ -56,7 +56,7 @@ FROM runtime AS operator
 LABEL org.opencontainers.image.title="roast-operator" \
       org.opencontainers.image.description="Runs a fleet of coffee roasters under bounded autonomy: governs CommandProposals, keeps each Roaster's autonomy and emergency-stop latch, serves the edge link."
 COPY --from=operator-build /app /app
-ENTRYPOINT ["node", "controllers/src/main.js"]
+ENTRYPOINT ["node", "operator/src/main.js"]
 
 FROM runtime AS edge-node
 LABEL org.opencontainers.image.title="roast-operator-edge" \

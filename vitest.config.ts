@@ -15,7 +15,7 @@ export default defineConfig({
           include: [
             'libs/**/*.test.ts',
             'edge-node/**/*.test.ts',
-            'controllers/**/*.test.ts',
+            'operator/**/*.test.ts',
             'tools/**/*.test.ts',
             'plugin/**/*.test.ts',
           ],

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { apiVersion, group } from '@roast-operator/api';
 import { type CommandResult, eventually, testCluster, useTestNamespace } from '@roast-operator/control-plane';
-import { guardRefusal } from '@roast-operator/controllers';
+import { guardRefusal } from '@roast-operator/operator';
 import { chart, installChart, serviceAccountKubeconfig, serviceAccountUser } from '@roast-operator/test-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -18,7 +18,6 @@ import {
   SessionPhase,
 } from '@roast-operator/api';
 import { testCluster, useTestNamespace } from '@roast-operator/control-plane';
-import { commandProposals, roasters, roastSessions } from '@roast-operator/controllers';
 import {
   type Condition,
   type ConditionUpdate,
@@ -28,13 +27,14 @@ import {
   type ResourceDescriptor,
   setStatusCondition,
 } from '@roast-operator/kube';
+import { commandProposals, roasters, roastSessions } from '@roast-operator/operator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type StatusPatch,
   type Transition,
   transitionStatus,
-} from '../../controllers/src/proposals/transitions.ts';
-import { autonomyStatus } from '../../controllers/src/roasters/autonomy.ts';
+} from '../../operator/src/proposals/transitions.ts';
+import { autonomyStatus } from '../../operator/src/roasters/autonomy.ts';
 import { type ArgocdKind, argocdData, configMapFile, healthScript } from '../../tools/gitops/argocd.ts';
 import { ArgocdLua, type HealthStatus } from '../support/argocd-lua.ts';
 import { installCrds } from '../support/gateway.ts';

@@ -32,7 +32,7 @@ import {
   LinkServiceService,
   Outcome,
 } from '@roast-operator/proto';
-import type { LinkGateway } from '../../controllers/src/link/gateway.ts';
+import type { LinkGateway } from '../../operator/src/link/gateway.ts';
 import { GatewayUnderTest, installCrds } from '../support/gateway.ts';
 import { edgeNode, gatewayArgs, operatorMain } from '../support/link.ts';
 import { Roastery, namespace as roasteryNamespace } from '../support/roastery.ts';

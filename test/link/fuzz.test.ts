@@ -18,7 +18,7 @@ import {
   type Sample,
 } from '@roast-operator/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LinkGateway } from '../../controllers/src/link/gateway.ts';
+import type { LinkGateway } from '../../operator/src/link/gateway.ts';
 import { GatewayUnderTest, installCrds } from '../support/gateway.ts';
 
 const cluster = testCluster();

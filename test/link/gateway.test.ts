@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { credentials, type ServiceError, status } from '@grpc/grpc-js';
 import { apiVersion, fieldManagers, group, type Roaster, roasterNames, version } from '@roast-operator/api';
 import { eventually, testCluster, useTestNamespace } from '@roast-operator/control-plane';
-import { NotSent } from '@roast-operator/controllers';
 import { stopLatchId } from '@roast-operator/governor';
 import { KubeClient, type KubeObject } from '@roast-operator/kube';
 import { Logger } from '@roast-operator/log';
+import { NotSent } from '@roast-operator/operator';
 import {
   type ConnectRequest,
   type ConnectResponse,
@@ -22,8 +22,8 @@ import {
   type Sample,
 } from '@roast-operator/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LinkGateway } from '../../controllers/src/link/gateway.ts';
-import { commandProposals } from '../../controllers/src/objects.ts';
+import type { LinkGateway } from '../../operator/src/link/gateway.ts';
+import { commandProposals } from '../../operator/src/objects.ts';
 import { GatewayUnderTest, installCrds } from '../support/gateway.ts';
 
 const cluster = testCluster();

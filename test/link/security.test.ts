@@ -14,7 +14,7 @@ import { type ConnectRequest, type ConnectResponse, LinkServiceClient } from '@r
 import { NodeProcess } from '@roast-operator/test-env';
 import { type CertificateAuthority, createCertificateAuthority } from '@roast-operator/test-env/pki';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LinkGateway } from '../../controllers/src/link/gateway.ts';
+import type { LinkGateway } from '../../operator/src/link/gateway.ts';
 import { GatewayUnderTest, installCrds } from '../support/gateway.ts';
 
 const cluster = testCluster();

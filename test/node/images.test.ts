@@ -45,7 +45,7 @@ describe('the product images on a real node', () => {
         'operator.image.pullPolicy': 'Never',
       },
       // The image's own entry point: the type-stripped JavaScript.
-      setJson: { 'operator.command': ['node', 'controllers/src/main.js'] },
+      setJson: { 'operator.command': ['node', 'operator/src/main.js'] },
     });
   }, 120_000);
 

@@ -4,8 +4,8 @@
 // shows. The link is the test operator's loopback link; the test writes what the edge would answer.
 import { join } from 'node:path';
 import { eventually } from '@roast-operator/control-plane';
-import { sessionOfAnotherRoaster } from '@roast-operator/controllers';
 import { rules } from '@roast-operator/governor';
+import { sessionOfAnotherRoaster } from '@roast-operator/operator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { namespace, Roastery, userName } from '../support/roastery.ts';
 import { governDelayAnnotation, governedMessage } from './fixtures/slow-governor.ts';

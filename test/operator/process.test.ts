@@ -1,4 +1,4 @@
-// The operator's own entry point, `roast-operator` (controllers/src/main.ts), as its pod runs it: flags and
+// The operator's own entry point, `roast-operator` (operator/src/main.ts), as its pod runs it: flags and
 // the downward API's POD_NAME/POD_NAMESPACE, a Lease in its namespace, probes and metrics, JSON logs only,
 // and a graceful stop on SIGTERM. It runs without a link to edge agents here: approved proposals wait and
 // expire.
@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { eventually } from '@roast-operator/control-plane';
-import { parseFlags } from '@roast-operator/controllers';
 import { isNotFound, type KubeObject, type Lease, leases } from '@roast-operator/kube';
+import { parseFlags } from '@roast-operator/operator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { namespace, operatorPod, Roastery, releaseNamespace } from '../support/roastery.ts';
 
@@ -19,7 +19,7 @@ const retentionMs = 3000;
 beforeAll(async () => {
   roastery = await Roastery.start({
     name: 'operator-process',
-    script: join(import.meta.dirname, '../../controllers/src/main.ts'),
+    script: join(import.meta.dirname, '../../operator/src/main.ts'),
     operatorArgs: ['--canary-period=30s', `--retention=${retentionMs}ms`],
   });
   await roastery.roaster('no-link', { autonomy: { level: 'L3' } });
@@ -50,7 +50,7 @@ describe('roast-operator', () => {
       .get(releaseNamespace, 'roast-operator')) as Deployment;
     expect(deployment.spec).toMatchObject({ replicas: 1, strategy: { type: 'Recreate' } });
     const container = deployment.spec.template.spec!.containers[0]!;
-    expect(container.command).toEqual(['node', 'controllers/src/main.ts']);
+    expect(container.command).toEqual(['node', 'operator/src/main.ts']);
     expect(existsSync(join(import.meta.dirname, '../..', container.command![1]!))).toBe(true);
     const flags = parseFlags(container.args!, {
       POD_NAMESPACE: releaseNamespace,

@@ -15,7 +15,7 @@ import { SqliteTelemetryStore } from '@roast-operator/store';
 import { serviceAccountKubeconfig } from '@roast-operator/test-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { TelemetryApi } from '../../controllers/src/telemetry-api/server.ts';
+import { TelemetryApi } from '../../operator/src/telemetry-api/server.ts';
 import { readAlog } from '../../plugin/src/testing/artisan.ts';
 import { Roastery, namespace as roasteryNamespace } from '../support/roastery.ts';
 import { KubectlRoast, type Running } from './testing/kubectl-roast.ts';

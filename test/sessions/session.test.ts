@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { namespace, Roastery } from '../support/roastery.ts';
 
 const root = join(import.meta.dirname, '../..');
-const operatorMain = join(root, 'controllers/src/main.ts');
+const operatorMain = join(root, 'operator/src/main.ts');
 const edgeMain = join(root, 'edge-node/src/main.ts');
 const node = 'roast-node-1';
 const seed = 7;

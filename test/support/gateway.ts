@@ -7,8 +7,8 @@ import { eventually } from '@roast-operator/control-plane';
 import { Manager } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
 import { SqliteTelemetryStore } from '@roast-operator/store';
-import { LinkGateway, type LinkGatewayOptions } from '../../controllers/src/link/gateway.ts';
-import { LeaderTelemetryStore } from '../../controllers/src/telemetry-store.ts';
+import { LinkGateway, type LinkGatewayOptions } from '../../operator/src/link/gateway.ts';
+import { LeaderTelemetryStore } from '../../operator/src/telemetry-store.ts';
 
 const crds = join(import.meta.dirname, '../../crds');
 

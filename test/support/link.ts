@@ -6,7 +6,7 @@ import type { Roaster } from '@roast-operator/api';
 import { NodeProcess } from '@roast-operator/test-env';
 
 const root = join(import.meta.dirname, '../..');
-export const operatorMain = join(root, 'controllers/src/main.ts');
+export const operatorMain = join(root, 'operator/src/main.ts');
 export const edgeMain = join(root, 'edge-node/src/main.ts');
 
 /** The node `Roastery.roaster` binds Roasters to: the gateway admits an edge only from there. */

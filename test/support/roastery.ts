@@ -26,8 +26,8 @@ import {
   type PrivateControlPlane,
   startControlPlane,
 } from '@roast-operator/control-plane';
-import { commandProposals, roasters, roastSessions } from '@roast-operator/controllers';
 import { type Condition, KubeClient, type KubeObject, type ResourceClient } from '@roast-operator/kube';
+import { commandProposals, roasters, roastSessions } from '@roast-operator/operator';
 import {
   type Actor,
   approvalPatch,

@@ -17,9 +17,9 @@ import {
   type PrivateControlPlane,
   startControlPlane,
 } from '@roast-operator/control-plane';
-import { roasters, roastSessions } from '@roast-operator/controllers';
 import { KubeClient, type KubeObject, Manager, reviewAccess } from '@roast-operator/kube';
 import { createLogger } from '@roast-operator/log';
+import { roasters, roastSessions } from '@roast-operator/operator';
 import type { Sample } from '@roast-operator/proto';
 import { SqliteTelemetryStore } from '@roast-operator/store';
 import {
@@ -31,10 +31,10 @@ import {
 } from '@roast-operator/test-env';
 import { type CertificateAuthority, createCertificateAuthority } from '@roast-operator/test-env/pki';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { howToGetAToken } from '../../controllers/src/telemetry-api/access.ts';
-import { apiPrefix } from '../../controllers/src/telemetry-api/query.ts';
-import { defaultReviewLimits } from '../../controllers/src/telemetry-api/review-limit.ts';
-import { type SessionTelemetry, TelemetryApi } from '../../controllers/src/telemetry-api/server.ts';
+import { howToGetAToken } from '../../operator/src/telemetry-api/access.ts';
+import { apiPrefix } from '../../operator/src/telemetry-api/query.ts';
+import { defaultReviewLimits } from '../../operator/src/telemetry-api/review-limit.ts';
+import { type SessionTelemetry, TelemetryApi } from '../../operator/src/telemetry-api/server.ts';
 
 const log = createLogger({ component: 'telemetry-api-test' });
 const releaseNamespace = 'roast-system';
@@ -519,7 +519,7 @@ describe('a flood of made-up tokens', () => {
  */
 async function operatorServingApi(store: string, gateway: string[] = []) {
   const operator = new OperatorProcess({
-    script: join(import.meta.dirname, '../../controllers/src/main.ts'),
+    script: join(import.meta.dirname, '../../operator/src/main.ts'),
     args: [
       `--kubeconfig=${operatorConfig}`,
       `--watch-namespace=${namespace}`,

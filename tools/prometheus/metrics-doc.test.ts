@@ -8,11 +8,11 @@ import { Manager } from '@roast-operator/kube';
 import { createLogger } from '@roast-operator/log';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { LinkGateway } from '../../controllers/src/link/gateway.ts';
-import { Operator } from '../../controllers/src/operator.ts';
-import { TelemetryApi } from '../../controllers/src/telemetry-api/server.ts';
-import { LeaderTelemetryStore } from '../../controllers/src/telemetry-store.ts';
 import { LinkMetrics as EdgeLinkMetrics } from '../../edge-node/src/link/metrics.ts';
+import { LinkGateway } from '../../operator/src/link/gateway.ts';
+import { Operator } from '../../operator/src/operator.ts';
+import { TelemetryApi } from '../../operator/src/telemetry-api/server.ts';
+import { LeaderTelemetryStore } from '../../operator/src/telemetry-store.ts';
 import { documentedMetrics, metricsDoc } from './testing/metrics-doc.ts';
 
 const quiet = createLogger({ level: 'error' });

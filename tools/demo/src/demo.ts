@@ -22,8 +22,8 @@ import {
   type PrivateControlPlane,
   startControlPlane,
 } from '@roast-operator/control-plane';
-import { commandProposals, roasters, roastSessions } from '@roast-operator/controllers';
 import { KubeClient, type KubeObject } from '@roast-operator/kube';
+import { commandProposals, roasters, roastSessions } from '@roast-operator/operator';
 import {
   type Actor,
   approvalPatch,
@@ -52,7 +52,7 @@ import {
 } from './report.ts';
 
 const root = join(import.meta.dirname, '../../..');
-const operatorMain = join(root, 'controllers/src/main.ts');
+const operatorMain = join(root, 'operator/src/main.ts');
 const edgeMain = join(root, 'edge-node/src/main.ts');
 
 const roasterName = 'sim-1';
