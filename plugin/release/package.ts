@@ -6,7 +6,7 @@
 //   node plugin/release/package.ts --out DIR --base-url https://…/releases/download/v0.1.0
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { build } from 'esbuild';
@@ -62,6 +62,8 @@ export async function packageRelease(out: string, baseUrl: string): Promise<Rele
     await writeFile(join(stage, name), launcher(name));
     await chmod(join(stage, name), 0o755);
   }
+  // The console's page is read from beside the bundle at run time.
+  await cp(join(src, 'console/page'), join(stage, 'page'), { recursive: true });
   const archive = join(out, `kubectl-roast-${version}.tar.gz`);
   await run('tar', ['-czf', archive, '-C', stage, '.']);
   const sha256 = createHash('sha256')

@@ -26,6 +26,10 @@ const options = {
   interval: { type: 'string' },
   name: { type: 'string' },
   profile: { type: 'string' },
+  address: { type: 'string' },
+  port: { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
 } as const;
 
 export type Flag = keyof typeof options;

@@ -2,6 +2,7 @@
 // stderr and exit code 1 (2 for a usage mistake).
 import type { Clock } from '@roast-operator/clock';
 import { checkFlags, type Flag, type Flags, parseInvocation } from './args.ts';
+import { consoleCommand } from './commands/console.ts';
 import { decide } from './commands/decide.ts';
 import { exportSession } from './commands/export.ts';
 import { reset, stop } from './commands/latch.ts';
@@ -94,6 +95,14 @@ export const commands: Readonly<Record<string, CommandSpec>> = {
     summary: 'follow a roast: readings, BT curve, events, pending approvals, the latch (polls the read API)',
     flags: ['interval', 'telemetry-server', 'token'],
     run: watch,
+  },
+  console: {
+    usage:
+      'console [--port N] [--address HOST --tls-cert FILE --tls-key FILE] [--telemetry-server URL] [--token TOKEN]',
+    summary:
+      'the roastery in a local web page acting as you: fleet, live roast, approvals, emergency stop, history',
+    flags: ['port', 'address', 'tls-cert', 'tls-key', 'telemetry-server', 'token'],
+    run: consoleCommand,
   },
   profile: {
     usage: 'profile import FILE.alog | profile from-session SESSION',

@@ -18,6 +18,10 @@ export interface Io {
   redraw(text: string): void;
   /** Prints `question` and reads one line of answer; undefined at end of input. */
   ask(question: string): Promise<string | undefined>;
+  /** Key presses, one string each, while the input is a terminal; undefined when it is not. */
+  keys?(signal: AbortSignal): AsyncIterable<string> | undefined;
+  /** Resolves when the user interrupts (Ctrl-C, SIGTERM), for commands that run until then. */
+  interrupted?(): Promise<void>;
 }
 
 export interface Context {
@@ -34,7 +38,7 @@ export async function step<T>(action: string, fn: () => Promise<T>): Promise<T> 
   try {
     return await fn();
   } catch (err) {
-    throw new Refusal(refusalMessage(action, err));
+    throw new Refusal(refusalMessage(action, err), { cause: err });
   }
 }
 

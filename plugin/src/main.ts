@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // kubectl-roast on a terminal: kubectl finds it on PATH and runs it as `kubectl roast`.
+import { on, once } from 'node:events';
 import { createInterface } from 'node:readline/promises';
 import { systemClock } from '@roast-operator/clock';
 import { run } from './cli.ts';
@@ -26,6 +27,23 @@ const io: Io = {
       lines.close();
     }
   },
+  keys(signal) {
+    if (!process.stdin.isTTY) return undefined;
+    return (async function* () {
+      // Raw: each key as it is pressed, Ctrl-C included (the command decides what it means).
+      process.stdin.setRawMode(true);
+      process.stdin.setEncoding('utf8');
+      try {
+        for await (const [key] of on(process.stdin, 'data', { signal })) yield key as string;
+      } catch (err) {
+        if (!signal.aborted) throw err;
+      } finally {
+        process.stdin.setRawMode(false);
+        process.stdin.pause();
+      }
+    })();
+  },
+  interrupted: () => Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]).then(() => undefined),
 };
 
 process.exitCode = await run(process.argv.slice(2), io, systemClock);

@@ -139,3 +139,28 @@ export async function sessionCsv(
   }
   return `${[header ?? '', ...rows].join('\n')}\n`;
 }
+
+/**
+ * A session's curve as it grows. Each `next()` asks the read API for the points after the last one it has
+ * and returns the whole curve so far: the one place that polls, to be switched to the read API's live
+ * stream when there is one.
+ */
+export class SessionFollower {
+  readonly #conn: Connection;
+  readonly #server: TelemetryServer;
+  readonly session: string;
+  #telemetry: SessionTelemetry | undefined;
+
+  constructor(conn: Connection, server: TelemetryServer, session: string) {
+    this.#conn = conn;
+    this.#server = server;
+    this.session = session;
+  }
+
+  async next(): Promise<SessionTelemetry> {
+    const had = this.#telemetry;
+    const page = await sessionTelemetry(this.#conn, this.#server, this.session, had?.points.at(-1)?.time);
+    this.#telemetry = had ? { ...page, points: [...had.points, ...page.points] } : page;
+    return this.#telemetry;
+  }
+}

@@ -1,5 +1,6 @@
 // stop ROASTER: an EmergencyStop proposal at once, no question asked (the governor never blocks one).
 // reset ROASTER: shows what latched and the edge's interlocks, then a ResetLatch naming that latch.
+import type { Connection } from '../connection.ts';
 import { type Context, confirm, step } from '../context.ts';
 import { interlocksClear, latchPanel } from '../panels.ts';
 import { proposalBody } from '../proposals.ts';
@@ -8,19 +9,28 @@ import { Refusal, UsageError } from '../refusal.ts';
 export async function stop(ctx: Context): Promise<void> {
   const [roaster] = ctx.args;
   if (roaster === undefined) throw new UsageError('name the roaster: kubectl roast stop ROASTER');
-  const conn = ctx.connection();
+  const { name, user } = await proposeStop(ctx.connection(), roaster, ctx.flags.rationale);
+  ctx.io.out(
+    `Emergency stop of Roaster ${roaster} proposed as ${user}: ${name}. The roaster stays latched until kubectl roast reset ${roaster}.`,
+  );
+}
+
+/** An EmergencyStop proposal as the user, at once; returns its name. */
+export async function proposeStop(
+  conn: Connection,
+  roaster: string,
+  rationale?: string,
+): Promise<{ name: string; user: string }> {
   const user = await step('asking the API server who you are', () => conn.user());
   const body = proposalBody({
     namespace: conn.namespace,
     roaster,
     command: { type: 'EmergencyStop' },
     proposedBy: user,
-    rationale: ctx.flags.rationale ?? `emergency stop by ${user} with kubectl roast`,
+    rationale: rationale ?? `emergency stop by ${user} with kubectl roast`,
   });
   const created = await step(`stopping Roaster ${roaster}`, () => conn.resource('proposal').create(body));
-  ctx.io.out(
-    `Emergency stop of Roaster ${roaster} proposed as ${user}: ${created.metadata.name}. The roaster stays latched until kubectl roast reset ${roaster}.`,
-  );
+  return { name: created.metadata.name ?? '', user };
 }
 
 export async function reset(ctx: Context): Promise<void> {

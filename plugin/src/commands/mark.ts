@@ -5,6 +5,7 @@
 import { ApiException } from '@kubernetes/client-node';
 import type { MarkType, RoastSession } from '@roast-operator/api';
 import { isConflict } from '@roast-operator/kube';
+import type { Connection } from '../connection.ts';
 import { type Context, step } from '../context.ts';
 import { Refusal, refusalMessage, UsageError } from '../refusal.ts';
 
@@ -46,18 +47,27 @@ export async function mark(ctx: Context): Promise<void> {
   const note = ctx.flags.note;
   if (type === 'note' && !note)
     throw new UsageError(`a note needs its text: kubectl roast mark ${name} note --note "…"`);
-  const conn = ctx.connection();
+  const user = await appendMark(ctx.connection(), name, type, note);
+  ctx.io.out(`Marked ${word} on RoastSession ${name} as ${user}.`);
+}
+
+/** Appends the user's mark to the session, trying again when someone else's lands first; returns the user. */
+export async function appendMark(
+  conn: Connection,
+  name: string,
+  type: MarkType,
+  note?: string,
+): Promise<string> {
   const user = await step('asking the API server who you are', () => conn.user());
   const value = { type, by: user, ...(note && { note }) };
   for (let attempt = 1; ; attempt++) {
     const session = await step(`reading RoastSession ${name}`, () => conn.session(name));
     try {
       await conn.resource('session').patch(conn.namespace, name, markPatch(session, value), { type: 'json' });
-      break;
+      return user;
     } catch (err) {
       if (lostRace(err) && attempt < attempts) continue;
-      throw new Refusal(refusalMessage(`marking ${word} on RoastSession ${name}`, err));
+      throw new Refusal(refusalMessage(`marking ${type} on RoastSession ${name}`, err));
     }
   }
-  ctx.io.out(`Marked ${word} on RoastSession ${name} as ${user}.`);
 }

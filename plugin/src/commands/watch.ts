@@ -6,7 +6,7 @@ import { sleep } from '@roast-operator/clock';
 import { wholeNumber } from '../args.ts';
 import { type Context, step } from '../context.ts';
 import { UsageError } from '../refusal.ts';
-import { sessionTelemetry, telemetryServer } from '../telemetry.ts';
+import { SessionFollower, telemetryServer } from '../telemetry.ts';
 import { eventLines, readingLine, renderWatch } from '../watch-view.ts';
 
 const endedPhases = new Set(['Completed', 'Aborted', 'Failed']);
@@ -30,7 +30,8 @@ export async function watch(ctx: Context): Promise<void> {
 async function follow(ctx: Context, session: string, intervalMs: number): Promise<void> {
   const conn = ctx.connection();
   const server = await telemetryServer(conn, ctx.flags);
-  let telemetry = await sessionTelemetry(conn, server, session);
+  const follower = new SessionFollower(conn, server, session);
+  let telemetry = await follower.next();
   const printed = new Set<string>();
   let lastReading = '';
   for (;;) {
@@ -61,8 +62,6 @@ async function follow(ctx: Context, session: string, intervalMs: number): Promis
       return;
     }
     await sleep(ctx.clock, intervalMs);
-    const since = telemetry.points.at(-1)?.time;
-    const next = await sessionTelemetry(conn, server, session, since);
-    telemetry = { ...next, points: [...telemetry.points, ...next.points] };
+    telemetry = await follower.next();
   }
 }

@@ -1,0 +1,182 @@
+// What the console's page asks for, answered with the user's own connection and the plugin's own command
+// code (the same decision, stop and mark the command line makes): the fleet, the pending approvals with
+// what the governor said, the sessions and recent proposals, one session's curve as it grows, and the
+// actions. Every failure is the plugin's sentence, with the status the API server gave where it gave one.
+import { ApiException } from '@kubernetes/client-node';
+import { ApprovalDecision, MarkType } from '@roast-operator/api';
+import { z } from 'zod';
+import { checkDecidable, writeDecision } from '../commands/decide.ts';
+import { proposeStop } from '../commands/latch.ts';
+import { appendMark } from '../commands/mark.ts';
+import type { Connection } from '../connection.ts';
+import { step } from '../context.ts';
+import { selectProposals } from '../filters.ts';
+import { Refusal, refusalMessage, UsageError } from '../refusal.ts';
+import { SessionFollower, type TelemetryServer } from '../telemetry.ts';
+
+export interface Answer {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+export interface RouteRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** The parsed JSON body of a POST. */
+  readonly body: unknown;
+}
+
+const Decision = z.object({ decision: ApprovalDecision, reason: z.string().max(1024).optional() });
+const Stop = z.object({ rationale: z.string().max(1024).optional() });
+const Mark = z.object({ type: MarkType, note: z.string().max(1024).optional() });
+
+/** Sessions followed at once; the oldest is dropped beyond this. */
+const maxFollowed = 8;
+const name = '([a-z0-9][a-z0-9.-]{0,252})';
+const routes = {
+  overview: /^\/api\/(overview)$/,
+  proposal: new RegExp(`^/api/proposals/${name}$`),
+  decision: new RegExp(`^/api/proposals/${name}/decision$`),
+  stop: new RegExp(`^/api/roasters/${name}/stop$`),
+  telemetry: new RegExp(`^/api/sessions/${name}/telemetry$`),
+  mark: new RegExp(`^/api/sessions/${name}/marks$`),
+};
+
+export class ConsoleRoutes {
+  readonly #conn: Connection;
+  readonly #telemetry: TelemetryServer | undefined;
+  readonly #followers = new Map<string, { follower: SessionFollower; turn: Promise<unknown> }>();
+
+  /** `telemetry` unset: no read API was given, and the page says how to give one. */
+  constructor(conn: Connection, telemetry: TelemetryServer | undefined) {
+    this.#conn = conn;
+    this.#telemetry = telemetry;
+  }
+
+  async answer(req: RouteRequest): Promise<Answer> {
+    try {
+      return { status: 200, body: await this.#route(req) };
+    } catch (err) {
+      return failure(err);
+    }
+  }
+
+  #route(req: RouteRequest): Promise<unknown> {
+    for (const [method, pattern, handler] of this.#table) {
+      const match = method === req.method ? pattern.exec(req.path) : null;
+      if (match) return handler(match[1]!, req);
+    }
+    throw new NotFound(`the console has no ${req.method} ${req.path}`);
+  }
+
+  readonly #table: readonly (readonly [
+    string,
+    RegExp,
+    (name: string, req: RouteRequest) => Promise<unknown>,
+  ])[] = [
+    ['GET', routes.overview, () => this.#overview()],
+    [
+      'GET',
+      routes.proposal,
+      (name) => step(`reading CommandProposal ${name}`, () => this.#conn.proposal(name)),
+    ],
+    ['GET', routes.telemetry, (name, req) => this.#curve(name, req.query)],
+    ['POST', routes.decision, (name, req) => this.#decide(name, req.body)],
+    ['POST', routes.stop, (name, req) => proposeStop(this.#conn, name, parse(Stop, req.body).rationale)],
+    [
+      'POST',
+      routes.mark,
+      async (name, req) => {
+        const { type, note } = parse(Mark, req.body);
+        return { user: await appendMark(this.#conn, name, type, note) };
+      },
+    ],
+  ];
+
+  async #overview() {
+    const conn = this.#conn;
+    const [user, roasters, sessions, proposals] = await step(
+      `reading the roastery in namespace ${conn.namespace}`,
+      () => Promise.all([conn.user(), conn.roasters(), conn.sessions(), conn.proposals()]),
+    );
+    return {
+      user,
+      namespace: conn.namespace,
+      telemetry: this.#telemetry !== undefined,
+      roasters,
+      pending: selectProposals(proposals, { phases: ['AwaitingApproval'] }).reverse(),
+      sessions: sessions.sort((a, b) =>
+        (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''),
+      ),
+      history: selectProposals(proposals, { limit: 25 }),
+    };
+  }
+
+  async #decide(name: string, body: unknown) {
+    const { decision, reason } = parse(Decision, body);
+    if (decision === 'Rejected' && !reason) throw new UsageError('a rejection needs a reason');
+    const conn = this.#conn;
+    const proposal = await step(`reading CommandProposal ${name}`, () => conn.proposal(name));
+    checkDecidable(proposal);
+    const user = await step('asking the API server who you are', () => conn.user());
+    await writeDecision(conn, name, { decision, approver: user, reason });
+    return { decision, user };
+  }
+
+  /** The session's curve from point `from` on, its events, and its plan. */
+  async #curve(session: string, query: URLSearchParams) {
+    const server = this.#telemetry;
+    if (server === undefined)
+      throw new UsageError(
+        "the curve comes from the operator's telemetry read API: start the console with --telemetry-server URL (and --token if your kubeconfig user signs in with a certificate)",
+      );
+    const from = Math.max(0, Number.parseInt(query.get('from') ?? '0', 10) || 0);
+    let entry = this.#followers.get(session);
+    if (!entry) {
+      entry = { follower: new SessionFollower(this.#conn, server, session), turn: Promise.resolve() };
+      this.#followers.set(session, entry);
+      if (this.#followers.size > maxFollowed) this.#followers.delete(this.#followers.keys().next().value!);
+    }
+    // One read at a time per session: each asks for the points after the last one the follower has.
+    const next = entry.turn.then(() => entry.follower.next());
+    entry.turn = next.catch(() => undefined);
+    const [telemetry, object] = await Promise.all([
+      next,
+      step(`reading RoastSession ${session}`, () => this.#conn.session(session)),
+    ]);
+    return {
+      session: telemetry.session,
+      events: telemetry.events ?? {},
+      origin: telemetry.origin,
+      profile: object.spec.profile,
+      total: telemetry.points.length,
+      points: telemetry.points.slice(from),
+    };
+  }
+}
+
+class NotFound extends Refusal {}
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success)
+    throw new UsageError(`the request is not what the console takes: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+function failure(err: unknown): Answer {
+  const status =
+    err instanceof NotFound
+      ? 404
+      : err instanceof UsageError
+        ? 400
+        : err instanceof Refusal
+          ? 409
+          : err instanceof ApiException && err.code >= 400
+            ? err.code
+            : 502;
+  // step() has made API failures Refusals already; the API server's code is kept where there was one.
+  const code = err instanceof Refusal && err.cause instanceof ApiException ? err.cause.code : status;
+  return { status: code, body: { message: refusalMessage('the console', err) } };
+}
