@@ -5,11 +5,14 @@ import type { CommandProposal, Roaster } from '@roast-operator/api';
 import { describeCommand } from './proposals.ts';
 import type { CurvePoint, SessionTelemetry } from './telemetry.ts';
 import { escapeText } from './text.ts';
+import { keyHelp } from './watch-keys.ts';
 
 export interface WatchState {
   telemetry: SessionTelemetry;
   roaster: Roaster | undefined;
   pending: readonly CommandProposal[];
+  /** With keys: the selected proposal's index, and the status line (a question, or what a key did). */
+  keys?: { selected: number; status: string | undefined };
 }
 
 const eventNames = {
@@ -69,7 +72,7 @@ export function sparkline(points: readonly CurvePoint[], width: number): string 
 
 /** The whole view for a terminal `width` columns wide (at least 20 are used). */
 export function renderWatch(state: WatchState, width: number): string {
-  const { telemetry, roaster, pending } = state;
+  const { telemetry, roaster, pending, keys } = state;
   const latch = roaster?.status?.latch;
   const lines = [
     `RoastSession ${telemetry.session.name} on ${telemetry.session.roaster}: ${telemetry.session.phase}`,
@@ -81,10 +84,12 @@ export function renderWatch(state: WatchState, width: number): string {
       : 'not latched',
     ...(pending.length === 0
       ? ['no proposals awaiting approval']
-      : pending.map(
-          (p) =>
-            `awaiting approval: ${p.metadata.name} ${describeCommand(p.spec.command)} by ${p.spec.proposedBy} — kubectl roast approve ${p.metadata.name}`,
-        )),
+      : pending.map((p, i) => {
+          const what = `awaiting approval: ${p.metadata.name} ${describeCommand(p.spec.command)} by ${p.spec.proposedBy}`;
+          if (keys) return `${i === keys.selected ? '> ' : '  '}${what}`;
+          return `${what} — kubectl roast approve ${p.metadata.name}`;
+        })),
+    ...(keys ? [keys.status ?? '', keyHelp] : []),
   ];
   return lines.map((l) => escapeText(l).slice(0, Math.max(20, width))).join('\n');
 }
