@@ -160,7 +160,21 @@ export class SessionFollower {
   async next(): Promise<SessionTelemetry> {
     const had = this.#telemetry;
     const page = await sessionTelemetry(this.#conn, this.#server, this.session, had?.points.at(-1)?.time);
-    this.#telemetry = had ? { ...page, points: [...had.points, ...page.points] } : page;
+    this.#telemetry = had
+      ? { ...page, points: [...onOrigin(had.points, had.origin, page.origin), ...page.points] }
+      : page;
     return this.#telemetry;
   }
+}
+
+type Origin = SessionTelemetry['origin'];
+
+/**
+ * Points read before the origin moved (the first point until the charge, then the charge) put on the new
+ * one: `t` is seconds since the origin, as the read API counts it.
+ */
+export function onOrigin(points: readonly CurvePoint[], was: Origin, now: Origin): readonly CurvePoint[] {
+  if (now === undefined || was?.time === now.time) return points;
+  const originMs = Date.parse(now.time);
+  return points.map((p) => ({ ...p, t: (Date.parse(p.time) - originMs) / 1000 }));
 }

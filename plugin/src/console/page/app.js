@@ -17,7 +17,14 @@ const state = {
   overview: undefined,
   followed: undefined,
   chosenByUser: false,
-  curve: { session: undefined, points: [], events: {}, profile: undefined, phase: undefined },
+  curve: {
+    session: undefined,
+    origin: undefined,
+    points: [],
+    events: {},
+    profile: undefined,
+    phase: undefined,
+  },
   stop: undefined,
 };
 
@@ -270,7 +277,7 @@ function follow(session, byUser) {
   state.chosenByUser ||= byUser;
   if (state.followed === session) return;
   state.followed = session;
-  state.curve = { session, points: [], events: {}, profile: undefined, phase: undefined };
+  state.curve = { session, origin: undefined, points: [], events: {}, profile: undefined, phase: undefined };
   void pollCurve();
 }
 
@@ -287,6 +294,13 @@ async function pollCurve() {
       `/api/sessions/${encodeURIComponent(curve.session)}/telemetry?from=${curve.points.length}`,
     );
     if (state.curve !== curve) return;
+    // The origin moves from the first point to the charge: the points held are on the old one.
+    if (curve.points.length > 0 && answer.origin?.time !== curve.origin?.time) {
+      curve.points = [];
+      curve.origin = answer.origin;
+      return pollCurve();
+    }
+    curve.origin = answer.origin;
     curve.points.push(...answer.points);
     curve.events = answer.events;
     curve.profile = answer.profile;

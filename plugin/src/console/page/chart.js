@@ -68,7 +68,13 @@ export function drawCurve(svg, { points, events, profile }) {
   for (let r = 0; r <= 30; r += 10)
     parts.push(node('text', { class: 'axis', x: size.width - size.right + 4, y: s.ror(r) + 4 }, `${r}/m`));
   for (let t = Math.ceil(s.t0 / 120) * 120; t <= s.t1; t += 120)
-    parts.push(node('text', { class: 'axis', x: s.x(t) - 10, y: size.height - 8 }, minutes(Math.max(0, t))));
+    parts.push(
+      node(
+        'text',
+        { class: 'axis', x: s.x(t) - 10, y: size.height - 8 },
+        `${t < 0 ? '-' : ''}${minutes(Math.abs(t))}`,
+      ),
+    );
   if (profile?.dropTemperatureCelsius !== undefined) {
     const y = s.y(profile.dropTemperatureCelsius);
     parts.push(node('line', { class: 'plan', x1: size.left, x2: size.width - size.right, y1: y, y2: y }));
