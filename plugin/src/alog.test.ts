@@ -113,4 +113,16 @@ describe('toAlog', () => {
     expect(profile.timeindex).toEqual([-1, 0, 0, 0, 0, 0, 0, 0]);
     expect(profile.timex).toHaveLength(10);
   });
+
+  it.each([
+    ['a timeindex past the curve', { timeindex: [0, 0, 99, 0, 0, 0, 0, 0] }, 'timeindex outside the curve'],
+    ['series of different lengths', { temp1: [180] }, 'curve lengths differ'],
+    ['fewer than four event names', { etypes: ['Fan'] }, 'etypes needs 4 names'],
+    ['a weight without its unit', { weight: [350, 300] }, 'weight'],
+    ['an event label missing', { specialeventsStrings: [] }, 'specialeventsStrings length'],
+  ])('the read-back refuses what Artisan’s loader would trip on: %s', async (_, change, message) => {
+    const bare = SessionTelemetry.parse({ ...telemetry, events: {}, points: points.slice(0, 10) });
+    const good = await readAlog(toAlog(bare, session));
+    await expect(readAlog(pythonLiteral({ ...good, ...change }))).rejects.toThrow(message);
+  });
 });

@@ -1,21 +1,39 @@
 // Reads an .alog the way Artisan does — Python's ast.literal_eval on the file's text — and hands the dict
-// back as JSON, with the checks Artisan's loader relies on: the curve arrays of one length, eight
-// timeindex entries, a temperature mode.
+// back as JSON, after the checks that Artisan's profile loader relies on. The loader reads each key only
+// when present, but what it reads it uses as is: timex, temp1 and temp2 as parallel series (-1 a gap it
+// fills), the eight timeindex entries as sample indexes of CHARGE, DRY END, FC START, FC END, SC START,
+// SC END, DROP and COOL (CHARGE -1 and the others 0 when unset), the first four etypes as the control
+// events' names, specialevents* as parallel lists of sample index, type, value and label, weight as
+// [in, out, unit], roastisodate and roasttime as an ISO date and a time, roastepoch as whole seconds, the
+// temperatures in the unit `mode` names, and computed as a dict.
 import { execFile } from 'node:child_process';
 import { z } from 'zod';
 
 const readBack = `
-import ast, json, sys
+import ast, datetime, json, numbers, sys
 profile = ast.literal_eval(sys.stdin.read())
 assert isinstance(profile, dict), 'not a dict'
 for key in ('mode', 'timex', 'temp1', 'temp2', 'timeindex'):
     assert key in profile, key + ' missing'
-assert len(profile['timex']) == len(profile['temp1']) == len(profile['temp2']), 'curve lengths differ'
-assert len(profile['timeindex']) == 8, 'timeindex needs 8 entries'
+n = len(profile['timex'])
+assert len(profile['temp1']) == n and len(profile['temp2']) == n, 'curve lengths differ'
+assert all(isinstance(v, numbers.Real) for key in ('timex', 'temp1', 'temp2') for v in profile[key]), 'a reading is not a number'
+assert all(a <= b for a, b in zip(profile['timex'], profile['timex'][1:])), 'timex goes back'
 assert profile['mode'] in ('C', 'F'), 'mode'
-n = len(profile['specialevents'])
+timeindex = profile['timeindex']
+assert len(timeindex) == 8 and all(isinstance(i, int) for i in timeindex), 'timeindex needs 8 indexes'
+assert -1 <= timeindex[0] < max(n, 1) and all(0 <= i < max(n, 1) for i in timeindex[1:]), 'timeindex outside the curve'
+assert len(profile['etypes']) >= 4 and all(isinstance(e, str) for e in profile['etypes']), 'etypes needs 4 names'
+events = profile['specialevents']
 for key in ('specialeventstype', 'specialeventsvalue', 'specialeventsStrings'):
-    assert len(profile[key]) == n, key + ' length'
+    assert len(profile[key]) == len(events), key + ' length'
+assert all(isinstance(i, int) and 0 <= i < n for i in events), 'an event outside the curve'
+weight = profile['weight']
+assert len(weight) == 3 and all(isinstance(w, numbers.Real) for w in weight[:2]) and weight[2] in ('g', 'Kg', 'lb', 'oz'), 'weight'
+datetime.date.fromisoformat(profile['roastisodate'])
+datetime.time.fromisoformat(profile['roasttime'])
+assert isinstance(profile['roastepoch'], int), 'roastepoch'
+assert isinstance(profile['computed'], dict), 'computed'
 json.dump(profile, sys.stdout)
 `;
 
