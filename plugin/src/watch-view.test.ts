@@ -88,4 +88,20 @@ describe('the watch view', () => {
     expect(narrow.split('\n').every((l) => l.length <= 30)).toBe(true);
     expect(narrow).toContain('no proposals awaiting approval');
   });
+
+  it('with keys, marks the selected proposal and shows the status line and the keys', () => {
+    const pending = ['p-1', 'p-2'].map((name) =>
+      proposal({ name, type: 'Charge', phase: 'AwaitingApproval', age: 0 }),
+    );
+    const view = renderWatch(
+      { telemetry, roaster: undefined, pending, keys: { selected: 1, status: 'Approve Charge (p-2)? y/N' } },
+      200,
+    );
+    expect(view.split('\n').slice(-4)).toEqual([
+      '  awaiting approval: p-1 Charge by alice',
+      '> awaiting approval: p-2 Charge by alice',
+      'Approve Charge (p-2)? y/N',
+      'keys: a approve · r reject · f first crack · n next · q quit',
+    ]);
+  });
 });

@@ -46,16 +46,22 @@ export class KubectlRoast implements AsyncDisposable {
     return this.#kubectl(kubeconfig, ['roast', ...args], input);
   }
 
+  /** The kubectl that finds the plugin. */
+  get kubectl(): string {
+    return this.#cluster.info.binaries.kubectl;
+  }
+
   /** `kubectl roast ARGS` left running: its output so far, and its exit. */
   start(kubeconfig: string, args: readonly string[]): Running {
     const child = spawn(this.#cluster.info.binaries.kubectl, ['roast', ...args], {
-      env: this.#env(kubeconfig),
+      env: this.environment(kubeconfig),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new Running(child);
   }
 
-  #env(kubeconfig: string): NodeJS.ProcessEnv {
+  /** The environment `kubectl roast` runs in: the user's kubeconfig, the plugin and Node on PATH. */
+  environment(kubeconfig: string): NodeJS.ProcessEnv {
     return {
       ...process.env,
       KUBECONFIG: kubeconfig,
@@ -64,7 +70,7 @@ export class KubectlRoast implements AsyncDisposable {
   }
 
   #kubectl(kubeconfig: string, args: readonly string[], input: string): Promise<RoastResult> {
-    const env = this.#env(kubeconfig);
+    const env = this.environment(kubeconfig);
     return new Promise((resolve) => {
       const child = execFile(
         this.#cluster.info.binaries.kubectl,
