@@ -67,7 +67,8 @@ export async function appendMark(
       return user;
     } catch (err) {
       if (lostRace(err) && attempt < attempts) continue;
-      throw new Refusal(refusalMessage(`marking ${type} on RoastSession ${name}`, err));
+      const word = Object.keys(markWords).find((w) => markWords[w] === type) ?? type;
+      throw new Refusal(refusalMessage(`marking ${word} on RoastSession ${name}`, err), { cause: err });
     }
   }
 }
