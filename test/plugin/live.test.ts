@@ -8,11 +8,13 @@
 // the terminal's screens are kept in test/plugin/artifacts.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Roaster } from '@roast-operator/api';
 import { eventually, freePort } from '@roast-operator/control-plane';
 import type { NodeProcess } from '@roast-operator/test-env';
+import { createCertificateAuthority } from '@roast-operator/test-env/pki';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAlog } from '../../plugin/src/testing/artisan.ts';
@@ -125,7 +127,7 @@ interface Console {
 }
 
 /** `kubectl roast console` as `user`, and the URL it printed. */
-async function startConsole(user: 'alice' | 'bob'): Promise<Console> {
+async function startConsole(user: 'alice' | 'bob', extra: readonly string[] = []): Promise<Console> {
   const running = plugin.start(roastery.plane.kubeconfigPath(user), [
     'console',
     '-n',
@@ -134,11 +136,12 @@ async function startConsole(user: 'alice' | 'bob'): Promise<Console> {
     readApi,
     '--token',
     viewerToken,
+    ...extra,
   ]);
   consoles.push(running);
   let url = '';
   await eventually(() => {
-    url = /(http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(running.stdout)?.[1] ?? '';
+    url = /(https?:\/\/[\d.]+:\d+\/#token=\S+)/.exec(running.stdout)?.[1] ?? '';
     if (!url) throw new Error(`no URL yet: ${running.stdout}${running.stderr}`);
   });
   expect(running.stdout).toContain(`Console for ${user} in namespace ${namespace}: `);
@@ -230,6 +233,45 @@ describe('kubectl roast console', () => {
     const page = await raw(bob, 'GET', '/', { Host: host });
     expect(page.status).toBe(200);
     expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+  });
+
+  it('listens beyond 127.0.0.1 only when told where, and then only over TLS', async () => {
+    const plain = await plugin.run('bob', ['console', '--address', '127.0.0.2', '-n', namespace]);
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toMatch(
+      /^Listening on 127\.0\.0\.2 lets other machines reach a page that acts as you: give --tls-cert FILE and --tls-key FILE/,
+    );
+    const ca = await createCertificateAuthority('console test CA');
+    const serving = await ca.issue({ commonName: 'console', ipAddresses: ['127.0.0.2'], usage: 'server' });
+    await writeFile(join(dir, 'console.crt'), serving.certPem);
+    await writeFile(join(dir, 'console.key'), serving.keyPem);
+    const tls = await startConsole('bob', [
+      '--address',
+      '127.0.0.2',
+      '--tls-cert',
+      join(dir, 'console.crt'),
+      '--tls-key',
+      join(dir, 'console.key'),
+    ]);
+    expect(tls.origin).toMatch(/^https:\/\/127\.0\.0\.2:\d+$/);
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpsRequest(
+        `${tls.origin}/api/overview`,
+        { ca: ca.certPem, headers: { [tokenHeader]: tls.token } },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            body += chunk;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ user: 'bob' });
   });
 
   it('lets bob approve alice’s Charge from the page, and draws the live curve with the plan', async () => {

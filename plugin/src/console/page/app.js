@@ -12,6 +12,15 @@ if (fromFragment) {
 }
 const token = sessionStorage.getItem('roast-console-token') ?? '';
 const $ = (id) => document.getElementById(id);
+const eventNames = {
+  charge: 'charge',
+  turningPoint: 'turning point',
+  dryEnd: 'dry end',
+  firstCrack: 'first crack',
+  firstCrackEnd: 'first crack end',
+  secondCrack: 'second crack',
+  drop: 'drop',
+};
 
 const state = {
   overview: undefined,
@@ -131,15 +140,26 @@ function renderFleet(roasters) {
                 'span',
                 {},
                 `${effective?.level ?? r.spec.autonomy?.level ?? 'L1'} (of ${r.spec.autonomy?.level ?? 'L1'})`,
-                ...(effective?.reasons ?? []).map((why) => el('br') && el('div', {}, why)),
+                ...(effective?.reasons ?? []).map((why) => el('div', {}, why)),
               ),
-              latch
-                ? el(
-                    'span',
-                    { class: 'latched' },
-                    `LATCHED ${latch.id}: ${latch.cause}${latch.message ? ` — ${latch.message}` : ''}`,
-                  )
-                : 'clear',
+              el(
+                'span',
+                {},
+                latch
+                  ? el(
+                      'span',
+                      { class: 'latched' },
+                      `LATCHED ${latch.id}: ${latch.cause}${latch.message ? ` — ${latch.message}` : ''}`,
+                    )
+                  : 'clear',
+                ...(s.edgeLatches ?? []).map((l) =>
+                  el(
+                    'div',
+                    {},
+                    `edge latch ${l.id}: ${l.cause}${l.conditionActive ? ' (still active)' : ' (condition gone)'}`,
+                  ),
+                ),
+              ),
               levels ? `heater ${levels.heater} · fan ${levels.fan} · drum ${levels.drum}` : '-',
               s.lastTelemetry?.beanTemperatureCelsius === undefined
                 ? '-'
@@ -330,11 +350,11 @@ function renderLive(curve) {
   $('live-summary').textContent =
     `RoastSession ${curve.session} (${curve.phase}), ${curve.points.length} readings. ${reading}.${plan}`;
   $('events').replaceChildren(
-    ...Object.entries(curve.events).map(([name, e]) =>
+    ...Object.entries(curve.events).map(([key, e]) =>
       el(
         'li',
         {},
-        `${name} at ${minutes(e.secondsSinceCharge)}${e.beanTemperatureCelsius === undefined ? '' : `, BT ${e.beanTemperatureCelsius.toFixed(1)} °C`} (${e.source})`,
+        `${eventNames[key] ?? key} at ${minutes(e.secondsSinceCharge)}${e.beanTemperatureCelsius === undefined ? '' : `, BT ${e.beanTemperatureCelsius.toFixed(1)} °C`} (${e.source})`,
       ),
     ),
   );
