@@ -64,5 +64,8 @@ describe('the krew release', () => {
       (err: { code: number; stderr: string }) => err,
     );
     expect(refused).toMatchObject({ code: 2, stderr: 'Name the roaster: kubectl roast stop ROASTER.\n' });
+    // The console reads its page from beside the bundle.
+    for (const file of ['index.html', 'app.js', 'chart.js', 'style.css'])
+      expect((await readFile(join(unpacked, 'page', file))).length).toBeGreaterThan(0);
   });
 });
