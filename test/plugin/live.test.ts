@@ -26,6 +26,8 @@ import { TmuxWindow } from './testing/tmux.ts';
 const artifacts = join(import.meta.dirname, 'artifacts');
 const session = 'guji-live';
 const tokenHeader = 'X-Roast-Console-Token';
+/** How long the page may take to show what it was asked for: it reads the roastery every 2 s. */
+const onPage = { timeout: 15_000 };
 
 let roastery: Roastery;
 let plugin: KubectlRoast;
@@ -278,7 +280,7 @@ describe('kubectl roast console', () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
     await page.goto(bob.url);
     await expect
-      .poll(() => page.locator('#who').textContent())
+      .poll(() => page.locator('#who').textContent(), onPage)
       .toBe(`Acting as bob in namespace ${namespace}`);
     // The token left the address bar; it stays in this tab only.
     expect(page.url()).not.toContain('token');
@@ -307,7 +309,7 @@ describe('kubectl roast console', () => {
     await shot(page, '1-approval');
     await card.getByRole('button', { name: `Approve ${charge}` }).click();
     const dialog = page.getByRole('dialog');
-    await expect.poll(() => dialog.getByRole('heading').textContent()).toBe(`Approve ${charge}?`);
+    await expect.poll(() => dialog.getByRole('heading').textContent(), onPage).toBe(`Approve ${charge}?`);
     await dialog.getByRole('button', { name: 'Approve', exact: true }).click();
     const decided = await roastery.phase(charge, 'Succeeded', 60_000);
     expect(decided.spec.approval).toMatchObject({ decision: 'Approved', approver: 'bob' });
@@ -327,8 +329,27 @@ describe('kubectl roast console', () => {
         `^RoastSession ${session} \\(\\w+\\), \\d+ readings\\. .*BT [\\d.]+ °C.*Plan: Ethiopia Guji, washed, drop at 210 °C, total 10:00\\.$`,
       ),
     );
-    await expect.poll(() => page.locator('#events').textContent()).toContain('charge at 0:00');
+    await expect.poll(() => page.locator('#events').textContent(), onPage).toContain('charge at 0:00');
     await shot(page, '2-live-curve');
+
+    // A rejection takes a reason, typed in the dialog.
+    await roastery.propose(
+      'advisor',
+      'advisor-fan-4',
+      'sim-1',
+      { type: 'SetFan', target: 4 },
+      { sessionRef: { name: session } },
+    );
+    await roastery.phase('advisor-fan-4', 'AwaitingApproval');
+    await page.getByRole('button', { name: 'Reject advisor-fan-4' }).click();
+    await page.getByRole('textbox', { name: 'Reason' }).fill('the fan stays low while drying');
+    await dialog.getByRole('button', { name: 'Reject', exact: true }).click();
+    const rejected = await roastery.phase('advisor-fan-4', 'Rejected');
+    expect(rejected.spec.approval).toEqual({
+      decision: 'Rejected',
+      approver: 'bob',
+      reason: 'the fan stays low while drying',
+    });
     await page.close();
   }, 120_000);
 });
@@ -413,12 +434,31 @@ describe('the emergency stop from the console', () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
     await page.goto(alice.url);
     await expect
-      .poll(() => page.locator('#who').textContent())
+      .poll(() => page.locator('#who').textContent(), onPage)
       .toBe(`Acting as alice in namespace ${namespace}`);
     expect((await roastery.get('roaster', 'sim-1')).status?.levels?.heater).toBeGreaterThan(0);
+
+    // alice holds no approver role: the page says who refused her, in the plugin's sentence.
+    await roastery.propose(
+      'advisor',
+      'advisor-heater-6',
+      'sim-1',
+      { type: 'SetHeater', target: 6 },
+      { sessionRef: { name: session } },
+    );
+    await roastery.phase('advisor-heater-6', 'AwaitingApproval');
+    await page.getByRole('button', { name: 'Approve advisor-heater-6' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Approve', exact: true }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent(), onPage)
+      .toMatch(
+        /^Approving CommandProposal advisor-heater-6 was refused by (RBAC|the admission policy \S+): /,
+      );
+    expect((await roastery.get('proposal', 'advisor-heater-6')).spec.approval).toBeUndefined();
+
     await page.getByRole('button', { name: 'Emergency stop sim-1' }).click();
     const dialog = page.getByRole('dialog');
-    await expect.poll(() => dialog.getByRole('heading').textContent()).toBe('Emergency stop sim-1?');
+    await expect.poll(() => dialog.getByRole('heading').textContent(), onPage).toBe('Emergency stop sim-1?');
     await shot(page, '3-stop-confirmation');
     await dialog.getByRole('button', { name: 'Stop sim-1 now' }).click();
     const progress = page.locator('#stop-progress');

@@ -35,6 +35,7 @@ const state = {
     phase: undefined,
   },
   stop: undefined,
+  problemFromRead: false,
 };
 
 async function api(path, body) {
@@ -86,7 +87,9 @@ function table(headers, rows) {
   );
 }
 
-function problem(text) {
+/** Shows what went wrong; a refused action stays until the next action, a failed read until a read works. */
+function problem(text, fromRead = false) {
+  state.problemFromRead = fromRead;
   $('problem').hidden = !text;
   $('problem').textContent = text ?? '';
 }
@@ -287,9 +290,9 @@ async function refresh() {
       if (latest && latest !== state.followed) follow(latest, false);
     }
     showStopProgress();
-    problem(undefined);
+    if (state.problemFromRead) problem(undefined);
   } catch (err) {
-    problem(`The console could not read the roastery: ${err.message}`);
+    problem(`The console could not read the roastery: ${err.message}`, true);
   }
 }
 
