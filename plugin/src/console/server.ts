@@ -53,7 +53,8 @@ export class ConsoleServer {
     for (const { file } of Object.values(pageFiles)) files.set(file, await readFile(new URL(file, pageDir)));
     let address: ConsoleAddress | undefined;
     const handler = (req: IncomingMessage, res: ServerResponse) => {
-      if (address) void handle(address, opts.routes, files, req, res);
+      // A request that breaks off mid-body ends its own answer; the console goes on.
+      if (address) handle(address, opts.routes, files, req, res).catch(() => res.destroy());
     };
     const server = opts.tls ? createHttpsServer({ ...opts.tls }, handler) : createHttpServer(handler);
     await new Promise<void>((resolve, reject) => {
