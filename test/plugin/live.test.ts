@@ -307,8 +307,15 @@ describe('kubectl roast console', () => {
     expect(panel).toContain('Beans are in the hopper.');
     expect(panel).toMatch(/RequireApproval by rule \S+ at L3/);
     await shot(page, '1-approval');
-    await card.getByRole('button', { name: `Approve ${charge}` }).click();
+    // From the keyboard: Enter on the button asks, Escape takes it back and nothing is decided.
     const dialog = page.getByRole('dialog');
+    await card.getByRole('button', { name: `Approve ${charge}` }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => dialog.isVisible(), onPage).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.isVisible(), onPage).toBe(false);
+    expect((await roastery.get('proposal', charge)).spec.approval).toBeUndefined();
+    await card.getByRole('button', { name: `Approve ${charge}` }).click();
     await expect.poll(() => dialog.getByRole('heading').textContent(), onPage).toBe(`Approve ${charge}?`);
     await dialog.getByRole('button', { name: 'Approve', exact: true }).click();
     const decided = await roastery.phase(charge, 'Succeeded', 60_000);
