@@ -7,6 +7,30 @@ export {
   type ScheduleChange,
 } from './calibration.ts';
 export {
+  type Corrections,
+  type FittedRoast,
+  fitRoast,
+  type LevelChange,
+  levelsAt,
+  noCorrections,
+  predictBt,
+  predictionStepS,
+  quiet,
+  type RoastSoFar,
+} from './fit.ts';
+export {
+  type LayeredBeans,
+  type LayeredParams,
+  type LayeredState,
+  layeredBeanC,
+  layeredBulletR1Params,
+  layeredCharge,
+  layeredDrop,
+  layeredEmptyDrum,
+  layeredRead,
+  layeredStep,
+} from './layered.ts';
+export {
   type Beans,
   type Controls,
   charge,
