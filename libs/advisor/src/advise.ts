@@ -42,7 +42,7 @@ export const defaultAdvisorSettings: AdvisorSettings = {
   horizonS: 180,
   lookAheadS: 600,
   changeCostC: 0.25,
-  minGainC: 0.8,
+  minGainC: 0.5,
   minConfidence: 0.3,
   scorch: { untilS: 240, rorExcess: 3, btExcessC: 5 },
 };

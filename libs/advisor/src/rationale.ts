@@ -43,7 +43,7 @@ function prediction({ predictions, targets, risks, horizonS }: Evidence): string
 function suggestion(r: Omit<Recommendation, 'rationale'>, { predictions }: Evidence): string {
   const after = predictions.find((p) => p.change?.control === r.control && p.change.to === r.to);
   const off = after === undefined ? '' : `, ${after.rmsToReferenceC.toFixed(1)} °C off`;
-  return `${r.control} ${r.from} → ${r.to} (${reasons[r.reason]}${off}; confidence ${r.confidence.toFixed(2)})`;
+  return `${r.control} ${r.from}→${r.to} (${reasons[r.reason]}${off}; confidence ${r.confidence.toFixed(2)})`;
 }
 
 function projected(t: number | undefined): string {

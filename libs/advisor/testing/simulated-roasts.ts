@@ -10,7 +10,7 @@ import {
   layeredStep,
   type ThermalParams,
 } from '@roast-operator/thermal';
-import { advise } from '../src/advise.ts';
+import { type AdvisorSettings, advise, defaultAdvisorSettings } from '../src/advise.ts';
 import { referenceAt } from '../src/curve.ts';
 import type { Control, Limits, Profile, RecipeStep } from '../src/types.ts';
 
@@ -172,13 +172,20 @@ export type RoastResult = {
   readonly firstCrackErrorS: number;
   readonly dropErrorS: number;
   readonly recommendations: number;
+  /** When each recommendation was made, seconds since charge. */
+  readonly recommendedAt: readonly number[];
   /** Seconds at a level outside the limits (must stay 0). */
   readonly outsideLimitsS: number;
   readonly maxBt: number;
 };
 
 /** One seeded roast run one way. */
-export function runRoast(profile: Profile, d: Disturbance, mode: Mode): RoastResult {
+export function runRoast(
+  profile: Profile,
+  d: Disturbance,
+  mode: Mode,
+  settings: AdvisorSettings = defaultAdvisorSettings,
+): RoastResult {
   const params = { ...layeredBulletR1Params, ambientC: d.ambientC };
   const plant = layeredPlant(params, d.grams, d.chargeC, d.seed);
   const { firstCrack: fcTarget, drop: dropTarget } = profile.targets as Required<Profile['targets']>;
@@ -190,7 +197,7 @@ export function runRoast(profile: Profile, d: Disturbance, mode: Mode): RoastRes
   let pending: { due: number; control: Control; to: number } | undefined;
   let lastRecommendationAt: number | undefined;
   let fit: ReturnType<typeof advise>['fit'];
-  let recommendations = 0;
+  const recommendedAt: number[] = [];
   let outsideLimitsS = 0;
   let firstCrackAt: number | undefined;
   let dropAt: number | undefined;
@@ -213,25 +220,28 @@ export function runRoast(profile: Profile, d: Disturbance, mode: Mode): RoastRes
         pending = undefined;
       }
       if (pending === undefined && t % adviseEveryS === 0) {
-        const advice = advise({
-          profile,
-          live: {
-            now: t,
-            bt,
-            et,
-            events: firstCrackAt === undefined ? {} : { firstCrack: { t: firstCrackAt, bt: firstCrackC } },
-            levels: changes,
-            ...(lastRecommendationAt !== undefined && { lastRecommendationAt }),
-            batchGrams: d.grams,
+        const advice = advise(
+          {
+            profile,
+            live: {
+              now: t,
+              bt,
+              et,
+              events: firstCrackAt === undefined ? {} : { firstCrack: { t: firstCrackAt, bt: firstCrackC } },
+              levels: changes,
+              ...(lastRecommendationAt !== undefined && { lastRecommendationAt }),
+              batchGrams: d.grams,
+            },
+            limits,
+            model: d.model,
+            ...(fit !== undefined && { previousFit: fit }),
           },
-          limits,
-          model: d.model,
-          ...(fit !== undefined && { previousFit: fit }),
-        });
+          settings,
+        );
         fit = advice.fit;
         const r = advice.recommendation;
         if (r !== null) {
-          recommendations++;
+          recommendedAt.push(t);
           lastRecommendationAt = t;
           pending = { due: t + d.approvalDelayS, control: r.control, to: r.to };
         }
@@ -253,7 +263,8 @@ export function runRoast(profile: Profile, d: Disturbance, mode: Mode): RoastRes
     btRmseC: Math.sqrt(squares / scored.length),
     firstCrackErrorS: (firstCrackAt ?? dropAt) - fcTarget.t,
     dropErrorS: dropAt - dropTarget.t,
-    recommendations,
+    recommendations: recommendedAt.length,
+    recommendedAt,
     outsideLimitsS,
     maxBt,
   };
