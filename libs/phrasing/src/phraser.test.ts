@@ -84,6 +84,7 @@ describe('RationalePhraser', () => {
       { kind: 'answer', text: 'Turn the drum down to 1 now.' },
       'malformed',
     ],
+    ['an answer with a terminal escape', { kind: 'answer', text: `\u001b[2J${phrased}` }, 'malformed'],
   ])('falls back to the template rationale on %s, and counts it', async (_, reply, reason) => {
     server.script(reply);
     const p = phraser({ timeoutMs: 400 });
