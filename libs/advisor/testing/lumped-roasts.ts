@@ -5,7 +5,9 @@ import {
   emptyDrum,
   type LevelChange,
   levelsAt,
+  medianScheduleToP5,
   read,
+  scheduleLevels,
   step,
 } from '@roast-operator/thermal';
 import type { LiveRoast, Profile, Reading } from '../src/types.ts';
@@ -13,14 +15,8 @@ import type { LiveRoast, Profile, Reading } from '../src/types.ts';
 // Roasts on the lumped model itself, for the advisor's table tests: a profile from the median schedule and
 // live roasts that run hotter or colder than it, as far as a test needs.
 
-export const testProfileLevels: readonly LevelChange[] = [
-  { at: 0, controls: { heater: 7, fan: 1, drum: 9 } },
-  { at: 90, controls: { heater: 7, fan: 2, drum: 9 } },
-  { at: 250, controls: { heater: 7, fan: 3, drum: 9 } },
-  { at: 290, controls: { heater: 6, fan: 3, drum: 9 } },
-  { at: 300, controls: { heater: 6, fan: 4, drum: 9 } },
-  { at: 340, controls: { heater: 5, fan: 4, drum: 9 } },
-];
+/** The median schedule up to P5 (roast-physics §4.3). */
+export const testProfileLevels: readonly LevelChange[] = scheduleLevels(medianScheduleToP5);
 
 type Run = {
   readonly grams: number;

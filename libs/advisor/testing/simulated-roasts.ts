@@ -8,6 +8,7 @@ import {
   layeredEmptyDrum,
   layeredRead,
   layeredStep,
+  medianScheduleToP5,
   type ThermalParams,
 } from '@roast-operator/thermal';
 import { type AdvisorSettings, advise, defaultAdvisorSettings } from '../src/advise.ts';
@@ -23,14 +24,10 @@ export type Mode = 'advisor' | 'recipe' | 'none';
 export const modes: readonly Mode[] = ['advisor', 'recipe', 'none'];
 
 /** The recipe the profile was roasted with: the public Bullet median schedule up to P5 (roast-physics §4.3). */
-export const recipe: readonly RecipeStep[] = [
-  { atS: 0, heater: 7, fan: 1, drum: 9 },
-  { atS: 90, fan: 2 },
-  { atS: 250, fan: 3 },
-  { atS: 290, heater: 6 },
-  { atS: 300, fan: 4 },
-  { atS: 340, heater: 5 },
-];
+export const recipe: readonly RecipeStep[] = medianScheduleToP5.map(({ at, ...levels }) => ({
+  atS: at,
+  ...levels,
+}));
 
 export const limits: Limits = {
   heater: { min: 0, max: 9 },

@@ -3,8 +3,10 @@ export {
   fan8From4Min,
   firstCrackC,
   medianSchedule,
+  medianScheduleToP5,
   realismFigures,
   type ScheduleChange,
+  scheduleLevels,
 } from './calibration.ts';
 export {
   type Corrections,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { realismFigures } from './calibration.ts';
+import { medianScheduleToP5, realismFigures, scheduleLevels } from './calibration.ts';
+import { levelsAt } from './fit.ts';
 import {
   type LayeredState,
   layeredBulletR1Params,
@@ -9,25 +10,11 @@ import {
   layeredRead,
   layeredStep,
 } from './layered.ts';
-import type { Controls } from './model.ts';
 
-// The layered plant against the figures it was set to (roast-physics §2.4, §4.4, §4.5's directions). The
-// schedule: P7 F1 D9, F2 at 1:30, F3 at 4:10, P6 at 4:50, F4 at 5:00, P5 at 5:40.
+// The layered plant against the figures it was set to (roast-physics §2.4, §4.4, §4.5's directions), on
+// the median schedule up to P5.
 
-const schedule = [
-  { at: 0, heater: 7, fan: 1, drum: 9 },
-  { at: 90, fan: 2 },
-  { at: 250, fan: 3 },
-  { at: 290, heater: 6 },
-  { at: 300, fan: 4 },
-  { at: 340, heater: 5 },
-];
-
-function levelsAt(t: number): Controls {
-  const levels = { heater: 0, fan: 1, drum: 9 };
-  for (const { at, ...change } of schedule) if (at <= t) Object.assign(levels, change);
-  return levels;
-}
+const schedule = scheduleLevels(medianScheduleToP5);
 
 type Roast = { readonly log: number[]; readonly probe: number[]; readonly states: LayeredState[] };
 
@@ -37,7 +24,7 @@ function roast(grams: number, preheatC: number, seconds = 700): Roast {
   const probe = [state.probeC];
   const states = [state];
   for (let t = 0; t < seconds; t++) {
-    state = layeredStep(state, levelsAt(t), 1);
+    state = layeredStep(state, levelsAt(schedule, t), 1);
     log.push(layeredRead(state).beanProbe);
     probe.push(state.probeC);
     states.push(state);
@@ -101,6 +88,6 @@ describe('the layered plant follows batch and charge temperature the way roasts 
     const empty = layeredEmptyDrum(layeredBulletR1Params, { drumC: 239, seed: 1 });
     expect(() => layeredCharge(nominal.states[1]!, { grams: 400 })).toThrow(/already holds beans/);
     expect(() => layeredCharge(empty, { grams: 0 })).toThrow(/batch of 0 g/);
-    expect(() => layeredStep(empty, levelsAt(0), 0)).toThrow(/dt 0 s/);
+    expect(() => layeredStep(empty, levelsAt(schedule, 0), 0)).toThrow(/dt 0 s/);
   });
 });
