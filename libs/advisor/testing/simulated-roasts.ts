@@ -4,11 +4,9 @@ import {
   type LayeredParams,
   type LevelChange,
   layeredBulletR1Params,
-  layeredCharge,
-  layeredEmptyDrum,
-  layeredRead,
-  layeredStep,
   medianScheduleToP5,
+  type Plant,
+  plant,
   type ThermalParams,
 } from '@roast-operator/thermal';
 import { type AdvisorSettings, advise, defaultAdvisorSettings } from '../src/advise.ts';
@@ -111,18 +109,18 @@ const stepReached = (t: number, bt: number) => (step: RecipeStep) =>
 
 /** The profile: the plant's nominal roast on the recipe, its reference curve every 5 s and target events. */
 export function nominalProfile(): Profile {
-  const plant = layeredPlant(layeredBulletR1Params, nominal.grams, nominal.preheatC, 1, true);
+  const roaster = layeredPlant(layeredBulletR1Params, nominal.grams, nominal.preheatC, 1, true);
   const reference: { t: number; bt: number }[] = [];
   let firstCrack: number | undefined;
   let drop: number | undefined;
   let tp = { t: 0, bt: Number.POSITIVE_INFINITY };
   for (let t = 0; drop === undefined && t < 1200; t++) {
-    const bt = plant.bt();
+    const bt = roaster.read().beanLagged;
     if (t % 5 === 0) reference.push({ t, bt });
     if (t < 180 && bt < tp.bt) tp = { t, bt };
     if (firstCrack === undefined && bt >= firstCrackC) firstCrack = t;
     if (firstCrack !== undefined && bt >= dropC) drop = t;
-    plant.step(recipeLevels(t, stepReached(t, bt)));
+    roaster.step(recipeLevels(t, stepReached(t, bt)), 1);
   }
   if (firstCrack === undefined || drop === undefined)
     throw new Error('the nominal roast never reaches its drop');
@@ -139,9 +137,7 @@ export function nominalProfile(): Profile {
   };
 }
 
-type Plant = { bt(): number; et(): number; step(levels: Controls): void };
-
-/** One second per step; `quiet` leaves the noise out (the reference curve). */
+/** The layered plant charged at `chargeC`; `quiet` leaves the noise out (the reference curve). */
 function layeredPlant(
   params: LayeredParams,
   grams: number,
@@ -149,15 +145,10 @@ function layeredPlant(
   seed: number,
   quiet = false,
 ): Plant {
-  const p = quiet ? { ...params, noiseC: 0 } : params;
-  let state = layeredCharge(layeredEmptyDrum(p, { drumC: chargeC, seed }), { grams });
-  return {
-    bt: () => (quiet ? state.probeC : layeredRead(state).beanProbe),
-    et: () => layeredRead(state).exhaust,
-    step: (levels) => {
-      state = layeredStep(state, levels, 1);
-    },
-  };
+  const model = { kind: 'layered', params: quiet ? { ...params, noiseC: 0 } : params } as const;
+  const p = plant(model, { drumC: chargeC, controls: recipeLevels(0, () => true), seed });
+  p.charge({ grams });
+  return p;
 }
 
 export type RoastResult = {
@@ -184,9 +175,9 @@ export function runRoast(
   settings: AdvisorSettings = defaultAdvisorSettings,
 ): RoastResult {
   const params = { ...layeredBulletR1Params, ambientC: d.ambientC };
-  const plant = layeredPlant(params, d.grams, d.chargeC, d.seed);
+  const roaster = layeredPlant(params, d.grams, d.chargeC, d.seed);
   const { firstCrack: fcTarget, drop: dropTarget } = profile.targets as Required<Profile['targets']>;
-  const start = recipeLevels(0, stepReached(0, plant.bt()));
+  const start = recipeLevels(0, stepReached(0, roaster.read().beanLagged));
   let levels: Controls = start;
   const changes: LevelChange[] = [{ at: 0, controls: start }];
   const bt: { t: number; value: number }[] = [];
@@ -200,9 +191,9 @@ export function runRoast(
   let dropAt: number | undefined;
   let maxBt = 0;
   for (let t = 0; dropAt === undefined; t++) {
-    const reading = plant.bt();
+    const { beanLagged: reading, exhaust } = roaster.read();
     bt.push({ t, value: reading });
-    et.push({ t, value: plant.et() });
+    et.push({ t, value: exhaust });
     maxBt = Math.max(maxBt, reading);
     if (firstCrackAt === undefined && t > 120 && reading >= firstCrackC) firstCrackAt = t;
     if ((firstCrackAt !== undefined && reading >= dropC) || t >= dropTarget.t + dropLateCapS) {
@@ -249,7 +240,7 @@ export function runRoast(
       changes.push({ at: t, controls: levels });
     }
     if (!inLimits(levels)) outsideLimitsS++;
-    plant.step(levels);
+    roaster.step(levels, 1);
   }
   const tp = bt.filter((r) => r.t <= 180).reduce((low, r) => (r.value < low.value ? r : low));
   const scored = bt.filter((r) => r.t >= tp.t && r.t <= dropAt!);

@@ -45,3 +45,4 @@ export {
   weightLoss,
 } from './model.ts';
 export { bulletR1Params, type ThermalParams } from './params.ts';
+export { type Plant, type PlantModel, plant } from './plant.ts';
