@@ -145,3 +145,31 @@ describe('advise: bounds', () => {
     expect(advice.recommendation?.rationale).toMatch(/risk: scorching/);
   });
 });
+
+describe('advise: what it sees coming', () => {
+  const until290 = testProfileLevels.filter((l) => l.at < 290);
+  const firstCrack = { firstCrack: { t: profile.targets.firstCrack!.t, bt: 186 } };
+
+  it.each([
+    {
+      risk: 'crash' as const,
+      levels: [...until290, { at: 280, controls: { heater: 0, fan: 8, drum: 9 } }],
+      now: 300,
+      events: {},
+    },
+    {
+      risk: 'flick' as const,
+      levels: [
+        ...testProfileLevels,
+        { at: 400, controls: { heater: 3, fan: 6, drum: 9 } },
+        { at: 440, controls: { heater: 9, fan: 2, drum: 9 } },
+      ],
+      now: 450,
+      events: firstCrack,
+    },
+  ])('a coming RoR $risk', ({ risk, levels, now, events }) => {
+    const advice = advise(input(liveAt({ grams: 400, preheatC: 239, levels, seed: 9 }, now, events)));
+    expect(advice.evidence?.risks).toMatchObject({ [risk]: true, scorching: false });
+    if (advice.recommendation !== null) expect(advice.recommendation.rationale).toContain(`RoR ${risk}`);
+  });
+});
