@@ -30,6 +30,22 @@ describe('advise: when it says nothing', () => {
       /20 s ago; the roaster allows one every 30 s/,
     ],
     ['the readings stopped', { ...liveAt(onProfile, 300), now: 320 }, /no bean reading in the last 5 s/],
+    [
+      'the last readings are dropouts',
+      (() => {
+        const live = liveAt(onProfile, 300);
+        return {
+          ...live,
+          bt: live.bt.map((r) => (r.t > 290 ? { t: r.t, value: r.t % 2 ? -1 : Number.NaN } : r)),
+        };
+      })(),
+      /no bean reading in the last 5 s/,
+    ],
+    [
+      'the levels are not known',
+      { ...liveAt(onProfile, 300), levels: [] },
+      /levels of the roast are not known/,
+    ],
   ])('%s', (_, live, why) => {
     const advice = advise(input(live));
     expect(advice.recommendation).toBeNull();

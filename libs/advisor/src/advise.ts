@@ -15,6 +15,7 @@ import type {
   Control,
   Evidence,
   Limits,
+  LiveRoast,
   Observed,
   Prediction,
   Reason,
@@ -66,7 +67,8 @@ const candidateSteps: readonly { readonly control: Control; readonly by: number 
  * same advice. The model is fitted to the roast so far (from `previousFit`, returned as `fit` for the next
  * call), then every change within the limits is predicted against the profile's reference.
  */
-export function advise(input: AdvisorInput, settings: AdvisorSettings = defaultAdvisorSettings): Advice {
+export function advise(given: AdvisorInput, settings: AdvisorSettings = defaultAdvisorSettings): Advice {
+  const input = withReadingsOnly(given);
   const { live, limits } = input;
   const waiting = whyWait(input, settings);
   if (waiting !== undefined)
@@ -111,9 +113,20 @@ export function advise(input: AdvisorInput, settings: AdvisorSettings = defaultA
   };
 }
 
+/** Drops what is not a reading (a dropout: NaN, −1, 0 and below), as the roast analysis does. */
+function withReadingsOnly(input: AdvisorInput): AdvisorInput {
+  const readings = (values: LiveRoast['bt']) => values.filter((r) => Number.isFinite(r.value) && r.value > 0);
+  const { bt, et } = input.live;
+  return {
+    ...input,
+    live: { ...input.live, bt: readings(bt), ...(et !== undefined && { et: readings(et) }) },
+  };
+}
+
 function whyWait(input: AdvisorInput, settings: AdvisorSettings): string | undefined {
   const { live, limits, profile } = input;
   if (live.events.dropped) return 'the roast has dropped';
+  if (live.levels.length === 0) return 'the levels of the roast are not known';
   if (profile.reference.length === 0) return 'the profile has no reference curve';
   if (live.now < settings.startS) return `the model needs the first ${settings.startS} s of the roast`;
   const since = live.lastRecommendationAt === undefined ? undefined : live.now - live.lastRecommendationAt;
