@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recordingsDir } from '@roast-operator/roast/validation';
@@ -118,6 +118,29 @@ describe('replay:report', () => {
       'drop',
     ]);
     expect(out.seconds).toBeGreaterThan(0);
+  });
+
+  it('completes a folder with a turning point without a sample index and a broken file, and reports both', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'recordings-'));
+    stores.push(folder);
+    const doc = JSON.parse(readFileSync(recording, 'utf8')) as { events: { tp: { idx: number | null } } };
+    doc.events.tp.idx = null;
+    writeFileSync(join(folder, 'tp-without-index.json'), JSON.stringify(doc));
+    writeFileSync(join(folder, 'broken.json'), '{"mode": "C"');
+    const run = start(report, ['--json', '--speed', '20', folder]);
+    expect(await run.exited).toBe(0);
+    const out = JSON.parse(run.stdout) as {
+      recordings: { name: string; loadNotes: string[] }[];
+      unusable: { name: string; reason: string }[];
+    };
+    expect(out.recordings.map((r) => [r.name, r.loadNotes])).toEqual([
+      ['tp-without-index', [expect.stringMatching(/^events\.tp\.idx is null: placed by its time/)]],
+    ]);
+    expect(out.unusable).toEqual([{ name: 'broken', reason: expect.stringMatching(/JSON/) }]);
+    const table = start(report, ['--speed', '20', folder]);
+    expect(await table.exited).toBe(0);
+    expect(table.stdout).toMatch(/^not replayed \(1\):\n {2}broken: /m);
+    expect(table.stdout).toMatch(/^ {2}loaded with: events\.tp\.idx is null/m);
   });
 
   it('prints tables with the time it took, and refuses a path that is not there', async () => {

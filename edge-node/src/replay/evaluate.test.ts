@@ -15,7 +15,7 @@ import { compareReplay, type EventSummary, type RecordingComparison, summarize }
 // report runs by default: the events inferred from the temperature the driver read must meet the roast
 // analysis's own tolerances, on the files and with the exclusions its validation uses.
 
-const recordings = readRecordings(recordingsDir());
+const { recordings } = readRecordings(recordingsDir());
 const results: RecordingComparison[] = [];
 let summary: Record<string, EventSummary> = {};
 let elapsedMs = 0;

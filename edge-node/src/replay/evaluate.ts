@@ -59,6 +59,8 @@ export type RecordingComparison = {
   readonly readings: number;
   readonly transferFailures: number;
   readonly events: readonly EventComparison[];
+  /** What loading the recording could not use or had to work around. */
+  readonly loadNotes: readonly string[];
 };
 
 export type ReplayRunOptions = {
@@ -98,6 +100,7 @@ export async function compareReplay(
     readings: run.readings,
     transferFailures: run.transferFailures,
     events: eventKinds.map((kind) => compareEvent(kind, recording, run.events, origin, stateDerived)),
+    loadNotes: recording.loadNotes,
   };
 }
 

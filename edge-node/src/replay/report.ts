@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { systemClock } from '@roast-operator/clock';
-import { type Recording, readRecordings } from '@roast-operator/roast/recordings';
+import { type Recording, readRecordings, type UnusableRecording } from '@roast-operator/roast/recordings';
 import { recordingsDir } from '@roast-operator/roast/validation';
 import {
   compareReplay,
@@ -33,15 +33,24 @@ const { values, positionals } = parseArgs({
   },
 });
 
-/** The recordings to replay and those their thresholds are learnt from: a file's folder, or the folder. */
-function load(path: string): { readonly selected: Recording[]; readonly all: Recording[] } {
+type Loaded = {
+  /** The recordings to replay. */
+  readonly selected: readonly Recording[];
+  /** Those their thresholds are learnt from: the file's folder, or the folder. */
+  readonly all: readonly Recording[];
+  /** Selected files that could not be loaded. */
+  readonly unusable: readonly UnusableRecording[];
+};
+
+function load(path: string): Loaded {
   if (statSync(path).isDirectory()) {
-    const all = readRecordings(path);
-    return { selected: all, all };
+    const { recordings, unusable } = readRecordings(path);
+    return { selected: recordings, all: recordings, unusable };
   }
-  const all = readRecordings(dirname(path));
+  const { recordings, unusable } = readRecordings(dirname(path));
   const name = basename(path, '.json');
-  return { selected: all.filter((r) => r.name === name), all };
+  const selected = recordings.filter((r) => r.name === name);
+  return { selected, all: recordings, unusable: unusable.filter((u) => u.name === name) };
 }
 
 const labels: Readonly<Record<EventComparison['kind'], string>> = {
@@ -77,7 +86,13 @@ function recordingBlock(r: RecordingComparison): string[] {
     `${r.name}  (${r.readings} readings; recorded: ${listed('recorded')}; derived: ${listed('derived')})`,
     `  ${'event'.padEnd(14)}${'detected'.padEnd(36)}${'mark'.padEnd(20)}${'detected − mark'.padEnd(18)}`,
     ...r.events.map(eventLine),
+    ...r.loadNotes.map((note) => `  loaded with: ${note}`),
   ];
+}
+
+function unusableBlock(unusable: readonly UnusableRecording[]): string[] {
+  if (unusable.length === 0) return [];
+  return [`not replayed (${unusable.length}):`, ...unusable.map((u) => `  ${u.name}: ${u.reason}`), ''];
 }
 
 function summaryTable(summary: readonly EventSummary[]): string[] {
@@ -121,18 +136,29 @@ async function main(): Promise<void> {
   if (!(speed > 0)) throw new Error(`--speed needs a positive number, got ${values.speed}`);
   const path = positionals[0] ?? recordingsDir();
   const started = systemClock.now();
-  const { selected, all } = load(path);
-  if (selected.length === 0) throw new Error(`no recording at ${path}`);
+  const { selected, all, unusable: unloaded } = load(path);
+  if (selected.length === 0 && unloaded.length === 0) throw new Error(`no recording at ${path}`);
   const results: RecordingComparison[] = [];
-  for (const recording of selected) results.push(await compareReplay(recording, all, { speed }));
+  const unusable = [...unloaded];
+  for (const recording of selected) {
+    // One recording that cannot be replayed is reported; the others still are.
+    try {
+      results.push(await compareReplay(recording, all, { speed }));
+    } catch (error) {
+      unusable.push({ name: recording.name, reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
   const summary = summarize(results);
   const seconds = (systemClock.now() - started) / 1000;
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ path, speed, seconds, recordings: results, summary })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ path, speed, seconds, recordings: results, unusable, summary })}\n`,
+    );
     return;
   }
   const lines = [
     ...results.flatMap((r) => [...recordingBlock(r), '']),
+    ...unusableBlock(unusable),
     ...summaryTable(summary),
     '',
     `${results.length} recording${results.length === 1 ? '' : 's'} replayed in ${seconds.toFixed(1)} s`,

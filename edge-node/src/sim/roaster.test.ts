@@ -1,5 +1,6 @@
 import { VirtualClock } from '@roast-operator/clock';
 import type { R1StateName } from '@roast-operator/r1';
+import { layeredBulletR1Params } from '@roast-operator/thermal';
 import { describe, expect, it } from 'vitest';
 import { SimRoaster, type SimStart } from './roaster.ts';
 
@@ -99,6 +100,27 @@ describe('SimRoaster', () => {
     };
     expect(await run(7)).toEqual(await run(7));
     expect(await run(7)).not.toEqual(await run(8));
+  });
+
+  it('runs the layered bean/drum plant when told: preheats, turns after charge, reaches first crack', async () => {
+    const clock = new VirtualClock();
+    const roaster = new SimRoaster(clock, {
+      start: 'off',
+      levels: { heater: 7, fan: 2, drum: 9 },
+      plant: { kind: 'layered', params: layeredBulletR1Params },
+    });
+    roaster.accept({ kind: 'prs' });
+    for (let s = 0; s < 1800 && roaster.state !== 'charge'; s++) await clock.advance(1000);
+    expect(roaster.state).toBe('charge');
+    expect(roaster.readings().drum).toBeCloseTo(239, 0);
+    roaster.accept({ kind: 'prs' });
+    const ibts: number[] = [];
+    for (let s = 0; s < 540; s++) ibts.push((await after(clock, roaster, 1000)).status1().dt);
+    const lowest = Math.min(...ibts.slice(0, 180));
+    expect(ibts.indexOf(lowest)).toBeGreaterThan(30);
+    expect(ibts.indexOf(lowest)).toBeLessThan(120);
+    expect(ibts.findIndex((v) => v >= 186)).toBeGreaterThan(240);
+    expect(ibts.findIndex((v) => v >= 186)).toBeLessThan(540);
   });
 
   it('reports what an overridden sensor says until the override is cleared', async () => {

@@ -11,19 +11,15 @@ import {
 import {
   bulletR1Params,
   type Controls,
-  charge,
-  drop,
-  emptyDrum,
+  type Plant,
+  type PlantModel,
+  plant,
   type Readings,
-  read,
-  step,
-  type ThermalParams,
-  type ThermalState,
 } from '@roast-operator/thermal';
 import { prsTransitions } from '../presses.ts';
 
-// The roaster behind the simulated R1: the R1's state machine, its control semantics and the lumped
-// thermal model, advanced in fixed 100 ms ticks of the clock it is given, so the same commands at the same
+// The roaster behind the simulated R1: the R1's state machine, its control semantics and a thermal plant
+// (the lumped model unless told the layered one), advanced in fixed 100 ms ticks of the clock it is given, so the same commands at the same
 // times give the same roast on every run. Control semantics (roast-physics §4.6): heater and fan move one
 // step per command after a short delay, the drum is set absolutely; the roaster holds the preheat
 // temperature itself while preheating and waiting for a charge, whatever the heater level says.
@@ -43,7 +39,7 @@ export type SimRoasterOptions = {
   /** `charge` starts preheated and settled; `roasting` has just been charged (to test a found roast). */
   readonly start: SimStart;
   readonly levels: Readonly<Record<R1Control, number>>;
-  readonly params: ThermalParams;
+  readonly plant: PlantModel;
 };
 
 export const defaultSimRoasterOptions: SimRoasterOptions = {
@@ -55,7 +51,7 @@ export const defaultSimRoasterOptions: SimRoasterOptions = {
   shutdownSeconds: 120,
   start: 'off',
   levels: { heater: 0, fan: 1, drum: 1 },
-  params: bulletR1Params,
+  plant: { kind: 'lumped', params: bulletR1Params },
 };
 
 export type SensorChannel = 'bt' | 'ibts' | 'exhaust';
@@ -71,7 +67,7 @@ export class SimRoaster {
   readonly #options: SimRoasterOptions;
   readonly #origin: number;
   #ticks = 0;
-  #thermal: ThermalState;
+  readonly #plant: Plant;
   #state: R1StateName;
   #stateSinceTick = 0;
   #chargedAtTick: number | undefined;
@@ -90,13 +86,13 @@ export class SimRoaster {
     this.#clock = clock;
     this.#options = { ...defaultSimRoasterOptions, ...options };
     this.#origin = clock.now();
-    const { params, preheatC, seed, start, levels, batchGrams } = this.#options;
+    const { preheatC, seed, start, levels, batchGrams } = this.#options;
     this.#levels = { ...levels };
     this.#preheatC = preheatC;
     this.#batchGrams = batchGrams;
     const controls = { heater: 0, fan: levels.fan, drum: levels.drum };
-    const drumC = start === 'off' ? params.ambientC : preheatC;
-    this.#thermal = emptyDrum(params, { drumC, controls, seed });
+    const drumC = start === 'off' ? this.#options.plant.params.ambientC : preheatC;
+    this.#plant = plant(this.#options.plant, { drumC, controls, seed });
     this.#state = start;
     if (start === 'roasting') this.#charge();
   }
@@ -150,7 +146,7 @@ export class SimRoaster {
   /** Block 1 as the roaster would answer it now. */
   status1(): R1Status1 {
     this.#advance();
-    const r = read(this.#thermal);
+    const r = this.#plant.read();
     const bt = this.#sensor('bt', r.beanFast);
     const clock = Math.min(Math.floor(this.roastSeconds ?? 0), 255 * 60 + 59);
     const applied = this.#applied();
@@ -184,7 +180,7 @@ export class SimRoaster {
   /** What the model's sensors read, before any override: for tests that look at the physics. */
   readings(): Readings {
     this.#advance();
-    return read(this.#thermal);
+    return this.#plant.read();
   }
 
   #sensor(channel: SensorChannel, value: number): number {
@@ -202,7 +198,7 @@ export class SimRoaster {
     this.#queued = this.#queued.filter((q) => q.tick > this.#ticks);
     for (const { command } of ready) this.#act(command);
     this.#autoTransitions();
-    this.#thermal = step(this.#thermal, this.#applied(), tickMs / 1000);
+    this.#plant.step(this.#applied(), tickMs / 1000);
     if (this.#ticks % (1000 / tickMs) === 0) this.#recordBt();
   }
 
@@ -248,7 +244,7 @@ export class SimRoaster {
   }
 
   #autoTransitions(): void {
-    if (this.#state === 'preheating' && this.#thermal.drumC >= this.#preheatC) this.#enter('charge');
+    if (this.#state === 'preheating' && this.#plant.drumC >= this.#preheatC) this.#enter('charge');
     const inState = ((this.#ticks - this.#stateSinceTick) * tickMs) / 1000;
     if (this.#state === 'shutdown' && inState >= this.#options.shutdownSeconds) {
       this.#chargedAtTick = undefined;
@@ -264,14 +260,14 @@ export class SimRoaster {
   }
 
   #charge(): void {
-    this.#thermal = charge(this.#thermal, { grams: this.#batchGrams });
+    this.#plant.charge({ grams: this.#batchGrams });
     this.#chargedAtTick = this.#ticks;
     this.#roastCount++;
   }
 
   /** The beans leave the drum for the cooling tray; the bean channels then read the empty drum. */
   #drop(): void {
-    this.#thermal = drop(this.#thermal);
+    this.#plant.drop();
   }
 
   /** What actually drives the model: the preheat thermostat, the roaster's own cooling, or the levels. */
@@ -283,7 +279,7 @@ export class SimRoaster {
       case 'preheating':
       case 'charge':
         // Full power below the setpoint, none above: at 10 Hz the drum stays within a few hundredths.
-        return { heater: this.#thermal.drumC < this.#preheatC ? R1Ranges.heater.max : 0, fan, drum };
+        return { heater: this.#plant.drumC < this.#preheatC ? R1Ranges.heater.max : 0, fan, drum };
       case 'roasting':
         return { ...this.#levels };
       default:
@@ -292,7 +288,7 @@ export class SimRoaster {
   }
 
   #recordBt(): void {
-    this.#btHistory.push(read(this.#thermal).beanFast);
+    this.#btHistory.push(this.#plant.read().beanFast);
     if (this.#btHistory.length > rorSpanSeconds + 1) this.#btHistory.shift();
   }
 

@@ -19,7 +19,7 @@ import {
 } from './validation.ts';
 
 // Real Artisan recordings, kept beside the repository (their README gives format and licences).
-const recordings = readRecordings(recordingsDir());
+const { recordings, unusable } = readRecordings(recordingsDir());
 const JACCIZ = recordings
   .filter((r) => r.source.repo === 'jacciz/coffee_roasting_profiles')
   .map((r) => r.name);
@@ -104,8 +104,9 @@ const notAsserted = (kind: Asserted) => results.filter((r) => r[kind].applies !=
 const cases = (list: readonly FileResult[]) => list.map((r) => [r.recording.name, r] as const);
 
 describe("events against the recordings' own marks", () => {
-  it('finds the recordings', () => {
+  it('finds the recordings and loads every one', () => {
     expect(recordings.length).toBeGreaterThan(0);
+    expect(unusable).toEqual([]);
   });
 
   it.each(cases(asserted('charge')))('%s: charge inferred within ±5 s of CHARGE', (_, r) => {

@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseRecording } from './recordings.ts';
+import { parseRecording, readRecordings } from './recordings.ts';
 
 // The shape of a converted Artisan log, cut down to four samples.
 const log = (overrides: Record<string, unknown> = {}) => ({
@@ -67,6 +70,25 @@ describe('parseRecording', () => {
   });
 
   it.each([
+    [
+      { t: 2, bt: 212, et: 480, idx: null },
+      13,
+      ['events.tp.idx is null: placed by its time, 2 s after CHARGE'],
+    ],
+    [
+      { bt: 212, idx: null },
+      undefined,
+      ['events.tp.idx is null and it has no time after a CHARGE: not used'],
+    ],
+  ])('loads a turning point without a sample index (%o) and says so', (tp, t, notes) => {
+    const r = parseRecording(log({ events: { ...log().events, tp } }), 'a');
+    expect(r.marks.turningPoint?.t).toBe(t);
+    expect(r.marks.charge?.t).toBe(11);
+    expect(r.loadNotes).toEqual(notes);
+    expect(parseRecording(log(), 'a').loadNotes).toEqual([]);
+  });
+
+  it.each([
     [{ mode: 'K' }, /mode/],
     [{ bt: [1, 2] }, /length/],
     [{ timex: 'x' }, /timex must be an array/],
@@ -78,5 +100,24 @@ describe('parseRecording', () => {
     ],
   ])('rejects a malformed log (%o)', (overrides, message) => {
     expect(() => parseRecording(log(overrides), 'a')).toThrow(message);
+  });
+});
+
+describe('readRecordings', () => {
+  it('loads every usable file of a folder and reports the others with the reason', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'recordings-'));
+    try {
+      writeFileSync(join(dir, 'a.json'), JSON.stringify(log()));
+      writeFileSync(join(dir, 'b.json'), JSON.stringify(log({ mode: 'K' })));
+      writeFileSync(join(dir, 'c.json'), '{ not json');
+      writeFileSync(join(dir, 'notes.txt'), 'not a recording');
+      const { recordings, unusable } = readRecordings(dir);
+      expect(recordings.map((r) => r.name)).toEqual(['a']);
+      expect(unusable.map((u) => u.name)).toEqual(['b', 'c']);
+      expect(unusable[0]?.reason).toMatch(/b: mode must be 'C' or 'F', got K/);
+      expect(unusable[1]?.reason).toMatch(/JSON/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

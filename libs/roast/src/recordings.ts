@@ -47,6 +47,8 @@ export interface Recording {
   readonly samplingIntervalS: number;
   /** Data-quality notes from the conversion. */
   readonly flags: readonly string[];
+  /** What loading could not use or had to work around (a mark without a sample index, …). */
+  readonly loadNotes: readonly string[];
   readonly source: { readonly repo: string; readonly path: string; readonly license: string };
 }
 
@@ -77,13 +79,27 @@ export function parseRecording(json: unknown, name: string): Recording {
   }
   const celsius = (v: number) => (v === NO_READING ? Number.NaN : toCelsius(v, mode));
   const events = asObject(doc.events, at('events'));
-  const mark = (field: string): RecordingMark | null => {
+  const loadNotes: string[] = [];
+  const markAt = (field: string, chargeT: number | undefined): RecordingMark | null => {
     if (events[field] === null || events[field] === undefined) return null;
     const e = asObject(events[field], at(`events.${field}`));
+    const bt = toCelsius(asNumber(e.bt, at(`events.${field}.bt`)), mode);
+    if (e.idx === null) {
+      // Artisan can store a computed event (the turning point) by its time alone.
+      const sinceCharge = e.t;
+      if (typeof sinceCharge === 'number' && chargeT !== undefined) {
+        loadNotes.push(`events.${field}.idx is null: placed by its time, ${sinceCharge} s after CHARGE`);
+        return { t: chargeT + sinceCharge, bt };
+      }
+      loadNotes.push(`events.${field}.idx is null and it has no time after a CHARGE: not used`);
+      return null;
+    }
     const t = timex[asNumber(e.idx, at(`events.${field}.idx`))];
     if (t === undefined) throw new Error(`${at(`events.${field}.idx`)} is outside the samples`);
-    return { t, bt: toCelsius(asNumber(e.bt, at(`events.${field}.bt`)), mode) };
+    return { t, bt };
   };
+  const charge = markAt(MARK_FIELDS.charge, undefined);
+  const mark = (field: string) => markAt(field, charge?.t);
   const extras = doc.extras === null ? {} : asObject(doc.extras, at('extras'));
   const source = asObject(doc.source, at('source'));
   return {
@@ -91,7 +107,7 @@ export function parseRecording(json: unknown, name: string): Recording {
     unit: mode,
     samples: timex.map((t, i) => ({ t, bt: celsius(bt[i] as number), et: celsius(et[i] as number) })),
     marks: {
-      charge: mark(MARK_FIELDS.charge),
+      charge,
       turningPoint: mark(MARK_FIELDS.turningPoint),
       dryEnd: mark(MARK_FIELDS.dryEnd),
       firstCrack: mark(MARK_FIELDS.firstCrack),
@@ -110,6 +126,7 @@ export function parseRecording(json: unknown, name: string): Recording {
       at('sampling_interval_s'),
     ),
     flags: Array.isArray(doc.flags) ? doc.flags.map(String) : [],
+    loadNotes,
     source: {
       repo: String(source.repo),
       path: String(source.path),
@@ -171,10 +188,32 @@ export function readRecording(file: string): Recording {
   return parseRecording(JSON.parse(readFileSync(file, 'utf8')), basename(file, '.json'));
 }
 
-/** Every `*.json` recording in a folder, by file name. */
-export function readRecordings(dir: string): Recording[] {
-  return readdirSync(dir)
+/** A file of a folder that could not be loaded, and why. */
+export interface UnusableRecording {
+  readonly name: string;
+  readonly reason: string;
+}
+
+export interface RecordingFolder {
+  readonly recordings: readonly Recording[];
+  readonly unusable: readonly UnusableRecording[];
+}
+
+/** Every `*.json` recording in a folder, by file name; a file that cannot be loaded is reported, not fatal. */
+export function readRecordings(dir: string): RecordingFolder {
+  const recordings: Recording[] = [];
+  const unusable: UnusableRecording[] = [];
+  for (const file of readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => readRecording(join(dir, f)));
+    .sort()) {
+    try {
+      recordings.push(readRecording(join(dir, file)));
+    } catch (error) {
+      unusable.push({
+        name: basename(file, '.json'),
+        reason: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  return { recordings, unusable };
 }

@@ -51,6 +51,10 @@ export const MARK_DISAGREEMENTS: Readonly<
     kind: 'drop',
     reason: 'BT kept rising at the roast rate for 8 s after DROP, then fell',
   },
+  'scottjames__coffee-roasting__roast_26-06-28_R64_Kenya_Nyer': {
+    kind: 'drop',
+    reason: 'BT still read its DROP value 4.5 s after DROP, past a dropout, and fell only after that',
+  },
 };
 
 /** The events asserted against a tolerance; dry end and first crack are only reported. */

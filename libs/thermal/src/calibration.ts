@@ -6,6 +6,7 @@
 // - turning point: the lowest smoothed reading in the first 3 minutes;
 // - RoR(t) = 60 · (y(t) − y(t − 30 s)) / 30 s, °C/min, a plain finite difference over 30 s;
 // - first crack: the first second at which the smoothed reading reaches 186 °C.
+import type { LevelChange } from './fit.ts';
 import type { Controls } from './model.ts';
 
 /** A control change at `at` seconds after charge. */
@@ -25,6 +26,23 @@ export const medianSchedule: readonly ScheduleChange[] = [
   { at: 390, heater: 4 },
   { at: 460, heater: 3 },
 ];
+
+/**
+ * The median schedule until P5 at 5:40, P5 held from there: on the layered plant it reaches 194 °C at
+ * about 10 min, where the full schedule stalls near 190 °C.
+ */
+export const medianScheduleToP5: readonly ScheduleChange[] = medianSchedule.filter(
+  (change) => change.at <= 340,
+);
+
+/** A schedule as the full levels in force from each change on (charge at heater 0, fan 1, drum 9 unless it says). */
+export function scheduleLevels(schedule: readonly ScheduleChange[]): LevelChange[] {
+  let levels: Controls = { heater: 0, fan: 1, drum: 9 };
+  return schedule.map(({ at, ...change }) => {
+    levels = { ...levels, ...change };
+    return { at, controls: levels };
+  });
+}
 
 /** §4.5 "F8 from 4:00": the median schedule with the fan at 8 from 4:00 on. */
 export const fan8From4Min: readonly ScheduleChange[] = [

@@ -98,12 +98,21 @@ export function drop(state: ThermalState): ThermalState {
   return { ...state, beans: null };
 }
 
-/** Advances the model by `dt` seconds at the given levels and draws new sensor noise. */
-export function step(state: ThermalState, controls: Controls, dt: number): ThermalState {
+/**
+ * Advances the model by `dt` seconds at the given levels and draws new sensor noise. RK4 steps of at most
+ * `substepS` (half a second unless a caller that predicts many roasts asks for coarser ones: the sensor lag
+ * (57 s), the beans (~100 s) and the drum (~10 min) are far slower: 5 s steps stay within half a degree of 0.5 s ones over a roast).
+ */
+export function step(
+  state: ThermalState,
+  controls: Controls,
+  dt: number,
+  substepS = maxSubstep,
+): ThermalState {
   if (!(dt > 0 && Number.isFinite(dt))) throw new RangeError(`dt ${dt} s`);
+  if (!(substepS > 0)) throw new RangeError(`substep ${substepS} s`);
   checkControls(state.params, controls);
-  // RK4 steps of at most half a second: the sensor lag (57 s) and the drum (~10 min) are far slower.
-  const substeps = Math.ceil(dt / maxSubstep);
+  const substeps = Math.ceil(dt / substepS);
   let y = toVector(state);
   for (let i = 0; i < substeps; i++) y = rk4(state.params, controls, state.beans, y, dt / substeps);
   const drawn = drawNoise(state.params, state.seed, dt);
