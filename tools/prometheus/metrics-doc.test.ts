@@ -131,20 +131,6 @@ function observeEverything(registry: Registry, manager: Manager): void {
   );
   counter('roast_link_streams_refused_total', refusals);
   const origins = ['human', 'agent'];
-  const ruleOf = { human: 'level.humanDirect', agent: 'level.L3.agentNeedsApproval' } as const;
-  counter(
-    'roast_proposals_total',
-    CommandType.options.flatMap((command) =>
-      origins.flatMap((origin) =>
-        ['Blocked', 'Succeeded', 'Failed', 'Rejected', 'Expired', 'Aborted'].map((phase) => ({
-          command,
-          origin,
-          phase,
-          rule: phase === 'Blocked' ? 'hard.limits.heater' : ruleOf[origin as keyof typeof ruleOf],
-        })),
-      ),
-    ),
-  );
   counter(
     'roast_command_results_total',
     CommandType.options.flatMap((command) => CommandOutcome.options.map((outcome) => ({ command, outcome }))),

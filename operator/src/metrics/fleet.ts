@@ -3,23 +3,33 @@
 // relist counts nothing twice), each finished roast's figures, and at every scrape the state of each Roaster
 // (link, autonomy, latches, proposals waiting for a person) and of the sessions kept. No controller calls
 // into it. Label values come from labels.ts, every one from a closed list.
-import type { CommandProposal, Roaster, RoastSession } from '@roast-operator/api';
-import { SessionPhase } from '@roast-operator/api';
+import {
+  CommandOutcome,
+  type CommandProposal,
+  CommandType,
+  type Roaster,
+  type RoastSession,
+  SessionPhase,
+} from '@roast-operator/api';
 import type { Clock } from '@roast-operator/clock';
 import { type Informer, type InformerEvent, keyOf, objectKey } from '@roast-operator/kube';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { byRoaster } from '../objects.ts';
+import { byRoaster, terminalProposalPhases } from '../objects.ts';
 import {
   autonomy,
   completedRoast,
   connected,
   decisionBetween,
+  decisions,
   dispatchedBetween,
   edgeLatchesByInterlock,
   origin,
+  origins,
   roastingPhases,
   ruleLabel,
+  ruleLabels,
   sessionSource,
+  sessionSources,
   terminalBetween,
 } from './labels.ts';
 
@@ -45,7 +55,8 @@ export class FleetMetrics {
   readonly #clock: Clock;
   /** When each proposal still to be dispatched was decided, as this process saw it. */
   readonly #decidedAt = new Map<string, number>();
-  readonly #proposals: Counter<'command' | 'origin' | 'phase' | 'rule'>;
+  readonly #proposals: Counter<'command' | 'origin' | 'phase'>;
+  readonly #rules: Counter<'rule'>;
   readonly #results: Counter<'command' | 'outcome'>;
   readonly #decision: Histogram<'origin' | 'decision'>;
   readonly #dispatch: Histogram;
@@ -58,8 +69,14 @@ export class FleetMetrics {
     const registers = [registry];
     this.#proposals = new Counter({
       name: 'roast_proposals_total',
-      help: 'Proposals that ended, by command type, origin (human, agent), the phase they ended in and the governor rule that decided.',
-      labelNames: ['command', 'origin', 'phase', 'rule'],
+      help: 'Proposals that ended, by command type, origin (human, agent) and the phase they ended in.',
+      labelNames: ['command', 'origin', 'phase'],
+      registers,
+    });
+    this.#rules = new Counter({
+      name: 'roast_proposal_rules_total',
+      help: 'Proposals that ended, by the governor rule that decided them (none: ended before the governor ruled).',
+      labelNames: ['rule'],
       registers,
     });
     this.#results = new Counter({
@@ -102,6 +119,7 @@ export class FleetMetrics {
       buckets: [-120, -60, -30, -15, -5, 5, 15, 30, 60, 120],
       registers,
     });
+    this.#startAtZero();
     sources.proposals.on((event) => this.#proposalChanged(event));
     sources.sessions.on((event) => this.#sessionChanged(event));
     this.#stateGauges(registers, sources);
@@ -131,9 +149,28 @@ export class FleetMetrics {
     const ended = terminalBetween(old, p);
     if (ended === undefined) return;
     this.#decidedAt.delete(uid);
-    this.#proposals.inc({ command, origin: origin(p), phase: ended, rule: ruleLabel(p) });
+    this.#proposals.inc({ command, origin: origin(p), phase: ended });
+    this.#rules.inc({ rule: ruleLabel(p) });
     const outcome = p.status?.result?.outcome;
     if (outcome !== undefined) this.#results.inc({ command, outcome });
+  }
+
+  /**
+   * Every label set of the counters and histograms at zero from the start: rate() and increase() see a
+   * series' first count only when the series was there, at zero, before it.
+   */
+  #startAtZero(): void {
+    for (const command of CommandType.options) {
+      for (const origin of origins)
+        for (const phase of terminalProposalPhases) this.#proposals.inc({ command, origin, phase }, 0);
+      for (const outcome of CommandOutcome.options) this.#results.inc({ command, outcome }, 0);
+    }
+    for (const rule of ruleLabels) this.#rules.inc({ rule }, 0);
+    for (const origin of origins) for (const decision of decisions) this.#decision.zero({ origin, decision });
+    this.#dispatch.zero({});
+    for (const source of sessionSources)
+      for (const histogram of [this.#roastSeconds, this.#developmentRatio, this.#firstCrackError])
+        histogram.zero({ source });
   }
 
   #sessionChanged(event: InformerEvent<RoastSession>): void {

@@ -10,13 +10,17 @@ import type {
 } from '@roast-operator/api';
 import { isAgent, rules } from '@roast-operator/governor';
 import { findStatusCondition } from '@roast-operator/kube';
+import { isTerminalProposal, phaseOf } from '../objects.ts';
 
 export const other = 'other';
 
-export type Origin = 'human' | 'agent';
+export const origins = ['human', 'agent'] as const;
+export type Origin = (typeof origins)[number];
 export const origin = (p: CommandProposal): Origin => (isAgent(p.spec.proposedBy) ? 'agent' : 'human');
 
 const knownRules: ReadonlySet<string> = new Set(Object.values(rules));
+/** Every value `ruleLabel` gives. */
+export const ruleLabels: readonly string[] = [...knownRules, 'none', other];
 
 /** The governor rule that decided, `none` before the governor ruled (e.g. expired first). */
 export function ruleLabel(p: CommandProposal): string {
@@ -26,39 +30,28 @@ export function ruleLabel(p: CommandProposal): string {
 }
 
 /** How a proposal left waiting: a rule, a person, or its deadline. */
-export type Decision = 'Allowed' | 'Approved' | 'Blocked' | 'Rejected' | 'Expired' | 'Aborted';
+export const decisions = ['Allowed', 'Approved', 'Blocked', 'Rejected', 'Expired', 'Aborted'] as const;
+export type Decision = (typeof decisions)[number];
 
 const undecided: ReadonlySet<ProposalPhase> = new Set(['Pending', 'AwaitingApproval']);
-const phase = (p: CommandProposal): ProposalPhase => p.status?.phase ?? 'Pending';
 
 /** The decision `next` records, when `previous` was still undecided and `next` is not; else undefined. */
 export function decisionBetween(previous: CommandProposal, next: CommandProposal): Decision | undefined {
-  if (!undecided.has(phase(previous)) || undecided.has(phase(next))) return undefined;
-  switch (phase(next)) {
+  if (!undecided.has(phaseOf(previous)) || undecided.has(phaseOf(next))) return undefined;
+  switch (phaseOf(next)) {
     case 'Blocked':
     case 'Rejected':
     case 'Expired':
     case 'Aborted':
-      return phase(next) as Decision;
+      return phaseOf(next) as Decision;
     default:
       return next.spec.approval?.decision === 'Approved' ? 'Approved' : 'Allowed';
   }
 }
 
-const terminalProposal: ReadonlySet<ProposalPhase> = new Set([
-  'Blocked',
-  'Succeeded',
-  'Failed',
-  'Rejected',
-  'Expired',
-  'Aborted',
-]);
-
 /** The terminal phase `next` reached, when `previous` had not; else undefined. */
 export function terminalBetween(previous: CommandProposal, next: CommandProposal): ProposalPhase | undefined {
-  return !terminalProposal.has(phase(previous)) && terminalProposal.has(phase(next))
-    ? phase(next)
-    : undefined;
+  return !isTerminalProposal(previous) && isTerminalProposal(next) ? phaseOf(next) : undefined;
 }
 
 /** When the command was sent, if `next` is the version that first records it. */
@@ -133,6 +126,9 @@ export const roastingPhases: ReadonlySet<SessionPhase> = new Set([
 ]);
 
 const endedSession: ReadonlySet<SessionPhase> = new Set(['Completed', 'Aborted', 'Failed']);
+
+/** The sources a completed roast is counted under from the start (Unknown appears only if it occurs). */
+export const sessionSources = ['Device', 'Simulated', 'Replay'] as const;
 
 /** Where the telemetry came from: Device, Simulated, Replay, or Unknown before the operator knows. */
 export const sessionSource = (s: RoastSession): string => s.status?.source?.type ?? 'Unknown';

@@ -128,7 +128,7 @@ export const governance = () =>
         'none',
         [
           {
-            expr: `sum by (rule) (max without (instance, pod) (increase(roast_proposals_total{${operator}}[$__rate_interval])))`,
+            expr: `sum by (rule) (max without (instance, pod) (increase(roast_proposal_rules_total{${operator}}[$__rate_interval])))`,
             legend: '{{rule}}',
           },
         ],
