@@ -98,27 +98,30 @@ export class FleetMetrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
       registers,
     });
-    this.#roastSeconds = new Histogram({
-      name: 'roast_session_roast_seconds',
-      help: 'Total roast time (charge to drop) of completed sessions, by telemetry source.',
-      labelNames: ['source'],
-      buckets: [240, 360, 480, 540, 600, 660, 720, 840, 960, 1200],
-      registers,
-    });
-    this.#developmentRatio = new Histogram({
-      name: 'roast_session_development_ratio',
-      help: 'Development time ratio (first crack to drop over total time) of completed sessions, by telemetry source.',
-      labelNames: ['source'],
-      buckets: [0.1, 0.14, 0.17, 0.2, 0.22, 0.24, 0.26, 0.28, 0.3, 0.35],
-      registers,
-    });
-    this.#firstCrackError = new Histogram({
-      name: 'roast_session_first_crack_error_seconds',
-      help: 'First crack’s time minus the time its profile implies, of completed sessions with such a profile.',
-      labelNames: ['source'],
-      buckets: [-120, -60, -30, -15, -5, 5, 15, 30, 60, 120],
-      registers,
-    });
+    /** A figure of each completed roast, by where its telemetry came from. */
+    const perRoast = (name: string, help: string, buckets: number[]) =>
+      new Histogram({
+        name,
+        help: `${help}, by telemetry source.`,
+        labelNames: ['source'],
+        buckets,
+        registers,
+      });
+    this.#roastSeconds = perRoast(
+      'roast_session_roast_seconds',
+      'Total roast time (charge to drop) of completed sessions',
+      [240, 360, 480, 540, 600, 660, 720, 840, 960, 1200],
+    );
+    this.#developmentRatio = perRoast(
+      'roast_session_development_ratio',
+      'Development time ratio (first crack to drop over total time) of completed sessions',
+      [0.1, 0.14, 0.17, 0.2, 0.22, 0.24, 0.26, 0.28, 0.3, 0.35],
+    );
+    this.#firstCrackError = perRoast(
+      'roast_session_first_crack_error_seconds',
+      'First crack’s time minus the time its profile implies, of completed sessions with such a profile',
+      [-120, -60, -30, -15, -5, 5, 15, 30, 60, 120],
+    );
     this.#startAtZero();
     sources.proposals.on((event) => this.#proposalChanged(event));
     sources.sessions.on((event) => this.#sessionChanged(event));
