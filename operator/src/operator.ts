@@ -11,6 +11,7 @@ import {
 } from '@roast-operator/kube';
 import type { Dispatcher } from './dispatch.ts';
 import { GuardCanary, type GuardState } from './guard/canary.ts';
+import { FleetMetrics } from './metrics/fleet.ts';
 import {
   byRoaster,
   bySession,
@@ -85,6 +86,7 @@ export class Operator {
       onChange: (state) => this.#guardChanged(state),
     });
     const guardLive = () => this.guard.state.live;
+    new FleetMetrics(manager.metrics.registry, { ...informers, clock, guardLive });
     this.#proposals = new ProposalController({
       manager,
       ...informers,

@@ -13,21 +13,15 @@ import { documentedMetrics } from '../prometheus/testing/metrics-doc.ts';
 import { metricFamily, selectedMetrics } from '../prometheus/testing/promql.ts';
 import { promtool } from '../prometheus/testing/promtool.ts';
 import { dashboardJson, dashboards, dashboardsDirectory } from './src/index.ts';
+import { asSent as filledIn, panelQueries } from './testing/queries.ts';
 
 const generated = dashboards();
 const panels = [...generated.values()].flatMap((dashboard) =>
   (dashboard.panels ?? []).map((panel) => ({ dashboard: dashboard.uid ?? '', panel })),
 );
-const queries = panels.flatMap(({ dashboard, panel }) =>
-  'targets' in panel
-    ? (panel.targets ?? []).map((target) => ({
-        where: `${dashboard} / ${panel.title}`,
-        expr: 'expr' in target && typeof target.expr === 'string' ? target.expr : '',
-      }))
-    : [],
-);
-// What Grafana substitutes before a query reaches Prometheus.
-const asSent = (expr: string) => expr.replaceAll('$__rate_interval', '2m').replaceAll('$node', 'roaster-1');
+const queries = panelQueries(generated.values());
+const asSent = (expr: string) =>
+  filledIn(expr, { rateInterval: '2m', node: 'roaster-1', roaster: 'bullet-1' });
 
 const scratch = await mkdtemp(join(tmpdir(), 'roast-dashboards-'));
 afterAll(() => rm(scratch, { recursive: true, force: true }));

@@ -1,6 +1,7 @@
-// Fleet overview: is every roaster reachable, is anything latched or losing telemetry, how do commands end.
+// Fleet overview: is every roaster reachable, is anything latched or losing telemetry, how do commands end,
+// what are the roasters doing and at which autonomy, how did the week's roasts go.
 import { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { datasourceVariable, stat, timeSeries, waiting } from './panels.ts';
+import { datasourceVariable, stat, timeSeries } from './panels.ts';
 
 const operator = 'job="roast-operator"';
 const edge = 'job="roast-edge"';
@@ -85,8 +86,75 @@ export const fleet = () =>
       ]),
     )
     .withPanel(
-      waiting(
-        'Roasters by phase, sessions by phase, effective autonomy',
-        'roast_roaster_phase, roast_sessions, roast_roaster_autonomy_level',
+      stat('Roasting now', { description: 'Roasters with beans in the drum.', w: 6 }, 'none', [
+        { expr: `sum(max by (roaster_namespace, roaster) (roast_roaster_roasting{${operator}}))` },
+      ]),
+    )
+    .withPanel(
+      stat('Roasters latched', { description: 'Roasters whose emergency-stop latch is set.', w: 6 }, 'none', [
+        {
+          expr: `count(max by (roaster_namespace, roaster) (roast_roaster_latched{${operator}}) == 1) or vector(0)`,
+        },
+      ]),
+    )
+    .withPanel(
+      stat(
+        'Roasts completed (24 h)',
+        { description: 'Sessions that completed today, by telemetry source.', w: 6 },
+        'none',
+        [{ expr: 'sum by (source) (roast:sessions_completed:increase24h)', legend: '{{source}}' }],
+      ),
+    )
+    .withPanel(
+      stat(
+        'Roasts (7 d, median)',
+        {
+          description: 'Median total roast time and development ratio of the week’s completed roasts.',
+          w: 6,
+        },
+        'none',
+        [
+          { expr: 'max(roast:session_roast_seconds:median7d)', legend: 'total s' },
+          { expr: 'max(roast:session_development_ratio:median7d)', legend: 'DTR' },
+        ],
+      ),
+    )
+    .withPanel(
+      timeSeries(
+        'Effective autonomy, by roaster',
+        { description: 'The level in force (1-5 for L1-L5) and why it is lowered.', w: 12 },
+        'none',
+        [
+          {
+            expr: `max by (roaster_namespace, roaster, reason) (roast_roaster_autonomy_level{${operator}})`,
+            legend: '{{roaster_namespace}}/{{roaster}} {{reason}}',
+          },
+        ],
+      ),
+    )
+    .withPanel(
+      timeSeries(
+        'Sessions, by phase',
+        { description: 'Sessions the operator keeps, by phase.', w: 12 },
+        'none',
+        [
+          {
+            expr: `sum by (phase) (max without (instance, pod) (roast_sessions{${operator}}))`,
+            legend: '{{phase}}',
+          },
+        ],
+      ),
+    )
+    .withPanel(
+      timeSeries(
+        'First crack against the profile (7 d)',
+        { description: 'Median seconds first crack came after (+) or before (−) its profile’s time.', w: 24 },
+        's',
+        [
+          {
+            expr: `histogram_quantile(0.5, sum by (le) (max without (instance, pod) (increase(roast_session_first_crack_error_seconds_bucket{${operator}}[7d]))))`,
+            legend: 'median',
+          },
+        ],
       ),
     );

@@ -1,7 +1,7 @@
-// Approvals and governance: how commands end, what the edges refused, who the gateway and the read API
-// turned away.
+// Approvals and governance: how proposals end and by which rule, how long people take to decide, how
+// commands end, what the edges refused, who the gateway and the read API turned away.
 import { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { datasourceVariable, stat, timeSeries, waiting } from './panels.ts';
+import { datasourceVariable, stat, timeSeries } from './panels.ts';
 
 const operator = 'job="roast-operator"';
 
@@ -84,8 +84,77 @@ export const governance = () =>
       ),
     )
     .withPanel(
-      waiting(
-        'Proposals by command, origin and rule; time to decision; awaiting approval',
-        'roast_proposals_total, roast_proposal_decision_seconds, roast_proposals_awaiting_approval',
+      stat(
+        'Proposal success (24 h)',
+        { description: 'Ended proposals that succeeded on the roaster, by origin.', w: 8 },
+        'percentunit',
+        [{ expr: 'max by (origin) (roast:proposals:success_ratio24h)', legend: '{{origin}}' }],
+      ),
+    )
+    .withPanel(
+      stat('Awaiting approval', { description: 'Proposals waiting for a person now.', w: 8 }, 'none', [
+        { expr: `sum(max by (roaster_namespace, roaster) (roast_proposals_awaiting_approval{${operator}}))` },
+      ]),
+    )
+    .withPanel(
+      stat(
+        'Expired undecided (24 h)',
+        { description: 'Proposals nobody decided before their deadline (RoastApprovalsExpired).', w: 8 },
+        'none',
+        [
+          {
+            expr: `sum(max without (instance, pod) (increase(roast_proposal_decision_seconds_count{${operator}, decision="Expired"}[24h]))) or vector(0)`,
+          },
+        ],
+      ),
+    )
+    .withPanel(
+      timeSeries(
+        'Proposals ended (24 h)',
+        { description: 'By command, origin and the phase they ended in.', w: 12 },
+        'none',
+        [
+          {
+            expr: 'sum by (command, origin, phase) (roast:proposals:increase24h)',
+            legend: '{{command}} {{origin}} {{phase}}',
+          },
+        ],
+      ),
+    )
+    .withPanel(
+      timeSeries(
+        'Decided by rule',
+        { description: 'Ended proposals by the governor rule that decided.', w: 12 },
+        'none',
+        [
+          {
+            expr: `sum by (rule) (max without (instance, pod) (increase(roast_proposal_rules_total{${operator}}[$__rate_interval])))`,
+            legend: '{{rule}}',
+          },
+        ],
+      ),
+    )
+    .withPanel(
+      timeSeries(
+        'Time to approval',
+        { description: 'From creation to a person’s approval (p50, p90 over an hour), by origin.', w: 12 },
+        's',
+        [
+          {
+            expr: 'max by (origin, quantile) (roast:proposal_decision_seconds:quantile1h)',
+            legend: '{{origin}} p{{quantile}}',
+          },
+        ],
+      ),
+    )
+    .withPanel(
+      timeSeries(
+        'Time to dispatch',
+        {
+          description: 'From approval (a person’s or the governor’s) to the edge (p99 over an hour).',
+          w: 12,
+        },
+        's',
+        [{ expr: 'max(roast:proposal_dispatch_seconds:quantile1h)', legend: 'p99' }],
       ),
     );

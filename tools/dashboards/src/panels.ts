@@ -12,7 +12,6 @@ import {
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
-import { PanelBuilder as TextPanel } from '@grafana/grafana-foundation-sdk/text';
 import { PanelBuilder as TimeSeriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
 
 // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana, not JavaScript, fills in the variable.
@@ -83,11 +82,3 @@ export const stat = (title: string, place: Place, unit: string, queries: readonl
     queries,
     4,
   );
-
-/** A note where a panel would be whose metric is not exposed yet (docs/metrics.md, "Not yet exposed"). */
-export function waiting(title: string, needs: string, w = 24): Builder<Panel> {
-  return new TextPanel()
-    .title(title)
-    .content(`Not shown yet: needs ${needs} (docs/metrics.md, "Not yet exposed").`)
-    .gridPos({ x: 0, y: 0, w, h: 3 });
-}
