@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RoastProfile, RoastSession } from '@roast-operator/api';
+import { BatchPlan, RoastSession } from '@roast-operator/api';
 import { recordingsDir } from '@roast-operator/roast/validation';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -42,9 +42,9 @@ describe('profileFromArtisan', () => {
     expect(recordings.length).toBeGreaterThanOrEqual(70);
   });
 
-  it.each(recordings)('imports $name as a RoastProfile', (r) => {
+  it.each(recordings)('imports $name as a BatchPlan', (r) => {
     const { profile, notes } = profileFromArtisan(parsePythonLiteral(alogOf(r)));
-    expect(RoastProfile.parse(profile)).toEqual(profile);
+    expect(BatchPlan.parse(profile)).toEqual(profile);
     const [charge = -1, , fc = 0, , , , drop = 0] = r.timeindex;
     const total = r.timex[drop]! - r.timex[charge]!;
     const bt = r.mode === 'F' ? ((r.bt[drop]! - 32) * 5) / 9 : r.bt[drop]!;
@@ -59,8 +59,7 @@ describe('profileFromArtisan', () => {
     for (const [key, value] of Object.entries(expected)) {
       if (value === undefined) continue;
       const left = notes.find((n) => n.startsWith(`${key} `));
-      if (left)
-        expect(left).toBe(`${key} ${value} is outside what a RoastProfile accepts, so it is left out.`);
+      if (left) expect(left).toBe(`${key} ${value} is outside what a BatchPlan accepts, so it is left out.`);
       else expect(profile[key as keyof typeof profile]).toBe(value);
     }
     expect(notes.length).toBeLessThanOrEqual(1);
@@ -91,8 +90,8 @@ describe('profileFromArtisan', () => {
       alog: { timex: [0, 10, 100], temp2: [20, 100, 300], timeindex: [0, 0, 0, 0, 0, 0, 2, 0] },
       profile: {},
       notes: [
-        'totalSeconds 100 is outside what a RoastProfile accepts, so it is left out.',
-        'dropTemperatureCelsius 300 is outside what a RoastProfile accepts, so it is left out.',
+        'totalSeconds 100 is outside what a BatchPlan accepts, so it is left out.',
+        'dropTemperatureCelsius 300 is outside what a BatchPlan accepts, so it is left out.',
       ],
     },
     {
@@ -163,8 +162,8 @@ describe('profileFromSession', () => {
       profile: { coffee: 'Guji', batchGrams: 400 },
       notes: [
         'RoastSession guji-1 is Development, not Completed: its figures may be partial.',
-        'totalSeconds 150 is outside what a RoastProfile accepts, so it is left out.',
-        'developmentRatioPercent 4 is outside what a RoastProfile accepts, so it is left out.',
+        'totalSeconds 150 is outside what a BatchPlan accepts, so it is left out.',
+        'developmentRatioPercent 4 is outside what a BatchPlan accepts, so it is left out.',
       ],
     },
   ])('$what', ({ status, profile, notes }) => {

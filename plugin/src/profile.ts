@@ -1,9 +1,9 @@
-// An Artisan profile as the RoastProfile a RoastSession plans with: the coffee, the batch weight, the drop
+// An Artisan profile as the BatchPlan a RoastSession plans with: the coffee, the batch weight, the drop
 // temperature, the total time and the development time ratio, all read from the profile's own marks
 // (timeindex) and curve, in °C. A figure outside what the API accepts is left out and said why.
 
 import type { RoastSession } from '@roast-operator/api';
-import { RoastProfile } from '@roast-operator/api';
+import { BatchPlan } from '@roast-operator/api';
 import { toCelsius } from '@roast-operator/roast';
 import { z } from 'zod';
 import type { PythonValue } from './python-literal.ts';
@@ -21,7 +21,7 @@ const Alog = z.object({
 const gramsPer: Readonly<Record<string, number>> = { g: 1, kg: 1000, lb: 453.59237, oz: 28.349523125 };
 
 export interface ImportedProfile {
-  profile: RoastProfile;
+  profile: BatchPlan;
   /** Figures left out, one sentence each. */
   notes: string[];
 }
@@ -67,17 +67,17 @@ export function profileFromArtisan(value: PythonValue): ImportedProfile {
   return accepted(candidate, notes);
 }
 
-/** The figures the API accepts, as a RoastProfile; each one it would refuse is noted and left out. */
+/** The figures the API accepts, as a BatchPlan; each one it would refuse is noted and left out. */
 function accepted(candidate: Record<string, number | string | undefined>, notes: string[]): ImportedProfile {
-  const shape = RoastProfile.shape;
+  const shape = BatchPlan.shape;
   const profile: Record<string, number | string> = {};
   for (const [key, v] of Object.entries(candidate)) {
     if (v === undefined) continue;
     const field = shape[key as keyof typeof shape];
     if (field.safeParse(v).success) profile[key] = v;
-    else notes.push(`${key} ${v} is outside what a RoastProfile accepts, so it is left out.`);
+    else notes.push(`${key} ${v} is outside what a BatchPlan accepts, so it is left out.`);
   }
-  return { profile: RoastProfile.parse(profile), notes };
+  return { profile: BatchPlan.parse(profile), notes };
 }
 
 /**

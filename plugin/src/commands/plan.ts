@@ -1,16 +1,16 @@
 // plan ROASTER [--name SESSION] [--profile FILE]: a RoastSession for the next batch on a roaster, as the
 // user, planned with the `profile` block `profile import` or `profile from-session` printed (or none).
 import { readFile } from 'node:fs/promises';
-import { apiVersion, RoastProfile, RoastSession, roastSessionNames } from '@roast-operator/api';
+import { apiVersion, BatchPlan, RoastSession, roastSessionNames } from '@roast-operator/api';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { type Context, step } from '../context.ts';
 import { Refusal, UsageError } from '../refusal.ts';
 import { escapeText } from '../text.ts';
 
-const PlanFile = z.object({ profile: RoastProfile });
+const PlanFile = z.object({ profile: BatchPlan });
 
-async function readPlan(file: string): Promise<RoastProfile> {
+async function readPlan(file: string): Promise<BatchPlan> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
