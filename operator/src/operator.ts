@@ -17,6 +17,7 @@ import {
   commandProposals,
   roasterIndex,
   roasters,
+  roastProfiles,
   roastSessions,
   sessionIndex,
 } from './objects.ts';
@@ -74,6 +75,7 @@ export class Operator {
         ...scope,
         indexes: { [byRoaster]: roasterIndex },
       }),
+      profiles: manager.informer(roastProfiles, scope),
     };
     const presence = new PresenceTracker(clock);
     // Before any controller subscribes: a human's action is recorded before anything after it is decided.

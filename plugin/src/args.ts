@@ -26,6 +26,7 @@ const options = {
   interval: { type: 'string' },
   name: { type: 'string' },
   profile: { type: 'string' },
+  apply: { type: 'boolean' },
 } as const;
 
 export type Flag = keyof typeof options;

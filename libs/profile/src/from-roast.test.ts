@@ -34,12 +34,16 @@ describe('profileFromRoast', () => {
     [
       'a missing bean reading is left out and said',
       roast({ points: points([0, 200, 240], [30, Number.NaN, 235], [60, 100, 230], [600, 205, 250]) }),
-      ['1 samples without a bean temperature are left out of the curve; it runs straight across them.'],
+      [
+        '1 samples without a bean temperature (or with one beyond -50 to 500 °C) are left out of the curve; it runs straight across them.',
+      ],
     ],
     [
       'an ET column with a gap is left out and said',
       roast({ points: points([0, 200, 240], [60, 100], [600, 205, 250]) }),
-      ["The environment temperature (ET) is left out: 1 of the curve's 3 points have none."],
+      [
+        "The environment temperature (ET) is left out: 1 of the curve's 3 points have no reading (or one beyond -50 to 500 °C).",
+      ],
     ],
     [
       'events out of roast order are no targets',
@@ -69,7 +73,7 @@ describe('profileFromRoast', () => {
     expect(RoastProfileSpec.parse(made.spec)).toEqual(made.spec);
   });
 
-  it('makes targets with the default tolerances and a recipe of the changes by time', () => {
+  it('makes targets with the default tolerances and a recipe of the levels at charge and their changes', () => {
     const { spec } = profileFromRoast(
       roast({
         events: {

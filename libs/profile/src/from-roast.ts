@@ -65,6 +65,8 @@ export const defaultTolerances: { readonly [K in TargetKind]: { seconds: number;
 };
 
 const thousandth = (x: number) => Math.round(x * 1000) / 1000;
+/** The temperatures the kind takes (a probe's glitch beyond them is no reading). */
+const plausible = (v: number | undefined): v is number => v !== undefined && v >= -50 && v <= 500;
 const optionalColumns = ['environmentCelsius', 'ibtsCelsius', 'rateOfRiseCelsiusPerMinute'] as const;
 const columnNames: Record<(typeof optionalColumns)[number], string> = {
   environmentCelsius: 'environment temperature (ET)',
@@ -78,10 +80,10 @@ function curveRows(r: RecordedRoast, notes: string[]): RecordedPoint[] {
   const inRoast = [...r.points]
     .sort((a, b) => a.seconds - b.seconds)
     .filter((p) => p.seconds >= 0 && p.seconds <= end);
-  const read = inRoast.filter((p) => Number.isFinite(p.beanCelsius));
+  const read = inRoast.filter((p) => plausible(p.beanCelsius));
   if (read.length < inRoast.length)
     notes.push(
-      `${inRoast.length - read.length} samples without a bean temperature are left out of the curve; it runs straight across them.`,
+      `${inRoast.length - read.length} samples without a bean temperature (or with one beyond -50 to 500 °C) are left out of the curve; it runs straight across them.`,
     );
   const rows = read.filter((p, i) => i === 0 || thousandth(p.seconds) > thousandth(read[i - 1]!.seconds));
   if ((r.events.drop?.seconds ?? 0) > maxProfileSeconds)
@@ -104,10 +106,11 @@ function curveOf(rows: readonly RecordedPoint[], notes: string[]): ReferenceCurv
   for (const column of optionalColumns) {
     const values = rows.map((p) => p[column]);
     const read = values.filter((v): v is number => v !== undefined && Number.isFinite(v));
-    if (read.length === rows.length) curve[column] = read.map(thousandth);
+    const usable = column === 'rateOfRiseCelsiusPerMinute' ? read : read.filter(plausible);
+    if (usable.length === rows.length) curve[column] = usable.map(thousandth);
     else if (read.length > 0)
       notes.push(
-        `The ${columnNames[column]} is left out: ${rows.length - read.length} of the curve's ${rows.length} points have none.`,
+        `The ${columnNames[column]} is left out: ${rows.length - usable.length} of the curve's ${rows.length} points have no reading (or one beyond -50 to 500 °C).`,
       );
   }
   return curve;
@@ -142,11 +145,13 @@ function targetsOf(r: RecordedRoast, notes: string[]): TargetEvents | undefined 
 const levels = ['heater', 'fan', 'drum'] as const;
 const r1Ranges = modelFacts.AillioBulletR1.ranges;
 
-function recipeOf(r: RecordedRoast, notes: string[]): Recipe | undefined {
+function recipeOf(r: RecordedRoast, end: number, notes: string[]): Recipe | undefined {
   const steps = new Map<number, Record<string, number>>();
   let refused = 0;
-  for (const c of r.controls ?? []) {
-    if (c.seconds < 0 || c.seconds > maxProfileSeconds) continue;
+  // Changes before charge set the levels the roast starts with: they count at 0 s, the latest last.
+  const inOrder = [...(r.controls ?? [])].sort((a, b) => a.seconds - b.seconds);
+  for (const c of inOrder) {
+    if (c.seconds > end) continue;
     for (const level of levels) {
       const v = c[level];
       if (v === undefined) continue;
@@ -155,7 +160,7 @@ function recipeOf(r: RecordedRoast, notes: string[]): Recipe | undefined {
         refused++;
         continue;
       }
-      const at = thousandth(c.seconds);
+      const at = Math.max(0, thousandth(c.seconds));
       steps.set(at, { ...steps.get(at), [level]: v });
     }
   }
@@ -180,7 +185,7 @@ export function profileFromRoast(r: RecordedRoast): MadeProfile {
       `it has ${rows.length} bean temperature ${rows.length === 1 ? 'reading' : 'readings'} between charge and drop; a profile's curve needs at least 2`,
     );
   const targets = targetsOf(r, notes);
-  const recipe = recipeOf(r, notes);
+  const recipe = recipeOf(r, rows.at(-1)!.seconds, notes);
   const candidate = {
     ...(r.description !== undefined && { description: r.description }),
     ...(r.coffee !== undefined && { coffee: r.coffee }),
