@@ -4,12 +4,12 @@ import { RoastProfileSpec, RoastSession } from '@roast-operator/api';
 import { beanAt, profileFromRoast } from '@roast-operator/profile';
 import { fromCelsius } from '@roast-operator/roast';
 import { recordingsDir } from '@roast-operator/roast/validation';
+import type { SessionTelemetry } from '@roast-operator/telemetry-client';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type Python, pythonLiteral } from './alog.ts';
 import { batchPlanOf, profileName, roastOfArtisan, roastOfSession } from './profile.ts';
 import { parsePythonLiteral } from './python-literal.ts';
-import type { SessionTelemetry } from './telemetry.ts';
 
 // The shared recordings are Artisan .alog files converted to JSON (bt and et for temp2 and temp1, control
 // events by type name); each is written back as the .alog text Artisan saved, then imported from that text.

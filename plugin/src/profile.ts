@@ -13,9 +13,9 @@ import {
 } from '@roast-operator/api';
 import type { MadeProfile, RecordedControl, RecordedRoast, TargetKind } from '@roast-operator/profile';
 import { toCelsius } from '@roast-operator/roast';
+import type { SessionTelemetry } from '@roast-operator/telemetry-client';
 import { z } from 'zod';
 import type { PythonValue } from './python-literal.ts';
-import type { SessionTelemetry } from './telemetry.ts';
 
 const Alog = z.object({
   mode: z.enum(['C', 'F']).default('C'),

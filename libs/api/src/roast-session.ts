@@ -185,6 +185,11 @@ export const sessionLifecycle: readonly SessionPhase[] = SessionPhase.options.sl
   SessionPhase.options.indexOf('Completed') + 1,
 );
 
+/** The phases a session ends in: Completed, and the ways it ends otherwise. */
+export const endedSessionPhases: ReadonlySet<SessionPhase> = new Set(
+  SessionPhase.options.slice(SessionPhase.options.indexOf('Completed')),
+);
+
 export const RoastEventSource = z.enum(['StateCode', 'Inferred', 'Mark']);
 export type RoastEventSource = z.infer<typeof RoastEventSource>;
 
