@@ -604,7 +604,18 @@ export const cases: readonly Case[] = [
     by: 'grace',
     act: { change: { merge: { spec: { profile: { batchGrams: 400 } } } }, on: 'session' },
     refusedWith:
-      'grace may not plan sessions on Roaster bullet-a: creating a session or changing its profile or weightOutGrams needs the propose verb',
+      'grace may not plan sessions on Roaster bullet-a: creating a session or changing its profile, profileRef or weightOutGrams needs the propose verb',
+  },
+  {
+    name: 'a proposer names the RoastProfile to follow',
+    by: 'frank',
+    act: { change: { merge: { spec: { profileRef: { name: 'guji-light' } } } }, on: 'session' },
+  },
+  {
+    name: 'the RoastProfile to follow changed without propose',
+    by: 'grace',
+    act: { change: { merge: { spec: { profileRef: { name: 'guji-dark' } } } }, on: 'session' },
+    refusedWith: 'grace may not plan sessions on Roaster bullet-a',
   },
   {
     name: 'a weight change without propose',

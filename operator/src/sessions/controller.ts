@@ -48,7 +48,7 @@ import {
 } from '../objects.ts';
 import { requeueAt } from '../requeue.ts';
 import { type OpenStore, sessionSource, type TelemetryFeed } from '../telemetry.ts';
-import { liveRoastOf } from './deviation.ts';
+import { deviationPatch, liveRoastOf } from './deviation.ts';
 import {
   activeSession,
   commandCounts,
@@ -89,6 +89,9 @@ export interface SessionControllerOptions {
 }
 
 const storeRetryMs = 1000;
+
+/** A merge patch of a session's status: a field set to null is removed. */
+type StatusPatch = { [K in keyof RoastSessionStatus]?: RoastSessionStatus[K] | null };
 
 export class SessionController {
   readonly controller: Controller<RoastSession>;
@@ -330,8 +333,10 @@ export class SessionController {
       step.charged && store
         ? statusMetrics(analyzer.metrics, await store.sessionCounts(uid), weightLossPercent(s))
         : undefined;
-    const deviation = metrics && this.#deviation(live, log);
-    const status = { ...step.status, ...(metrics && { metrics }), ...(deviation && { deviation }) };
+    const status = {
+      ...step.status,
+      ...(metrics && { metrics, ...deviationPatch(this.#deviation(live, log), s.status?.deviation) }),
+    };
     live.session = await this.#patch(s, status);
     live.metricsWrittenAt = now;
     live.newData = false;
@@ -411,8 +416,8 @@ export class SessionController {
     });
   }
 
-  /** A status merge patch: only this controller writes a session's status. */
-  async #patch(s: RoastSession, status: Partial<RoastSessionStatus>): Promise<RoastSession> {
+  /** A status merge patch (null removes a field): only this controller writes a session's status. */
+  async #patch(s: RoastSession, status: StatusPatch): Promise<RoastSession> {
     return this.#api.patch(
       s.metadata.namespace,
       s.metadata.name ?? '',

@@ -1,6 +1,6 @@
 import type { RoastEvent } from '@roast-operator/roast';
 import { describe, expect, it } from 'vitest';
-import { liveRoastOf } from './deviation.ts';
+import { deviationPatch, liveRoastOf } from './deviation.ts';
 
 const event = (kind: RoastEvent['kind'], sinceChargeS: number | null): RoastEvent => ({
   kind,
@@ -39,5 +39,16 @@ describe('liveRoastOf', () => {
     ],
   ])('%s', (_, analysis, expected) => {
     expect(liveRoastOf(analysis)).toEqual(expected);
+  });
+});
+
+describe('deviationPatch', () => {
+  const deviation = (profile: string) => ({ profile, secondsSinceCharge: 60, beanCelsius: 120 });
+  it.each([
+    ['writes what was computed', deviation('b'), deviation('a'), { deviation: deviation('b') }],
+    ['removes one written before, when none is computed now', undefined, deviation('a'), { deviation: null }],
+    ['leaves alone a status that never had one', undefined, undefined, {}],
+  ])('%s', (_, computed, written, expected) => {
+    expect(deviationPatch(computed, written)).toEqual(expected);
   });
 });

@@ -1,5 +1,6 @@
 // What the session's analyzer knows now, as the live roast libs/profile compares with the session's
 // RoastProfile. Pure.
+import type { ProfileDeviation } from '@roast-operator/api';
 import type { LiveRoast } from '@roast-operator/profile';
 import type { RoastAnalysis, RoastEventKind, RoastMetrics } from '@roast-operator/roast';
 
@@ -27,4 +28,16 @@ export function liveRoastOf(analysis: AnalysisNow): LiveRoast | undefined {
     ...since('firstCrack'),
     ...since('drop'),
   };
+}
+
+/**
+ * The deviation field of a status merge patch: the one computed, or null to remove one written before (the
+ * session no longer names a profile, or the profile is gone), or nothing.
+ */
+export function deviationPatch(
+  computed: ProfileDeviation | undefined,
+  written: ProfileDeviation | undefined,
+): { deviation?: ProfileDeviation | null } {
+  if (computed) return { deviation: computed };
+  return written ? { deviation: null } : {};
 }
