@@ -76,6 +76,7 @@ if (serving && api) {
     host: api.host,
     insecureDemo: serving.insecureDemo,
     ...(serving.tls && { tls: serving.tls }),
+    ...(gateway && { feed: gateway }),
     ...scope,
   });
 }

@@ -1,4 +1,4 @@
-// The operator's view of the three kinds: how the runtime addresses them, how objects are parsed, and the
+// The operator's view of the four kinds: how the runtime addresses them, how objects are parsed, and the
 // keys and indexes that tie proposals and sessions to their roaster.
 import {
   CommandProposal,
@@ -8,9 +8,11 @@ import {
   type KindNames,
   type ProposalPhase,
   Roaster,
+  RoastProfile,
   RoastSession,
   r1StateCodes,
   roasterNames,
+  roastProfileNames,
   roastSessionNames,
   version,
 } from '@roast-operator/api';
@@ -32,6 +34,7 @@ function kindOf<T extends KubeObject>(names: KindNames, schema: Schema<T>): Kind
 export const roasters = kindOf<Roaster>(roasterNames, Roaster);
 export const roastSessions = kindOf<RoastSession>(roastSessionNames, RoastSession);
 export const commandProposals = kindOf<CommandProposal>(commandProposalNames, CommandProposal);
+export const roastProfiles = kindOf<RoastProfile>(roastProfileNames, RoastProfile);
 
 /** Phases a proposal never leaves. */
 export const terminalProposalPhases: ReadonlySet<ProposalPhase> = new Set([

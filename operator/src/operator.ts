@@ -18,6 +18,7 @@ import {
   commandProposals,
   roasterIndex,
   roasters,
+  roastProfiles,
   roastSessions,
   sessionIndex,
 } from './objects.ts';
@@ -75,6 +76,7 @@ export class Operator {
         ...scope,
         indexes: { [byRoaster]: roasterIndex },
       }),
+      profiles: manager.informer(roastProfiles, scope),
     };
     const presence = new PresenceTracker(clock);
     // Before any controller subscribes: a human's action is recorded before anything after it is decided.

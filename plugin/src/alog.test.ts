@@ -1,7 +1,7 @@
 import { RoastSession } from '@roast-operator/api';
+import { SessionTelemetry } from '@roast-operator/telemetry-client';
 import { describe, expect, it } from 'vitest';
 import { pythonLiteral, toAlog } from './alog.ts';
-import { SessionTelemetry } from './telemetry.ts';
 import { readAlog } from './testing/artisan.ts';
 
 const base = Date.parse('2026-12-07T10:00:00Z');

@@ -13,7 +13,7 @@
 //   samplinginterval, computed (CHARGE_BT, DRY_time, FCs_time, DROP_time, DROP_BT, totaltime)
 // Pure: the read API's answer and the RoastSession in, the file's text out.
 import type { RoastSession } from '@roast-operator/api';
-import type { CurvePoint, SessionTelemetry } from './telemetry.ts';
+import type { CurvePoint, SessionTelemetry } from '@roast-operator/telemetry-client';
 
 export type Python =
   | string

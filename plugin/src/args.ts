@@ -30,6 +30,7 @@ const options = {
   port: { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
+  apply: { type: 'boolean' },
 } as const;
 
 export type Flag = keyof typeof options;

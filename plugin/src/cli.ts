@@ -9,7 +9,7 @@ import { reset, stop } from './commands/latch.ts';
 import { get, history } from './commands/list.ts';
 import { mark } from './commands/mark.ts';
 import { plan } from './commands/plan.ts';
-import { profile } from './commands/profile.ts';
+import { profile, profileUsage } from './commands/profile.ts';
 import { propose } from './commands/propose.ts';
 import { summary } from './commands/summary.ts';
 import { watch } from './commands/watch.ts';
@@ -59,8 +59,8 @@ export const commands: Readonly<Record<string, CommandSpec>> = {
     run: mark,
   },
   plan: {
-    usage: 'plan ROASTER [--name SESSION] [--profile FILE]',
-    summary: 'plan the next batch: a RoastSession, with the plan profile import or from-session wrote',
+    usage: 'plan ROASTER [--name SESSION] [--profile PROFILE]',
+    summary: 'plan the next batch: a RoastSession, following a RoastProfile of the namespace',
     flags: ['name', 'profile'],
     run: plan,
   },
@@ -105,10 +105,9 @@ export const commands: Readonly<Record<string, CommandSpec>> = {
     run: consoleCommand,
   },
   profile: {
-    usage: 'profile import FILE.alog | profile from-session SESSION',
-    summary:
-      "an Artisan profile, or a finished roast, as a RoastSession's plan (spec.profile) in YAML for Git",
-    flags: [],
+    usage: profileUsage,
+    summary: 'a RoastProfile from an Artisan recording or a finished roast: YAML for Git, or --apply it',
+    flags: ['name', 'apply', 'telemetry-server', 'token'],
     run: profile,
   },
   summary: {

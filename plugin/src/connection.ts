@@ -8,8 +8,10 @@ import {
   group,
   type KindNames,
   Roaster,
+  RoastProfile,
   RoastSession,
   roasterNames,
+  roastProfileNames,
   roastSessionNames,
   version,
 } from '@roast-operator/api';
@@ -40,6 +42,7 @@ export const descriptors = {
   roaster: descriptor(roasterNames),
   session: descriptor(roastSessionNames),
   proposal: descriptor(commandProposalNames),
+  profile: descriptor(roastProfileNames),
 } as const;
 export type Kind = keyof typeof descriptors;
 
@@ -115,6 +118,10 @@ export class Connection {
 
   session(name: string): Promise<RoastSession> {
     return this.#get('session', RoastSession, name);
+  }
+
+  roastProfile(name: string): Promise<RoastProfile> {
+    return this.#get('profile', RoastProfile, name);
   }
 
   proposal(name: string): Promise<CommandProposal> {

@@ -27,7 +27,7 @@ const rbacDenial = /is forbidden: (User "[^"]*" cannot [\s\S]*)$/;
 const advice = {
   policy:
     'If you should be allowed, ask whoever administers the roastery for what the policy names; otherwise ask someone who holds it.',
-  rbac: 'Ask whoever administers the roastery for the role (roast-approver, roast-attendant or roast-proposer), or ask someone who holds it.',
+  rbac: 'Ask whoever administers the roastery for the role (roast-approver, roast-attendant or roast-proposer; roast-profile-editor to write RoastProfiles), or ask someone who holds it.',
   auth: 'Log in again, or check --kubeconfig and --context.',
   notFound: 'Check the name with `kubectl roast get` or `kubectl roast history` and the namespace with -n.',
   invalid: 'Correct what the message names and try again.',

@@ -2,45 +2,12 @@
 // (the read API reviews it with a TokenReview and checks `get` on roastsessions/telemetry). Where it
 // listens is not discoverable from the API server, so --telemetry-server or ROAST_TELEMETRY_SERVER says so.
 // Answers are read page by page (`more`, then `since` the last point) and parsed at this boundary.
-import { RoastSessionStatus } from '@roast-operator/api';
+import { SessionTelemetry, sessionPath as telemetryPath } from '@roast-operator/telemetry-client';
 import { z } from 'zod';
 import type { Flags } from './args.ts';
 import type { Connection } from './connection.ts';
 import { Refusal, UsageError } from './refusal.ts';
 import { escapeText } from './text.ts';
-
-const prefix = '/apis/telemetry.roasting.simcorp.io/v1alpha1';
-
-export const CurvePoint = z.object({
-  t: z.number(),
-  time: z.string(),
-  beanTemperatureCelsius: z.number().optional(),
-  ibtsTemperatureCelsius: z.number().optional(),
-  exhaustTemperatureCelsius: z.number().optional(),
-  beanRateOfRiseCelsiusPerMinute: z.number().optional(),
-  heater: z.number(),
-  fan: z.number(),
-  drum: z.number(),
-  stateCode: z.number(),
-});
-export type CurvePoint = z.infer<typeof CurvePoint>;
-
-export const SessionTelemetry = z.object({
-  apiVersion: z.string(),
-  kind: z.literal('RoastSessionTelemetry'),
-  session: z.object({
-    namespace: z.string(),
-    name: z.string(),
-    uid: z.string(),
-    roaster: z.string(),
-    phase: z.string(),
-  }),
-  events: RoastSessionStatus.shape.events.unwrap(),
-  origin: z.object({ time: z.string(), from: z.enum(['charge', 'firstPoint']) }).optional(),
-  more: z.boolean(),
-  points: z.array(CurvePoint),
-});
-export type SessionTelemetry = z.infer<typeof SessionTelemetry>;
 
 const Failure = z.object({ message: z.string() });
 
@@ -99,8 +66,7 @@ async function read(server: TelemetryServer, path: string, query: URLSearchParam
   return response;
 }
 
-const sessionPath = (conn: Connection, session: string) =>
-  `${prefix}/namespaces/${encodeURIComponent(conn.namespace)}/roastsessions/${encodeURIComponent(session)}`;
+const sessionPath = (conn: Connection, session: string) => telemetryPath(conn.namespace, session);
 
 /** The curve (after `after`, else all of it) and the events of a session, every page joined. */
 export async function sessionTelemetry(

@@ -1,7 +1,7 @@
 import { proposal } from '@roast-operator/analytics/testing';
 import { Roaster } from '@roast-operator/api';
+import { SessionTelemetry } from '@roast-operator/telemetry-client';
 import { describe, expect, it } from 'vitest';
-import { SessionTelemetry } from './telemetry.ts';
 import { eventLines, readingLine, renderWatch, sparkline } from './watch-view.ts';
 
 const point = (t: number, bt: number | undefined) => ({

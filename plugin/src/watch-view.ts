@@ -2,8 +2,8 @@
 // sparkline as wide as the terminal, the roast events as they appear, proposals waiting for approval and
 // the roaster's latch. Pure: the caller polls and prints. Every value from an object is escaped.
 import type { CommandProposal, Roaster } from '@roast-operator/api';
+import type { CurvePoint, SessionTelemetry } from '@roast-operator/telemetry-client';
 import { describeCommand } from './proposals.ts';
-import type { CurvePoint, SessionTelemetry } from './telemetry.ts';
 import { escapeText } from './text.ts';
 import { keyHelp } from './watch-keys.ts';
 

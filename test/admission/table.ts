@@ -61,6 +61,8 @@ export const identities = {
   'stop-bot': robot(attendant),
   // The GitOps controller's identity.
   gitops: robot({ rules: [{ resources: ['roasters'], verbs: ['create', 'get', 'patch', 'configure'] }] }),
+  // A person who curates roast profiles.
+  peggy: human({ clusterRole: 'roast-profile-editor' }),
 } satisfies Record<string, Identity>;
 
 export type IdentityName = keyof typeof identities;
@@ -602,7 +604,18 @@ export const cases: readonly Case[] = [
     by: 'grace',
     act: { change: { merge: { spec: { profile: { batchGrams: 400 } } } }, on: 'session' },
     refusedWith:
-      'grace may not plan sessions on Roaster bullet-a: creating a session or changing its profile or weightOutGrams needs the propose verb',
+      'grace may not plan sessions on Roaster bullet-a: creating a session or changing its profile, profileRef or weightOutGrams needs the propose verb',
+  },
+  {
+    name: 'a proposer names the RoastProfile to follow',
+    by: 'frank',
+    act: { change: { merge: { spec: { profileRef: { name: 'guji-light' } } } }, on: 'session' },
+  },
+  {
+    name: 'the RoastProfile to follow changed without propose',
+    by: 'grace',
+    act: { change: { merge: { spec: { profileRef: { name: 'guji-dark' } } } }, on: 'session' },
+    refusedWith: 'grace may not plan sessions on Roaster bullet-a',
   },
   {
     name: 'a weight change without propose',
@@ -694,6 +707,19 @@ export const permissions: readonly Permission[] = [
   mayNot('operator', 'get', 'leases.coordination.k8s.io'),
   { ...may('operator', 'update', 'leases.coordination.k8s.io'), inReleaseNamespace: true },
   { ...mayNot('operator', 'list', 'secrets'), inReleaseNamespace: true },
+  // Profiles come from Git and people: every role reads them, only roast-profile-editor writes them.
+  may('advisor', 'watch', 'roastprofiles'),
+  mayNot('advisor', 'create', 'roastprofiles'),
+  mayNot('advisor', 'patch', 'roastprofiles'),
+  mayNot('advisor', 'delete', 'roastprofiles'),
+  mayNot('ivan', 'update', 'roastprofiles'),
+  may('judy', 'get', 'roastprofiles'),
+  may('peggy', 'create', 'roastprofiles'),
+  may('peggy', 'patch', 'roastprofiles'),
+  may('peggy', 'delete', 'roastprofiles'),
+  mayNot('peggy', 'patch', 'roastprofiles', '--subresource=status'),
+  may('operator', 'list', 'roastprofiles', '--all-namespaces'),
+  mayNot('operator', 'patch', 'roastprofiles'),
   // The edge agent calls no Kubernetes API.
   mayNot('edge', 'get', 'roasters'),
 ];

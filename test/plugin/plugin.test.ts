@@ -1,8 +1,6 @@
 // kubectl roast against a real API server, through kubectl's own plugin mechanism, as alice (proposer and
 // attendant) and bob (approver) with their own kubeconfigs: what the plugin does is what RBAC and the
 // admission policies let each of them do, and a refusal reads as the policy's sentence.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommandProposal, RoastSession } from '@roast-operator/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -150,29 +148,46 @@ describe('stop and reset', () => {
 });
 
 describe('plans', () => {
-  it("plans alice's next batch with a plan file; bob, no proposer, is refused", async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'roast-plan-'));
-    const file = join(dir, 'plan.yaml');
-    await writeFile(file, 'profile:\n  coffee: Guji\n  batchGrams: 400\n  dropTemperatureCelsius: 209.5\n');
-    const planned = await roast('alice', ['plan', roaster, '--name', 'guji-2', '--profile', file]);
+  it("plans alice's next batch following a RoastProfile; bob, no proposer, is refused", async () => {
+    await roastery.api('profile').create({
+      apiVersion: 'roasting.simcorp.io/v1alpha1',
+      kind: 'RoastProfile',
+      metadata: { name: 'guji-light', namespace },
+      spec: {
+        coffee: 'Guji',
+        batchGrams: 400,
+        curve: { seconds: [0, 90, 600], beanCelsius: [200, 100, 209.5] },
+        targets: {
+          firstCrack: { seconds: 480, toleranceSeconds: 20 },
+          drop: { seconds: 600, toleranceSeconds: 15, beanCelsius: 209.5 },
+        },
+      },
+    } as never);
+    const planned = await roast('alice', ['plan', roaster, '--name', 'guji-2', '--profile', 'guji-light']);
     expect(planned, planned.stderr).toMatchObject({ code: 0 });
-    expect(planned.stdout).toMatch(/^Planned RoastSession guji-2 on Roaster bullet-1 for Guji\./);
+    expect(planned.stdout).toMatch(
+      /^Planned RoastSession guji-2 on Roaster bullet-1 for Guji following RoastProfile guji-light\./,
+    );
     const session = RoastSession.parse(await roastery.api('session').get(namespace, 'guji-2'));
     expect(session.spec).toEqual({
       roasterRef: { name: roaster },
-      profile: { coffee: 'Guji', batchGrams: 400, dropTemperatureCelsius: 209.5 },
+      profileRef: { name: 'guji-light' },
+      profile: {
+        coffee: 'Guji',
+        batchGrams: 400,
+        totalSeconds: 600,
+        dropTemperatureCelsius: 209.5,
+        developmentRatioPercent: 20,
+      },
     });
-    const bob = await roast('bob', ['plan', roaster, '--profile', file]);
+    const bob = await roast('bob', ['plan', roaster, '--profile', 'guji-light']);
     expect(bob.code).toBe(1);
     expect(bob.stderr).toMatch(
       /^Planning a RoastSession on Roaster bullet-1 was refused by (RBAC|the admission policy \S+): /,
     );
-    await writeFile(file, 'profile:\n  batchGrams: 5000\n');
-    const wrong = await roast('alice', ['plan', roaster, '--profile', file]);
-    expect(wrong.stderr).toMatch(
-      /plan\.yaml is not a plan: profile\.batchGrams: .*; write it with kubectl roast profile import/,
-    );
-    await rm(dir, { recursive: true, force: true });
+    const missing = await roast('alice', ['plan', roaster, '--profile', 'guji-dark']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^Reading RoastProfile guji-dark .*not found/i);
   });
 });
 

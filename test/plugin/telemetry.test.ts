@@ -6,7 +6,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { apiVersion, roasterNames, roastSessionNames } from '@roast-operator/api';
+import { apiVersion, RoastProfile, roasterNames, roastSessionNames } from '@roast-operator/api';
 import { eventually } from '@roast-operator/control-plane';
 import { type KubeObject, Manager } from '@roast-operator/kube';
 import { createLogger } from '@roast-operator/log';
@@ -213,20 +213,45 @@ describe('export and watch', () => {
     expect(profile.specialeventsStrings).toEqual(['Fan 3', 'Drum 6', 'Heater 8', 'Heater 6']);
   });
 
-  it('plans the next batch from how the roast went', async () => {
-    const r = await plugin.runWith(viewer, ['profile', 'from-session', 'yirga-3', '-n', cellar]);
-    expect(r, r.stderr).toMatchObject({ code: 0, stderr: '' });
-    expect(r.stdout.split('\n')[0]).toBe(
-      `# The plan of a RoastSession (spec.profile), from the RoastSession ${cellar}/yirga-3`,
-    );
-    expect(parse(r.stdout)).toEqual({
-      profile: {
-        coffee: "Yirgacheffe 'Konga'",
-        batchGrams: 350,
-        totalSeconds: 530,
-        dropTemperatureCelsius: 230,
+  it('makes a RoastProfile of how the roast went, which the advisor, a viewer, may not apply', async () => {
+    const server = ['-n', cellar, '--telemetry-server', `http://127.0.0.1:${api.port}`];
+    const r = await plugin.runWith(viewer, ['profile', 'from-session', 'yirga-3', ...server]);
+    expect(r, r.stderr).toMatchObject({ code: 0 });
+    // Charge to drop every half second is 1061 points, more than a profile holds.
+    expect(r.stderr).toBe('The curve is thinned from 1061 to 1024 points, evenly, first and last kept.\n');
+    expect(r.stdout.split('\n')[0]).toBe(`# A RoastProfile from the RoastSession ${cellar}/yirga-3`);
+    const made = RoastProfile.parse(parse(r.stdout));
+    expect(made.metadata.name).toBe('yirga-3');
+    const { curve, ...rest } = made.spec;
+    expect(rest).toEqual({
+      coffee: "Yirgacheffe 'Konga'",
+      batchGrams: 350,
+      targets: {
+        dryEnd: { seconds: 120, toleranceSeconds: 30, beanCelsius: 127.5, toleranceCelsius: 5 },
+        firstCrack: { seconds: 420, toleranceSeconds: 30, beanCelsius: 202.5, toleranceCelsius: 3 },
+        drop: { seconds: 530, toleranceSeconds: 15, beanCelsius: 230, toleranceCelsius: 2 },
       },
+      recipe: {
+        byTime: [
+          { seconds: 0, heater: 8, fan: 3, drum: 6 },
+          { seconds: 370, heater: 6 },
+        ],
+      },
+      derivedFrom: { session: 'yirga-3' },
     });
+    expect([curve.seconds[0], curve.seconds.at(-1), curve.seconds.length]).toEqual([0, 530, 1024]);
+    expect([curve.beanCelsius[0], curve.beanCelsius.at(-1)]).toEqual([97.5, 230]);
+    const applied = await plugin.runWith(viewer, [
+      'profile',
+      'from-session',
+      'yirga-3',
+      '--apply',
+      ...server,
+    ]);
+    expect(applied.code).toBe(1);
+    expect(applied.stderr.trim().split('\n').at(-1)).toMatch(
+      /^Applying RoastProfile yirga-3 was refused by RBAC: /,
+    );
   });
 
   it('writes the JSON and the CSV of every page', async () => {

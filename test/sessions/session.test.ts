@@ -258,12 +258,29 @@ describe('a roast session from the live telemetry stream', () => {
 
   it('attaches a planned session, survives an operator restart mid-roast, and takes the roasted weight', async () => {
     await roasterPhase('Off', 90_000);
+    // The profile the batch follows, from Git: the simulator's roast reaches 200 °C in about 10 minutes.
+    await roastery.api('profile').create({
+      apiVersion: 'roasting.simcorp.io/v1alpha1',
+      kind: 'RoastProfile',
+      metadata: { name: 'guji-light', namespace },
+      spec: {
+        curve: { seconds: [0, 90, 600], beanCelsius: [180, 95, 205] },
+        targets: {
+          firstCrack: { seconds: 480, toleranceSeconds: 30 },
+          drop: { seconds: 600, toleranceSeconds: 20 },
+        },
+      },
+    } as never);
     // alice plans the next batch; it runs on the roaster at once, waiting for the charge.
     await roastery.api('session', 'alice').create({
       apiVersion: 'roasting.simcorp.io/v1alpha1',
       kind: 'RoastSession',
       metadata: { name: 'guji', namespace },
-      spec: { roasterRef: { name: 'sim-1' }, profile: { batchGrams: 400, coffee: 'Ethiopia Guji' } },
+      spec: {
+        roasterRef: { name: 'sim-1' },
+        profile: { batchGrams: 400, coffee: 'Ethiopia Guji' },
+        profileRef: { name: 'guji-light' },
+      },
     } as never);
     const planned = await guji((s) => expect(s.status?.phase).toBe('Pending'));
     expect(planned.status?.source).toEqual({ type: 'Simulated', seed });
@@ -306,6 +323,20 @@ describe('a roast session from the live telemetry stream', () => {
       { namespace, user: 'alice' },
     );
     await guji((s) => expect(s.status?.events?.firstCrack?.source).toBe('Mark'));
+    // The roast against its profile, with the numbers: the reference at the same time, and first crack
+    // as it happened; drop projected from how far behind the reference the roast runs.
+    const following = await guji((s) => expect(s.status?.deviation?.firstCrack?.reached).toBe(true));
+    const deviation = following.status!.deviation!;
+    expect(deviation.profile).toBe('guji-light');
+    expect(deviation.firstCrack?.projectedSeconds).toBe(
+      following.status?.events?.firstCrack?.secondsSinceCharge,
+    );
+    expect(deviation.beanOffsetCelsius).toBeCloseTo(
+      deviation.beanCelsius - deviation.referenceBeanCelsius!,
+      1,
+    );
+    expect(deviation.drop).toMatchObject({ targetSeconds: 600, reached: false });
+    expect(deviation.drop?.projectedSeconds).toBeGreaterThanOrEqual(deviation.secondsSinceCharge);
     await approved('drop-2', { type: 'Drop', fromState: 'Roasting' }, 'guji');
     await roasterPhase('Cooling');
     await approved('cool-2', { type: 'Cool', fromState: 'Cooling' }, 'guji');
@@ -320,6 +351,10 @@ describe('a roast session from the live telemetry stream', () => {
       drop: { source: 'StateCode' },
     });
     expect(done.status?.metrics?.pointsDropped).toBe(0);
+    expect(done.status?.deviation?.drop).toMatchObject({
+      reached: true,
+      projectedSeconds: done.status?.events?.drop?.secondsSinceCharge,
+    });
 
     // Weighed after cooling: the weight loss follows on the ended session.
     await roastery

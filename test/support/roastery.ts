@@ -27,7 +27,7 @@ import {
   startControlPlane,
 } from '@roast-operator/control-plane';
 import { type Condition, KubeClient, type KubeObject, type ResourceClient } from '@roast-operator/kube';
-import { commandProposals, roasters, roastSessions } from '@roast-operator/operator';
+import { commandProposals, roasters, roastProfiles, roastSessions } from '@roast-operator/operator';
 import {
   type Actor,
   approvalPatch,
@@ -44,7 +44,12 @@ import {
 
 export { type Actor, namespace, operatorPod, releaseNamespace, userName } from '@roast-operator/test-env';
 
-const kinds = { roaster: roasters, session: roastSessions, proposal: commandProposals };
+const kinds = {
+  roaster: roasters,
+  session: roastSessions,
+  proposal: commandProposals,
+  profile: roastProfiles,
+};
 type Kind = keyof typeof kinds;
 
 export interface RoasteryOptions {

@@ -22,19 +22,20 @@ import { createLogger } from '@roast-operator/log';
 import { roasters, roastSessions } from '@roast-operator/operator';
 import type { Sample } from '@roast-operator/proto';
 import { SqliteTelemetryStore } from '@roast-operator/store';
+import { apiPrefix, type SessionTelemetry } from '@roast-operator/telemetry-client';
 import {
   bindClusterRole,
   installChart,
   OperatorProcess,
   serviceAccountKubeconfig,
+  serviceAccountToken,
   serviceAccountUser,
 } from '@roast-operator/test-env';
 import { type CertificateAuthority, createCertificateAuthority } from '@roast-operator/test-env/pki';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { howToGetAToken } from '../../operator/src/telemetry-api/access.ts';
-import { apiPrefix } from '../../operator/src/telemetry-api/query.ts';
 import { defaultReviewLimits } from '../../operator/src/telemetry-api/review-limit.ts';
-import { type SessionTelemetry, TelemetryApi } from '../../operator/src/telemetry-api/server.ts';
+import { TelemetryApi } from '../../operator/src/telemetry-api/server.ts';
 
 const log = createLogger({ component: 'telemetry-api-test' });
 const releaseNamespace = 'roast-system';
@@ -180,19 +181,8 @@ afterAll(async () => {
 });
 
 /** A TokenRequest token for a service account of the roastery. */
-async function mint(account: string, audiences: string[] = []): Promise<string> {
-  const minted = await plane
-    .kubeConfig()
-    .makeApiClient(CoreV1Api)
-    .createNamespacedServiceAccountToken({
-      namespace,
-      name: account,
-      body: { spec: { audiences, expirationSeconds: 3600 } },
-    });
-  const token = minted.status?.token;
-  if (!token) throw new Error(`no token for ${account}`);
-  return token;
-}
+const mint = (account: string, audiences: string[] = []) =>
+  serviceAccountToken(plane, { namespace, name: account }, { audiences });
 
 async function serveCertificate(authority: CertificateAuthority): Promise<void> {
   const cert = await authority.issue({

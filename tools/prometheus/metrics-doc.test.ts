@@ -157,6 +157,10 @@ function observeEverything(registry: Registry, manager: Manager): void {
     codes.map((code) => ({ code })),
   );
   counter(
+    'roast_telemetry_api_follow_ends_total',
+    ['end', 'lagged', 'closed', 'error'].map((reason) => ({ reason })),
+  );
+  counter(
     'roast_telemetry_api_reviews_total',
     ['token', 'access'].flatMap((review) =>
       ['api', 'cache', 'limited'].map((source) => ({ review, source })),

@@ -75,6 +75,6 @@ spec:
 {{/* Read access to the three kinds and their status; every role includes it. */}}
 {{- define "roast-operator.readRules" -}}
 - apiGroups: [{{ include "roast-operator.group" . }}]
-  resources: [roasters, roastsessions, commandproposals, roasters/status, roastsessions/status, commandproposals/status]
+  resources: [roasters, roastsessions, commandproposals, roastprofiles, roasters/status, roastsessions/status, commandproposals/status, roastprofiles/status]
   verbs: [get, list, watch]
 {{- end }}

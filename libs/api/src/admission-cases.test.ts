@@ -7,10 +7,11 @@ import {
   rulesInCrdFiles,
 } from './admission-cases.ts';
 import { CommandProposal } from './command-proposal.ts';
+import { RoastProfile } from './roast-profile.ts';
 import { RoastSession } from './roast-session.ts';
 import { Roaster } from './roaster.ts';
 
-const objectSchemas = { Roaster, RoastSession, CommandProposal } as const;
+const objectSchemas = { Roaster, RoastSession, CommandProposal, RoastProfile } as const;
 
 describe('the admission table', () => {
   it('has a case each CEL rule of crds/ rejects and one it admits, and no case of an unknown rule', () => {

@@ -5,9 +5,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { commandRules, proposalRules, proposalTextRules } from './command-proposal.ts';
 import type { CelRule, TextRules, UserNameRules } from './common.ts';
-import { apiVersion, commandProposalNames, roasterNames, roastSessionNames } from './constants.ts';
+import {
+  apiVersion,
+  commandProposalNames,
+  roasterNames,
+  roastProfileNames,
+  roastSessionNames,
+} from './constants.ts';
 import { crdsDirectory } from './crd.ts';
 import { celRules, type OpenApiSchema } from './openapi.ts';
+import { profileRules, profileTextRules, targetOrder, toleranceRules } from './roast-profile.ts';
 import { markBudget, markRules, roastEventMarks, sessionRules, sessionTextRules } from './roast-session.ts';
 import { roasterRules } from './roaster.ts';
 
@@ -48,6 +55,12 @@ const roaster = (spec: Fields = {}) =>
 
 const session = (spec: Fields = {}) =>
   manifest(roastSessionNames.kind, { roasterRef: { name: 'bullet-1' }, ...spec });
+
+// A short curve, charge to drop: the smallest profile admission takes.
+const curve = { seconds: [0, 60, 120], beanCelsius: [200, 110, 150] };
+const profile = (spec: Fields = {}) => manifest(roastProfileNames.kind, { curve, ...spec });
+const withCurve = (columns: Fields) => profile({ curve: { ...curve, ...columns } });
+const target = (seconds: number, more: Fields = {}) => ({ seconds, toleranceSeconds: 15, ...more });
 
 const proposal = (command: Fields, spec: Fields = {}) =>
   manifest(commandProposalNames.kind, {
@@ -210,7 +223,173 @@ const markBudgetCases: readonly AdmissionCase[] = [
   ),
 ];
 
+const profileCases: readonly AdmissionCase[] = [
+  ...textCases('a profile’s coffee', profileTextRules.coffee, 256, (coffee) => profile({ coffee })),
+  ...textCases('a profile’s description', profileTextRules.description, 1024, (description) =>
+    profile({ description }),
+  ),
+  ...textCases('derivedFrom.recording', profileTextRules.recording, 1024, (recording) =>
+    profile({ derivedFrom: { recording } }),
+  ),
+  rejects(profileRules.curveTimes, 'times going backwards', withCurve({ seconds: [0, 120, 60] })),
+  rejects(profileRules.curveTimes, 'a repeated time', withCurve({ seconds: [0, 60, 60] })),
+  admits(profileRules.curveTimes, 'times in fractions of a second', withCurve({ seconds: [0, 1.5, 3] })),
+  rejects(profileRules.beanColumn, 'a bean temperature short', withCurve({ beanCelsius: [200, 110] })),
+  admits(profileRules.beanColumn, 'a bean temperature per time', profile()),
+  rejects(profileRules.environmentColumn, 'an ET too many', withCurve({ environmentCelsius: [1, 2, 3, 4] })),
+  admits(
+    profileRules.environmentColumn,
+    'an ET per time',
+    withCurve({ environmentCelsius: [250, 240, 245] }),
+  ),
+  rejects(profileRules.ibtsColumn, 'an IBTS short', withCurve({ ibtsCelsius: [200] })),
+  admits(profileRules.ibtsColumn, 'an IBTS per time', withCurve({ ibtsCelsius: [210, 120, 160] })),
+  rejects(
+    profileRules.rateOfRiseColumn,
+    'a rate of rise short',
+    withCurve({ rateOfRiseCelsiusPerMinute: [0, 1] }),
+  ),
+  admits(
+    profileRules.rateOfRiseColumn,
+    'a rate of rise per time',
+    withCurve({ rateOfRiseCelsiusPerMinute: [0, -40, 20] }),
+  ),
+  rejects(
+    profileRules.targetsInOrder,
+    'first crack after drop',
+    profile({ targets: { firstCrack: target(600), drop: target(540) } }),
+  ),
+  rejects(
+    profileRules.targetsInOrder,
+    'dry end at the turning point',
+    profile({ targets: { turningPoint: target(90), dryEnd: target(90) } }),
+  ),
+  rejects(
+    profileRules.targetsInOrder,
+    'a turning point after drop, dry end left out',
+    profile({ targets: { turningPoint: target(700), firstCrack: target(480), drop: target(600) } }),
+  ),
+  admits(
+    profileRules.targetsInOrder,
+    'all four events in order',
+    profile({
+      targets: {
+        turningPoint: target(80, { beanCelsius: 95, toleranceCelsius: 5 }),
+        dryEnd: target(240, { beanCelsius: 155 }),
+        firstCrack: target(480, { beanCelsius: 196, toleranceCelsius: 3 }),
+        drop: target(590, { beanCelsius: 210, toleranceCelsius: 2 }),
+      },
+    }),
+  ),
+  ...targetOrder.flatMap((event) => [
+    rejects(
+      toleranceRules[event],
+      `${event} with a temperature tolerance and no temperature`,
+      profile({ targets: { [event]: target(100, { toleranceCelsius: 2 }) } }),
+    ),
+    admits(toleranceRules[event], `${event} by time only`, profile({ targets: { [event]: target(100) } })),
+  ]),
+  rejects(
+    profileRules.byTimeIncreasing,
+    'recipe steps out of time order',
+    profile({
+      recipe: {
+        byTime: [
+          { seconds: 120, heater: 6 },
+          { seconds: 60, fan: 3 },
+        ],
+      },
+    }),
+  ),
+  admits(
+    profileRules.byTimeIncreasing,
+    'recipe steps in time order',
+    profile({
+      recipe: {
+        byTime: [
+          { seconds: 0, heater: 9 },
+          { seconds: 240, heater: 7, fan: 4 },
+        ],
+      },
+    }),
+  ),
+  rejects(
+    profileRules.byBeanIncreasing,
+    'two recipe steps at one bean temperature',
+    profile({
+      recipe: {
+        byBeanTemperature: [
+          { beanCelsius: 150, heater: 6 },
+          { beanCelsius: 150, fan: 5 },
+        ],
+      },
+    }),
+  ),
+  admits(
+    profileRules.byBeanIncreasing,
+    'recipe steps by rising bean temperature',
+    profile({
+      recipe: {
+        byBeanTemperature: [
+          { beanCelsius: 150, heater: 6 },
+          { beanCelsius: 190, heater: 4 },
+        ],
+      },
+    }),
+  ),
+  rejects(
+    profileRules.byTimeStepSetsAControl,
+    'a step by time that sets nothing',
+    profile({ recipe: { byTime: [{ seconds: 30 }] } }),
+  ),
+  admits(
+    profileRules.byTimeStepSetsAControl,
+    'a step by time that sets the drum',
+    profile({ recipe: { byTime: [{ seconds: 30, drum: 6 }] } }),
+  ),
+  rejects(
+    profileRules.byBeanStepSetsAControl,
+    'a step by bean temperature that sets nothing',
+    profile({ recipe: { byBeanTemperature: [{ beanCelsius: 150 }] } }),
+  ),
+  admits(
+    profileRules.byBeanStepSetsAControl,
+    'a step by bean temperature that sets the fan',
+    profile({ recipe: { byBeanTemperature: [{ beanCelsius: 150, fan: 8 }] } }),
+  ),
+  rejects(
+    profileRules.derivedFromOne,
+    'derived from a session and a recording',
+    profile({ derivedFrom: { session: 'batch-7', recording: 'roast.alog' } }),
+  ),
+  rejects(profileRules.derivedFromOne, 'derived from nothing named', profile({ derivedFrom: {} })),
+  admits(
+    profileRules.derivedFromOne,
+    'derived from a session',
+    profile({ derivedFrom: { session: 'batch-7' } }),
+  ),
+  schemaRejects(
+    'a curve longer than the bound',
+    withCurve({
+      seconds: Array.from({ length: 1025 }, (_, i) => i),
+      beanCelsius: Array.from({ length: 1025 }, () => 150),
+    }),
+    'spec.curve.seconds: Too many: 1025: must have at most 1024 items',
+  ),
+  schemaRejects(
+    'a zero time tolerance',
+    profile({ targets: { drop: { seconds: 600, toleranceSeconds: 0 } } }),
+    'spec.targets.drop.toleranceSeconds in body should be greater than 0',
+  ),
+  schemaRejects(
+    'a heater level no model has',
+    profile({ recipe: { byTime: [{ seconds: 0, heater: 10 }] } }),
+    'spec.recipe.byTime[0].heater in body should be less than or equal to 9',
+  ),
+];
+
 export const admissionCases: readonly AdmissionCase[] = [
+  ...profileCases,
   // CommandProposal: the command's shape per type.
   rejects(commandRules.targetShape, 'SetHeater without target', proposal({ type: 'SetHeater' })),
   rejects(

@@ -31,6 +31,14 @@ export const roastSessionNames = {
   shortNames: ['roast'],
 } as const satisfies KindNames;
 
+export const roastProfileNames = {
+  kind: 'RoastProfile',
+  listKind: 'RoastProfileList',
+  plural: 'roastprofiles',
+  singular: 'roastprofile',
+  shortNames: ['rprof'],
+} as const satisfies KindNames;
+
 export const commandProposalNames = {
   kind: 'CommandProposal',
   listKind: 'CommandProposalList',

@@ -14,6 +14,7 @@ import { Approval, CommandProposal, CommandProposalSpec } from './command-propos
 import { apiVersion, category, fieldManagers, group } from './constants.ts';
 import { crdsDirectory } from './crd.ts';
 import { resourceDefinitions } from './index.ts';
+import { RoastProfile } from './roast-profile.ts';
 import { Roaster, RoasterSpec } from './roaster.ts';
 
 const cluster = testCluster();
@@ -67,6 +68,7 @@ describe('the examples', () => {
     expect(
       CommandProposal.safeParse(await getJson('proposal', 'bullet-1-guji-0412-heater-6')).error,
     ).toBeUndefined();
+    expect(RoastProfile.safeParse(await getJson('rprof', 'guji-light-350')).error).toBeUndefined();
   });
 
   it('are listed by `kubectl get roasting`, each kind with its columns', async () => {
@@ -84,6 +86,7 @@ describe('the examples', () => {
     for (const name of [
       'roaster.roasting.simcorp.io/bullet-1',
       'roastsession.roasting.simcorp.io/bullet-1-guji-0412',
+      'roastprofile.roasting.simcorp.io/guji-light-350',
     ]) {
       expect(stdout).toContain(name);
     }

@@ -9,11 +9,13 @@ export {
 export * from './constants.ts';
 export { crdFiles, customResourceDefinition, type PrinterColumn, type ResourceDefinition } from './crd.ts';
 export * from './models.ts';
+export * from './roast-profile.ts';
 export * from './roast-session.ts';
 export * from './roaster.ts';
 
 import { commandProposalDefinition } from './command-proposal.ts';
 import type { ResourceDefinition } from './crd.ts';
+import { roastProfileDefinition } from './roast-profile.ts';
 import { roastSessionDefinition } from './roast-session.ts';
 import { roasterDefinition } from './roaster.ts';
 
@@ -22,4 +24,5 @@ export const resourceDefinitions: readonly ResourceDefinition[] = [
   roasterDefinition,
   roastSessionDefinition,
   commandProposalDefinition,
+  roastProfileDefinition,
 ];

@@ -102,7 +102,7 @@ export const Mark = z
   .describe('One human mark. The operator records when it observed the mark, on its own clock.');
 export type Mark = z.infer<typeof Mark>;
 
-export const RoastProfile = z
+export const BatchPlan = z
   .object({
     dropTemperatureCelsius: z
       .number()
@@ -130,14 +130,17 @@ export const RoastProfile = z
       ),
   })
   .describe('The plan for the batch. The advisor steers toward it; the metrics in status show how it went.');
-export type RoastProfile = z.infer<typeof RoastProfile>;
+export type BatchPlan = z.infer<typeof BatchPlan>;
 
 export const RoastSessionSpec = z
   .object({
     roasterRef: LocalObjectReference.describe(
       'The Roaster the batch runs on, in the same namespace. Immutable.',
     ),
-    profile: RoastProfile.optional(),
+    profile: BatchPlan.optional(),
+    profileRef: LocalObjectReference.optional().describe(
+      'The RoastProfile the batch follows, in the same namespace: status.deviation compares the live roast with it, and the advisor steers toward it.',
+    ),
     marks: z
       .array(Mark)
       .max(2 * marksBudgetTotal)
@@ -180,6 +183,11 @@ export type SessionPhase = z.infer<typeof SessionPhase>;
 export const sessionLifecycle: readonly SessionPhase[] = SessionPhase.options.slice(
   0,
   SessionPhase.options.indexOf('Completed') + 1,
+);
+
+/** The phases a session ends in: Completed, and the ways it ends otherwise. */
+export const endedSessionPhases: ReadonlySet<SessionPhase> = new Set(
+  SessionPhase.options.slice(SessionPhase.options.indexOf('Completed')),
 );
 
 export const RoastEventSource = z.enum(['StateCode', 'Inferred', 'Mark']);
@@ -234,6 +242,65 @@ export const SessionSource = z
 export type SessionSource = z.infer<typeof SessionSource>;
 
 const count = (what: string) => z.int().min(0).optional().describe(what);
+
+const EventProjection = (what: string) =>
+  z
+    .object({
+      targetSeconds: z.number().min(0).describe("The profile's target, seconds since charge."),
+      projectedSeconds: z
+        .number()
+        .min(0)
+        .optional()
+        .describe(
+          'When it happened, once it has; until then when it is projected to happen (absent while no projection can be made, before the turning point).',
+        ),
+      offsetSeconds: z
+        .number()
+        .optional()
+        .describe('projectedSeconds - targetSeconds: positive is late, negative early.'),
+      reached: z.boolean().describe('The event has happened: projectedSeconds is when it did.'),
+      onTarget: z
+        .boolean()
+        .optional()
+        .describe("Whether |offsetSeconds| is within the target's toleranceSeconds."),
+    })
+    .optional()
+    .describe(what);
+
+export const ProfileDeviation = z
+  .object({
+    profile: z
+      .string()
+      .max(253)
+      .describe('The RoastProfile compared with (spec.profileRef.name when the numbers were computed).'),
+    secondsSinceCharge: z.number().min(0).describe('The roast time the numbers are for.'),
+    beanCelsius: z.number().describe('Bean temperature now, °C.'),
+    referenceBeanCelsius: z
+      .number()
+      .optional()
+      .describe("The reference curve's bean temperature at the same time, °C (absent past its end)."),
+    beanOffsetCelsius: z
+      .number()
+      .optional()
+      .describe('beanCelsius - referenceBeanCelsius: positive runs hot, negative cold.'),
+    lagSeconds: z
+      .number()
+      .optional()
+      .describe(
+        'How far behind the reference the roast runs: now minus when the reference reached the bean temperature of now, after the turning point. Positive is behind.',
+      ),
+    rateOfRiseCelsiusPerMinute: z.number().optional().describe('Smoothed bean rate of rise now, °C/min.'),
+    referenceRateOfRiseCelsiusPerMinute: z
+      .number()
+      .optional()
+      .describe("The reference curve's rate of rise at the same time, °C/min."),
+    firstCrack: EventProjection('First crack: when it happened or is projected, against the target.'),
+    drop: EventProjection('Drop: when it happened or is projected, against the target.'),
+  })
+  .describe(
+    'The live roast against its RoastProfile, updated with the metrics (at most every 5 seconds while roasting). Projections shift the target by the lag behind the reference curve.',
+  );
+export type ProfileDeviation = z.infer<typeof ProfileDeviation>;
 
 export const RoastSessionStatus = z
   .object({
@@ -294,6 +361,7 @@ export const RoastSessionStatus = z
       .optional()
       .describe('Counts of the commands of this session.'),
     source: SessionSource.optional(),
+    deviation: ProfileDeviation.optional(),
   })
   .describe(
     'The observed state of the batch, written by the operator from the telemetry the edge agent streams.',

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CommandProposal, CommandProposalSpec } from './command-proposal.ts';
+import { RoastProfile } from './roast-profile.ts';
 import { RoastSession, RoastSessionStatus } from './roast-session.ts';
 import { Roaster, RoasterSpec } from './roaster.ts';
 
@@ -13,6 +14,7 @@ describe('the examples', () => {
     ['roaster.yaml', Roaster],
     ['roastsession.yaml', RoastSession],
     ['commandproposal.yaml', CommandProposal],
+    ['roastprofile.yaml', RoastProfile],
   ] as const)('%s parses as its kind', (file, schema) => {
     expect(schema.safeParse(example(file)).error).toBeUndefined();
   });

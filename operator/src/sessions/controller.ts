@@ -11,7 +11,9 @@
 import {
   type CommandProposal,
   fieldManagers,
+  type ProfileDeviation,
   type Roaster,
+  type RoastProfile,
   type RoastSession,
   type RoastSessionStatus,
   type SessionPhase,
@@ -33,6 +35,7 @@ import {
   watch,
 } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
+import { profileDeviation } from '@roast-operator/profile';
 import type { TelemetryStore } from '@roast-operator/store';
 import {
   bySession,
@@ -45,6 +48,7 @@ import {
 } from '../objects.ts';
 import { requeueAt } from '../requeue.ts';
 import { type OpenStore, sessionSource, type TelemetryFeed } from '../telemetry.ts';
+import { deviationPatch, liveRoastOf } from './deviation.ts';
 import {
   activeSession,
   commandCounts,
@@ -72,6 +76,8 @@ export interface SessionControllerOptions {
   sessions: Informer<RoastSession>;
   roasters: Informer<Roaster>;
   proposals: Informer<CommandProposal>;
+  /** The RoastProfiles sessions name, for their deviation. */
+  profiles: Informer<RoastProfile>;
   /** The link's telemetry; without one sessions attach and count commands but see no roast. */
   feed?: TelemetryFeed;
   /** The store the link commits to; present whenever a feed is. */
@@ -83,6 +89,9 @@ export interface SessionControllerOptions {
 }
 
 const storeRetryMs = 1000;
+
+/** A merge patch of a session's status: a field set to null is removed. */
+type StatusPatch = { [K in keyof RoastSessionStatus]?: RoastSessionStatus[K] | null };
 
 export class SessionController {
   readonly controller: Controller<RoastSession>;
@@ -324,7 +333,10 @@ export class SessionController {
       step.charged && store
         ? statusMetrics(analyzer.metrics, await store.sessionCounts(uid), weightLossPercent(s))
         : undefined;
-    const status = { ...step.status, ...(metrics && { metrics }) };
+    const status = {
+      ...step.status,
+      ...(metrics && { metrics, ...deviationPatch(this.#deviation(live, log), s.status?.deviation) }),
+    };
     live.session = await this.#patch(s, status);
     live.metricsWrittenAt = now;
     live.newData = false;
@@ -339,6 +351,33 @@ export class SessionController {
       return now;
     }
     return Number.POSITIVE_INFINITY;
+  }
+
+  /** The roast against the profile the session names, from the cache; undefined without one. */
+  #deviation(live: Live, log: Logger): ProfileDeviation | undefined {
+    const s = live.session;
+    const ref = s.spec.profileRef;
+    if (ref === undefined) return undefined;
+    const profile = this.#opts.profiles.store.get(keyOf(s.metadata.namespace, ref.name));
+    if (profile === undefined) {
+      if (live.profileMissing !== ref.name) {
+        live.profileMissing = ref.name;
+        log.info('session names a profile that does not exist', {
+          session: s.metadata.name,
+          profile: ref.name,
+        });
+        this.#events.event(s, {
+          type: 'Warning',
+          reason: 'ProfileNotFound',
+          action: 'CompareWithProfile',
+          note: `RoastProfile ${ref.name} does not exist in namespace ${s.metadata.namespace}: no deviation is shown until it does.`,
+        });
+      }
+      return undefined;
+    }
+    live.profileMissing = undefined;
+    const roast = liveRoastOf(live.analyzer.snapshot());
+    return roast && profileDeviation(ref.name, profile.spec, roast);
   }
 
   /** What still changes once a session ended: late command results, and the roasted weight. */
@@ -377,8 +416,8 @@ export class SessionController {
     });
   }
 
-  /** A status merge patch: only this controller writes a session's status. */
-  async #patch(s: RoastSession, status: Partial<RoastSessionStatus>): Promise<RoastSession> {
+  /** A status merge patch (null removes a field): only this controller writes a session's status. */
+  async #patch(s: RoastSession, status: StatusPatch): Promise<RoastSession> {
     return this.#api.patch(
       s.metadata.namespace,
       s.metadata.name ?? '',

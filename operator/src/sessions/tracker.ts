@@ -32,6 +32,8 @@ export interface Live {
   metricsWrittenAt: number;
   /** Samples arrived since then. */
   newData: boolean;
+  /** The profile named but not found, once an Event said so (said once per name). */
+  profileMissing?: string;
 }
 
 /** One roaster as the controller follows it. */

@@ -2,27 +2,13 @@
 // charge), selected after `since`, thinned to a step, capped per response, and written as JSON points or
 // CSV rows. Pure: the server only reads the store and the RoastSession and hands both here.
 import type { Sample } from '@roast-operator/proto';
+import type { CurvePoint } from '@roast-operator/telemetry-client';
 import type { ReadQuery } from './query.ts';
 
 /** Where t = 0 is: the session's charge event when recorded, else its first stored point. */
 export interface Origin {
   ms: number;
   from: 'charge' | 'firstPoint';
-}
-
-export interface CurvePoint {
-  /** Seconds since the origin; negative before the charge (preheating). */
-  t: number;
-  /** RFC 3339, milliseconds, on the edge's sample clock. */
-  time: string;
-  beanTemperatureCelsius?: number;
-  ibtsTemperatureCelsius?: number;
-  exhaustTemperatureCelsius?: number;
-  beanRateOfRiseCelsiusPerMinute?: number;
-  heater: number;
-  fan: number;
-  drum: number;
-  stateCode: number;
 }
 
 export interface Selection {
@@ -48,7 +34,7 @@ export function originOf(samples: readonly Sample[], chargeTime: string | undefi
  */
 export function selectPoints(
   samples: readonly Sample[],
-  query: Omit<ReadQuery, 'format'>,
+  query: Pick<ReadQuery, 'sinceMs' | 'stepMs' | 'maxPoints'>,
   originMs: number,
   cap: number,
 ): Selection {

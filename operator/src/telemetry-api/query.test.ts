@@ -33,26 +33,37 @@ const refusal = (q: string, accept?: string): Failure => {
 
 describe('the query', () => {
   it.each<[string, string | undefined, ReadQuery]>([
-    ['', undefined, { format: 'json' }],
+    ['', undefined, { format: 'json', follow: false }],
     [
       'since=2026-11-24T09:30:00.250Z',
       undefined,
-      { sinceMs: Date.UTC(2026, 10, 24, 9, 30, 0, 250), format: 'json' },
+      { sinceMs: Date.UTC(2026, 10, 24, 9, 30, 0, 250), format: 'json', follow: false },
     ],
     [
       'since=2026-11-24T10:30:00%2B01:00',
       undefined,
-      { sinceMs: Date.UTC(2026, 10, 24, 9, 30), format: 'json' },
+      { sinceMs: Date.UTC(2026, 10, 24, 9, 30), format: 'json', follow: false },
     ],
-    ['step=5s', undefined, { stepMs: 5000, format: 'json' }],
-    ['step=500ms', undefined, { stepMs: 500, format: 'json' }],
-    ['step=2.5', undefined, { stepMs: 2500, format: 'json' }],
-    ['step=1m', undefined, { stepMs: 60_000, format: 'json' }],
-    ['maxPoints=300', undefined, { maxPoints: 300, format: 'json' }],
-    [`maxPoints=${maxPointsPerResponse}`, undefined, { maxPoints: maxPointsPerResponse, format: 'json' }],
-    ['format=csv', 'application/json', { format: 'csv' }],
-    ['format=json', 'text/csv', { format: 'json' }],
-    ['', 'text/csv', { format: 'csv' }],
+    ['step=5s', undefined, { stepMs: 5000, format: 'json', follow: false }],
+    ['step=500ms', undefined, { stepMs: 500, format: 'json', follow: false }],
+    ['step=2.5', undefined, { stepMs: 2500, format: 'json', follow: false }],
+    ['step=1m', undefined, { stepMs: 60_000, format: 'json', follow: false }],
+    ['maxPoints=300', undefined, { maxPoints: 300, format: 'json', follow: false }],
+    [
+      `maxPoints=${maxPointsPerResponse}`,
+      undefined,
+      { maxPoints: maxPointsPerResponse, format: 'json', follow: false },
+    ],
+    ['format=csv', 'application/json', { format: 'csv', follow: false }],
+    ['format=json', 'text/csv', { format: 'json', follow: false }],
+    ['', 'text/csv', { format: 'csv', follow: false }],
+    ['follow=true', 'text/csv', { format: 'json', follow: true }],
+    [
+      'follow=true&since=2026-11-24T09:30:00.250Z',
+      undefined,
+      { sinceMs: Date.UTC(2026, 10, 24, 9, 30, 0, 250), format: 'json', follow: true },
+    ],
+    ['follow=false&format=csv', undefined, { format: 'csv', follow: false }],
   ])('%s (Accept %s)', (q, accept, expected) => {
     expect(query(q, accept)).toEqual(expected);
   });
@@ -73,6 +84,10 @@ describe('the query', () => {
     ['step=5s&step=10s', 400, 'query parameter step is given twice'],
     ['max_points=10', 400, 'unknown query parameter max_points'],
     ['format=xml', 400, 'format=xml is not json or csv'],
+    ['follow=yes', 400, 'follow=yes is not true or false'],
+    ['follow=true&step=5s', 400, 'follow=true streams every point: leave out step and maxPoints'],
+    ['follow=true&maxPoints=10', 400, 'follow=true streams every point'],
+    ['follow=true&format=csv', 400, 'follow=true streams JSON lines (application/x-ndjson)'],
   ])('refuses %s', (q, code, message) => {
     const failure = refusal(q);
     expect(failure.code).toBe(code);

@@ -1,12 +1,9 @@
 // What a request to the telemetry read API asks for: which session (the path), which points (since, step or
-// maxPoints) and in which format (format=, else Accept). Pure, so every rule is tested with a table.
+// maxPoints), in which format (format=, else Accept), and whether to follow the session live. Pure, so every
+// rule is tested with a table.
+import { apiPrefix } from '@roast-operator/telemetry-client';
 import { parseDuration, UsageError } from '../flags.ts';
 import { Failure } from './refusals.ts';
-
-/** The API group and version in the path: versioned like an aggregated API, so a v1 can live beside it. */
-export const apiGroup = 'telemetry.roasting.simcorp.io';
-export const apiVersion = 'v1alpha1';
-export const apiPrefix = `/apis/${apiGroup}/${apiVersion}`;
 
 /** Points in one response at most: a longer selection is answered in pages (`more`, then `since`). */
 export const maxPointsPerResponse = 5000;
@@ -33,6 +30,8 @@ export interface ReadQuery {
   /** At most this many points, in equal buckets from the first point selected. */
   maxPoints?: number;
   format: Format;
+  /** Stream every point as it is stored, in JSON lines, until the session ends. */
+  follow: boolean;
 }
 
 // A namespace is a DNS label; a RoastSession's name a DNS subdomain.
@@ -46,7 +45,7 @@ export function parsePath(pathname: string): SessionRef | undefined {
   return match ? { namespace: match[1]!, name: match[2]! } : undefined;
 }
 
-const known = new Set(['since', 'step', 'maxPoints', 'format']);
+const known = new Set(['since', 'step', 'maxPoints', 'format', 'follow']);
 // RFC 3339 with a zone; fractional seconds to any precision (the sample clock has milliseconds).
 const rfc3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
@@ -54,7 +53,7 @@ const rfc3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}
 export function parseQuery(params: URLSearchParams, accept: string | undefined): ReadQuery {
   for (const key of new Set(params.keys())) {
     if (!known.has(key))
-      throw new Failure(400, `unknown query parameter ${key}: use since, step, maxPoints or format`);
+      throw new Failure(400, `unknown query parameter ${key}: use since, step, maxPoints, format or follow`);
     if (params.getAll(key).length > 1) throw new Failure(400, `query parameter ${key} is given twice`);
   }
   const since = params.get('since');
@@ -62,12 +61,25 @@ export function parseQuery(params: URLSearchParams, accept: string | undefined):
   const maxPoints = params.get('maxPoints');
   if (step !== null && maxPoints !== null)
     throw new Failure(400, 'give step or maxPoints, not both: each sets how the curve is thinned');
+  const follow = parseFollow(params.get('follow'));
+  if (follow && (step !== null || maxPoints !== null))
+    throw new Failure(400, 'follow=true streams every point: leave out step and maxPoints');
+  if (follow && params.get('format') === 'csv')
+    throw new Failure(400, 'follow=true streams JSON lines (application/x-ndjson): leave out format=csv');
   return {
     ...(since !== null && { sinceMs: parseSince(since) }),
     ...(step !== null && { stepMs: parseStep(step) }),
     ...(maxPoints !== null && { maxPoints: parseMaxPoints(maxPoints) }),
-    format: chooseFormat(params.get('format'), accept),
+    // A follow answers in JSON lines whatever Accept prefers.
+    format: follow ? 'json' : chooseFormat(params.get('format'), accept),
+    follow,
   };
+}
+
+function parseFollow(text: string | null): boolean {
+  if (text === null || text === 'false') return false;
+  if (text === 'true') return true;
+  throw new Failure(400, `follow=${text} is not true or false`);
 }
 
 function parseSince(text: string): number {

@@ -4,22 +4,26 @@
 //   GET /apis/telemetry.roasting.simcorp.io/v1alpha1/namespaces/{ns}/roastsessions/{name}
 //
 // Every request is authenticated (TokenReview) and authorized (SubjectAccessReview for get on
-// roastsessions/telemetry of that session) before the session or the store is read. See docs/api.md.
+// roastsessions/telemetry of that session) before the session or the store is read. With follow=true the
+// answer is a live stream of JSON lines until the session ends (follow.ts), a few per caller. See docs/api.md.
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { RoastSession } from '@roast-operator/api';
+import { type Clock, systemClock } from '@roast-operator/clock';
 import { type Informer, keyOf, type Manager, type Runnable } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
 import type { Sample } from '@roast-operator/proto';
 import type { TelemetryStore } from '@roast-operator/store';
-import { Counter } from 'prom-client';
+import { apiGroup, apiVersion, type SessionTelemetry } from '@roast-operator/telemetry-client';
+import { Counter, Gauge } from 'prom-client';
 import { roastSessions } from '../objects.ts';
+import type { TelemetryFeed } from '../telemetry.ts';
 import { Access, type AccessOptions } from './access.ts';
-import { type CurvePoint, type Origin, originOf, selectPoints, toCsv, toPoint } from './curve.ts';
+import { originOf, selectPoints, toCsv, toPoint } from './curve.ts';
+import { defaultFollowLimits, type FollowEnd, type FollowLimits, FollowStream } from './follow.ts';
+import { defaultFollowSlots, type FollowSlotLimits, FollowSlots } from './follow-slots.ts';
 import {
-  apiGroup,
-  apiVersion,
   contentTypes,
   maxPointsPerResponse,
   parsePath,
@@ -45,21 +49,11 @@ export interface TelemetryApiOptions {
   access?: Omit<AccessOptions, 'registry'>;
   /** Points per response at most (default and ceiling: maxPointsPerResponse). */
   maxPoints?: number;
-}
-
-/** The JSON answer. */
-export interface SessionTelemetry {
-  apiVersion: string;
-  kind: 'RoastSessionTelemetry';
-  session: { namespace: string; name: string; uid: string; roaster: string; phase: string };
-  events: NonNullable<RoastSession['status']>['events'];
-  /** Where t = 0 is; absent while the session has neither a charge event nor points. */
-  origin?: { time: string; from: Origin['from'] };
-  /** The bucket width when the curve was thinned (step or maxPoints). */
-  stepMs?: number;
-  /** More points follow: ask again with since = the last point's time. */
-  more: boolean;
-  points: CurvePoint[];
+  /** The link's commits, which wake follows at once (without it they poll the store). */
+  feed?: TelemetryFeed;
+  /** Follow streams: how many, how often they read, when a caller has lagged. */
+  follow?: Partial<FollowLimits & FollowSlotLimits>;
+  clock?: Clock;
 }
 
 /** What the API reaches through the manager. */
@@ -68,6 +62,8 @@ interface Parts {
   sessions: Informer<RoastSession>;
   access: Access;
   requests: Counter<'code'>;
+  follows: Gauge;
+  followEnds: Counter<'reason'>;
 }
 
 /** How long a request waits for the session cache's first list before answering 503. */
@@ -78,6 +74,13 @@ export class TelemetryApi implements Runnable {
   readonly needLeaderElection = true;
   readonly #opts: TelemetryApiOptions;
   readonly #a: Parts;
+  readonly #clock: Clock;
+  readonly #followLimits: FollowLimits;
+  readonly #slots: FollowSlots;
+  readonly #feed: TelemetryFeed | undefined;
+  readonly #streams = new Set<FollowStream>();
+  readonly #running = new Set<Promise<FollowEnd>>();
+  #stopping: AbortSignal = new AbortController().signal;
   #port: number | undefined;
 
   /** Sets itself up on the manager: its client, its RoastSession cache, metrics registry and leadership. */
@@ -100,7 +103,23 @@ export class TelemetryApi implements Runnable {
         labelNames: ['code'],
         registers,
       }),
+      follows: new Gauge({
+        name: 'roast_telemetry_api_follows',
+        help: 'Follow streams of the telemetry read API open now.',
+        registers,
+      }),
+      followEnds: new Counter({
+        name: 'roast_telemetry_api_follow_ends_total',
+        help: 'Follow streams ended, by why: end (the session ended), lagged (the caller read too slowly), closed (the caller left), error.',
+        labelNames: ['reason'],
+        registers,
+      }),
     };
+    const { feed, follow = {}, clock = systemClock } = opts;
+    this.#clock = clock;
+    this.#followLimits = { ...defaultFollowLimits, ...follow };
+    this.#slots = new FollowSlots({ ...defaultFollowSlots, ...follow });
+    this.#feed = feed;
     manager.add(this);
   }
 
@@ -122,6 +141,15 @@ export class TelemetryApi implements Runnable {
     const secure = keyPair && createHttpsServer({ ...keyPair }, handler);
     const server = secure ?? createHttpServer(handler);
     const stopReloading = secure && tls && keyPair && reloadKeyPair(secure, tls, keyPair, log);
+    this.#stopping = signal;
+    const unsubscribe = this.#feed?.subscribe({
+      connected: () => {},
+      disconnected: () => {},
+      samples: (roaster) => {
+        const key = `${roaster.namespace}/${roaster.name}`;
+        for (const stream of this.#streams) if (stream.roasterKey === key) stream.wake();
+      },
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.#opts.port, this.#opts.host ?? '0.0.0.0', () => {
@@ -137,6 +165,9 @@ export class TelemetryApi implements Runnable {
       else signal.addEventListener('abort', () => resolve(), { once: true });
     });
     stopReloading?.();
+    unsubscribe?.();
+    // Follows say why they end (follow again) before their connections close.
+    await Promise.allSettled(this.#running);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await closed;
@@ -181,6 +212,8 @@ export class TelemetryApi implements Runnable {
     const store = this.#opts.store();
     if (store === undefined)
       throw new Failure(503, 'the telemetry store is not open: this operator is not leading; try again');
+    // authenticate refuses a review without a user name, so every follow counts against its caller's.
+    if (query.follow) return this.#follow(res, session, user.username ?? '', query.sinceMs, ref);
     const samples = (await store.sessionPoints(session.metadata.uid ?? '')) ?? [];
     const answer = telemetryOf(
       session,
@@ -196,6 +229,41 @@ export class TelemetryApi implements Runnable {
     };
     if (query.format === 'csv') send(res, 200, contentTypes.csv, toCsv(answer.points), headers);
     else send(res, 200, contentTypes.json, JSON.stringify(answer), headers);
+    return 200;
+  }
+
+  /** Streams the session live, in a slot of the caller's; the answer's code is 200 once streaming began. */
+  async #follow(
+    res: ServerResponse,
+    session: RoastSession,
+    caller: string,
+    sinceMs: number | undefined,
+    ref: SessionRef,
+  ): Promise<number> {
+    const a = this.#a;
+    const giveBack = this.#slots.take(caller);
+    const key = keyOf(ref.namespace, ref.name);
+    const stream = new FollowStream(
+      res,
+      session,
+      { session: () => a.sessions.store.get(key), store: () => this.#opts.store() },
+      { sinceMs, clock: this.#clock, limits: this.#followLimits },
+    );
+    this.#streams.add(stream);
+    a.follows.set(this.#slots.open);
+    a.log.info('follow started', { caller, session: key });
+    const running = stream.run(session, this.#stopping);
+    this.#running.add(running);
+    try {
+      const end = await running;
+      a.followEnds.inc({ reason: end });
+      a.log.info('follow ended', { caller, session: key, end });
+    } finally {
+      this.#running.delete(running);
+      this.#streams.delete(stream);
+      giveBack();
+      a.follows.set(this.#slots.open);
+    }
     return 200;
   }
 

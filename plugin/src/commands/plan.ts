@@ -1,36 +1,21 @@
-// plan ROASTER [--name SESSION] [--profile FILE]: a RoastSession for the next batch on a roaster, as the
-// user, planned with the `profile` block `profile import` or `profile from-session` printed (or none).
-import { readFile } from 'node:fs/promises';
-import { apiVersion, RoastProfile, RoastSession, roastSessionNames } from '@roast-operator/api';
-import { parse } from 'yaml';
-import { z } from 'zod';
+// plan ROASTER [--name SESSION] [--profile PROFILE]: a RoastSession for the next batch on a roaster, as the
+// user, following a RoastProfile of the namespace (spec.profileRef) with the batch plan it gives.
+import { apiVersion, RoastSession, roastSessionNames } from '@roast-operator/api';
 import { type Context, step } from '../context.ts';
-import { Refusal, UsageError } from '../refusal.ts';
-import { escapeText } from '../text.ts';
-
-const PlanFile = z.object({ profile: RoastProfile });
-
-async function readPlan(file: string): Promise<RoastProfile> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new Refusal(`${escapeText(file)} could not be read (${err instanceof Error ? err.message : err})`);
-  }
-  const plan = PlanFile.safeParse(parse(text));
-  if (!plan.success)
-    throw new Refusal(
-      `${escapeText(file)} is not a plan: ${plan.error.issues.map((i) => `${i.path.join('.') || 'the file'}: ${i.message}`).join('; ')}; write it with kubectl roast profile import or profile from-session`,
-    );
-  return plan.data.profile;
-}
+import { batchPlanOf } from '../profile.ts';
+import { UsageError } from '../refusal.ts';
 
 export async function plan(ctx: Context): Promise<void> {
   const [roaster, ...rest] = ctx.args;
   if (roaster === undefined || rest.length > 0)
-    throw new UsageError('kubectl roast plan ROASTER [--name SESSION] [--profile FILE]');
-  const profile = ctx.flags.profile === undefined ? undefined : await readPlan(ctx.flags.profile);
+    throw new UsageError('kubectl roast plan ROASTER [--name SESSION] [--profile PROFILE]');
   const conn = ctx.connection();
+  const ref = ctx.flags.profile;
+  const followed =
+    ref === undefined ? undefined : await step(`reading RoastProfile ${ref}`, () => conn.roastProfile(ref));
+  const batch = followed && batchPlanOf(followed.spec);
+  for (const note of batch?.notes ?? []) ctx.io.err(note);
+  const profile = batch?.plan;
   const name = ctx.flags.name;
   const body = {
     apiVersion,
@@ -39,12 +24,16 @@ export async function plan(ctx: Context): Promise<void> {
       namespace: conn.namespace,
       ...(name ? { name } : { generateName: `${roaster.slice(0, 200)}-` }),
     },
-    spec: { roasterRef: { name: roaster }, ...(profile && { profile }) },
+    spec: {
+      roasterRef: { name: roaster },
+      ...(profile && Object.keys(profile).length > 0 && { profile }),
+      ...(ref && { profileRef: { name: ref } }),
+    },
   };
   const created = RoastSession.parse(
     await step(`planning a RoastSession on Roaster ${roaster}`, () => conn.resource('session').create(body)),
   );
   ctx.io.out(
-    `Planned RoastSession ${created.metadata.name} on Roaster ${roaster}${profile?.coffee ? ` for ${profile.coffee}` : ''}. Mark it with kubectl roast mark ${created.metadata.name} …`,
+    `Planned RoastSession ${created.metadata.name} on Roaster ${roaster}${profile?.coffee ? ` for ${profile.coffee}` : ''}${ref ? ` following RoastProfile ${ref}` : ''}. Mark it with kubectl roast mark ${created.metadata.name} …`,
   );
 }

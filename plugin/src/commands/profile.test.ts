@@ -31,7 +31,7 @@ async function roast(args: string[]) {
 }
 
 describe('kubectl roast profile import', () => {
-  it('prints the RoastSession plan in YAML and says what it left out', async () => {
+  it('prints the RoastProfile in YAML, named after the file', async () => {
     const file = join(dir, 'guji.alog');
     await writeFile(
       file,
@@ -46,16 +46,24 @@ describe('kubectl roast profile import', () => {
     );
     const r = await roast(['profile', 'import', file]);
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    expect(r.stdout).toMatch(/^# The plan of a RoastSession \(spec\.profile\), from the Artisan profile /);
+    expect(r.stdout).toMatch(/^# A RoastProfile from the Artisan recording .*guji\.alog\n/);
     expect(parse(r.stdout)).toEqual({
-      profile: {
+      apiVersion: 'roasting.simcorp.io/v1alpha1',
+      kind: 'RoastProfile',
+      metadata: { name: 'guji' },
+      spec: {
         coffee: 'Guji',
         batchGrams: 400,
-        totalSeconds: 490,
-        developmentRatioPercent: 24.5,
-        dropTemperatureCelsius: 209.5,
+        curve: { seconds: [0, 370, 490], beanCelsius: [90, 190, 209.5] },
+        targets: {
+          firstCrack: { seconds: 370, toleranceSeconds: 30, beanCelsius: 190, toleranceCelsius: 3 },
+          drop: { seconds: 490, toleranceSeconds: 15, beanCelsius: 209.5, toleranceCelsius: 2 },
+        },
+        derivedFrom: { recording: 'guji.alog' },
       },
     });
+    const named = await roast(['profile', 'import', file, '--name', 'guji-light']);
+    expect(parse(named.stdout).metadata).toEqual({ name: 'guji-light' });
   });
 
   it('refuses a file that is not a Python literal, or not there, in a sentence', async () => {

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   apiVersion,
+  type BatchPlan,
   type Command,
   CommandProposal,
   Roaster,
-  type RoastProfile,
   RoastSession,
   roasterNames,
   roastSessionNames,
@@ -64,7 +64,7 @@ const profile = {
   batchGrams: 400,
   dropTemperatureCelsius: 210,
   developmentRatioPercent: 25,
-} satisfies RoastProfile;
+} satisfies BatchPlan;
 /** Where the simulated R1 cracks (roast-physics: the Bullet R1 IBTS median). */
 const firstCrackC = 186;
 /** End of drying: the advisor's cue to ease the heat. */

@@ -35,6 +35,21 @@ export async function installChart(cluster: ClusterClient, r: ChartRelease): Pro
 export const serviceAccountUser = (namespace: string, name: string): string =>
   `system:serviceaccount:${namespace}:${name}`;
 
+/** A token from the TokenRequest API for a service account, for the API server's own audiences unless named. */
+export async function serviceAccountToken(
+  cluster: ClusterClient,
+  account: { readonly namespace: string; readonly name: string },
+  { audiences = [], expirationSeconds = 3600 }: { audiences?: string[]; expirationSeconds?: number } = {},
+): Promise<string> {
+  const minted = await cluster
+    .kubeConfig()
+    .makeApiClient(CoreV1Api)
+    .createNamespacedServiceAccountToken({ ...account, body: { spec: { audiences, expirationSeconds } } });
+  const token = minted.status?.token;
+  if (!token) throw new Error(`no token for ${account.namespace}/${account.name}`);
+  return token;
+}
+
 /**
  * A kubeconfig file for a service account, holding a token from the TokenRequest API, as its pod would get:
  * requests made with it are that service account's, so its RBAC and the admission policies are what it meets.
@@ -46,14 +61,11 @@ export async function serviceAccountKubeconfig(
   expirationSeconds = 3600,
 ): Promise<string> {
   const admin = cluster.kubeConfig();
-  const token = await admin.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
-    ...account,
-    body: { spec: { audiences: [], expirationSeconds } },
-  });
+  const token = await serviceAccountToken(cluster, account, { expirationSeconds });
   const config = new KubeConfig();
   config.loadFromOptions({
     clusters: [{ name: 'roast-local', server: cluster.server, caData: admin.getCurrentCluster()!.caData! }],
-    users: [{ name: account.name, token: token.status!.token }],
+    users: [{ name: account.name, token }],
     contexts: [{ name: account.name, cluster: 'roast-local', user: account.name }],
     currentContext: account.name,
   });

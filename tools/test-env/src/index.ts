@@ -3,6 +3,7 @@ export {
   chart,
   installChart,
   serviceAccountKubeconfig,
+  serviceAccountToken,
   serviceAccountUser,
 } from './chart.ts';
 export { type LogLine, NodeProcess, type NodeProcessOptions } from './node-process.ts';
