@@ -2,7 +2,11 @@
 // (the read API reviews it with a TokenReview and checks `get` on roastsessions/telemetry). Where it
 // listens is not discoverable from the API server, so --telemetry-server or ROAST_TELEMETRY_SERVER says so.
 // Answers are read page by page (`more`, then `since` the last point) and parsed at this boundary.
-import { SessionTelemetry, sessionPath as telemetryPath } from '@roast-operator/telemetry-client';
+import {
+  type CurvePoint,
+  SessionTelemetry,
+  sessionPath as telemetryPath,
+} from '@roast-operator/telemetry-client';
 import { z } from 'zod';
 import type { Flags } from './args.ts';
 import type { Connection } from './connection.ts';
