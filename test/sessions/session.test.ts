@@ -319,7 +319,7 @@ describe('a roast session from the live telemetry stream', () => {
         'guji',
         '--type=json',
         '-p',
-        JSON.stringify([{ op: 'add', path: '/spec/marks', value: [{ type: 'firstCrack', by: 'alice' }] }]),
+        JSON.stringify([{ op: 'add', path: '/spec/marks/-', value: { type: 'firstCrack', by: 'alice' } }]),
       ],
       { namespace, user: 'alice' },
     );
