@@ -1,0 +1,680 @@
+// The soak: one operator process (its link gateway and read API on loopback) and two simulated Bullet R1s'
+// edge agents on a private control plane with the chart installed, run for a while under a seeded mix of
+// the attacks ordinary users can make with their own credentials, beside ordinary roasting:
+// - on `soak-roast`, alice plans sessions, bob approves the presses, and each roast runs through to
+//   Completed at speed; the advisor spams notes onto each session, and alice still marks first crack;
+// - on `soak-target`, one attack at a time: the advisor's stop floods, the advisor's proposal floods that
+//   expire together with alice's stop sent into them, bob's label storms on a proposal with a deadline,
+//   forged results written by people and the advisor, and random-token requests to the read API.
+// Then a human reset must bring `soak-target` back. What it measured goes to `report.ts`.
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApiException } from '@kubernetes/client-node';
+import {
+  apiVersion,
+  type Command,
+  CommandProposal,
+  Roaster,
+  RoastSession,
+  roasterNames,
+  roastSessionNames,
+} from '@roast-operator/api';
+import {
+  freePort,
+  loadKubeConfig,
+  type PrivateControlPlane,
+  startControlPlane,
+} from '@roast-operator/control-plane';
+import { KubeClient, type KubeObject } from '@roast-operator/kube';
+import {
+  commandProposals,
+  insecureDemoConfirmation,
+  roasters,
+  roastSessions,
+} from '@roast-operator/operator';
+import {
+  type Actor,
+  approvalPatch,
+  markPatch,
+  NodeProcess,
+  namespace,
+  OperatorProcess,
+  operatorProcessOptions,
+  prepareRoastery,
+  proposalObject,
+} from '@roast-operator/test-env';
+import { parse } from 'yaml';
+import { between, type Measured, memoryBytes, seeded } from './report.ts';
+
+const root = join(import.meta.dirname, '../../..');
+const operatorMain = join(root, 'operator/src/main.ts');
+const edgeMain = join(root, 'edge-node/src/main.ts');
+
+const roastRoaster = 'soak-roast';
+const target = 'soak-target';
+const terminal = ['Succeeded', 'Failed', 'Blocked', 'Rejected', 'Expired', 'Aborted'];
+
+export interface SoakOptions {
+  readonly seed: number;
+  /** How long attacks and roasting go on, wall seconds. */
+  readonly seconds: number;
+  /** Simulated seconds per real second. */
+  readonly timeScale: number;
+  /** Proposals in one flood, at least and at most. */
+  readonly flood: readonly [number, number];
+  readonly out: (text: string) => void;
+}
+
+/** The chart's memory limit for the operator container. */
+export async function chartMemoryLimit(): Promise<number> {
+  const values = parse(await readFile(join(root, 'charts/roast-operator/values.yaml'), 'utf8')) as {
+    operator: { resources: { limits: { memory: string } } };
+  };
+  return memoryBytes(values.operator.resources.limits.memory);
+}
+
+/** The operator's Node options as the chart's Deployment sets them: its memory is measured as it runs there. */
+async function chartNodeOptions(): Promise<string> {
+  const deployment = await readFile(
+    join(root, 'charts/roast-operator/templates/operator-deployment.yaml'),
+    'utf8',
+  );
+  const options = /name: NODE_OPTIONS\s+value: (.+)/.exec(deployment)?.[1];
+  if (options === undefined) throw new Error('the chart’s operator Deployment sets no NODE_OPTIONS any more');
+  return options.trim();
+}
+
+/** The HTTP status a refused request got, or undefined for another failure. */
+function refusedWith(err: unknown): number | undefined {
+  return err instanceof ApiException ? err.code : undefined;
+}
+
+export class Soak {
+  readonly #o: SoakOptions;
+  readonly #random: () => number;
+  #dir: string | undefined;
+  #plane: PrivateControlPlane | undefined;
+  #clients: Partial<Record<Actor, KubeClient>> = {};
+  #operator: OperatorProcess | undefined;
+  #edges: NodeProcess[] = [];
+  #apiPort = 0;
+  #serial = 0;
+  #until = 0;
+
+  // What it measured.
+  readonly #stops = new Map<string, number>();
+  readonly #late: number[] = [];
+  readonly #memory: number[] = [];
+  readonly #refused: Record<string, number> = {};
+  readonly #accepted: Record<string, number> = {};
+  readonly #roastFailures: string[] = [];
+  #roasts = 0;
+  #floodProposals = 0;
+
+  constructor(options: SoakOptions) {
+    this.#o = options;
+    this.#random = seeded(options.seed);
+  }
+
+  async run(): Promise<Measured> {
+    await this.#setUp();
+    const started = Date.now();
+    this.#until = started + this.#o.seconds * 1000;
+    const sampling = this.#sampleMemory();
+    await Promise.all([this.#roastUntilDone(), this.#attackUntilDone()]);
+    const recovered = await this.#recover();
+    this.#until = 0;
+    await sampling;
+    const { stopMs, unsent } = await this.#stopLatencies();
+    return {
+      seed: this.#o.seed,
+      seconds: (Date.now() - started) / 1000,
+      stopMs,
+      stopsUnsent: unsent,
+      deadlineLateMs: this.#late,
+      memoryBytes: this.#memory,
+      roasts: this.#roasts,
+      floodProposals: this.#floodProposals,
+      refused: this.#refused,
+      accepted: this.#accepted,
+      recovered,
+      errors: this.#errorLines(),
+      roastFailures: this.#roastFailures,
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.#until = 0;
+    for (const edge of this.#edges) await edge.stop();
+    await this.#operator?.stop();
+    await Promise.all(Object.values(this.#clients).map((c) => c.close()));
+    await this.#plane?.stop();
+    if (this.#dir) await rm(this.#dir, { recursive: true, force: true });
+  }
+
+  // --- Setting up ------------------------------------------------------------------------------------------
+
+  async #setUp(): Promise<void> {
+    const dir = await mkdtemp(join(tmpdir(), 'roast-soak-'));
+    this.#dir = dir;
+    this.#plane = await startControlPlane({ name: 'soak' });
+    const admin = new KubeClient(this.#plane.kubeConfig(), { fieldManager: 'roast-soak' });
+    this.#clients.admin = admin;
+    const credentials = await prepareRoastery(this.#plane, admin, dir);
+    this.#clients.alice = new KubeClient(this.#plane.kubeConfig('alice'), { fieldManager: 'kubectl' });
+    this.#clients.bob = new KubeClient(this.#plane.kubeConfig('bob'), { fieldManager: 'kubectl' });
+    this.#clients.advisor = new KubeClient(loadKubeConfig(credentials.advisor), {
+      fieldManager: 'roast-advisor',
+    });
+    const made = [];
+    for (const [name, node] of [
+      [roastRoaster, 'soak-node-1'],
+      [target, 'soak-node-2'],
+    ] as const) {
+      const created = await admin.resource(roasters).create({
+        apiVersion,
+        kind: roasterNames.kind,
+        metadata: { name, namespace },
+        spec: { model: 'Simulated', binding: { nodeName: node }, autonomy: { level: 'L3' } },
+      } as KubeObject);
+      made.push({ roaster: Roaster.parse(created), node });
+    }
+    const gatewayPort = await freePort();
+    this.#apiPort = await freePort();
+    const logFile = join(dir, 'product.log');
+    this.#operator = new OperatorProcess(
+      operatorProcessOptions({
+        script: operatorMain,
+        kubeconfig: credentials.operator,
+        args: [
+          `--gateway-port=${gatewayPort}`,
+          '--gateway-host=127.0.0.1',
+          `--api-port=${this.#apiPort}`,
+          '--api-host=127.0.0.1',
+          '--insecure-demo',
+          `--store-path=${join(dir, 'telemetry.db')}`,
+        ],
+        logLevel: 'info',
+        logFile,
+        // A soak on one machine, loopback only: the demo's mode, confirmed.
+        env: {
+          [insecureDemoConfirmation.variable]: insecureDemoConfirmation.value,
+          NODE_OPTIONS: await chartNodeOptions(),
+        },
+      }),
+    );
+    await this.#operator.waitUntilReady(180_000);
+    for (const { roaster, node } of made) {
+      const store = join(dir, `edge-${roaster.metadata.name}`);
+      await mkdir(store);
+      this.#edges.push(
+        new NodeProcess(
+          edgeMain,
+          [
+            '--simulate',
+            `--time-scale=${this.#o.timeScale}`,
+            '--sim-start=off',
+            `--gateway=127.0.0.1:${gatewayPort}`,
+            '--insecure-demo',
+            `--roaster=${namespace}/${roaster.metadata.name}`,
+            `--roaster-uid=${roaster.metadata.uid}`,
+            `--store=${store}`,
+            `--port=${await freePort()}`,
+            `--seed=${this.#o.seed}`,
+          ],
+          { NODE_NAME: node, POD_NAME: `roast-edge-${roaster.metadata.name}`, LOG_LEVEL: 'info' },
+          { logFile },
+        ),
+      );
+    }
+    for (const name of [roastRoaster, target]) {
+      await this.#wait(`${name} to connect`, 120_000, async () => {
+        const r = await this.#roaster(name);
+        const up = r.status?.conditions?.find((c) => c.type === 'Connected')?.status === 'True';
+        return up && r.status?.phase !== undefined && r.status.phase !== 'Disconnected';
+      });
+    }
+    this.#o.out(`soak: control plane, operator and two simulated roasters up in ${dir}`);
+  }
+
+  // --- Ordinary roasting ---------------------------------------------------------------------------------
+
+  async #roastUntilDone(): Promise<void> {
+    // A roast starts only if one as long as the last ends in time: roasting never outlasts the attacks.
+    let lastMs = 0;
+    for (let i = 1; Date.now() + lastMs < this.#until; i++) {
+      const began = Date.now();
+      try {
+        await this.#roast(`roast-${i}`);
+        lastMs = Date.now() - began;
+        this.#roasts++;
+        this.#o.out(`soak: roast-${i} Completed`);
+      } catch (err) {
+        this.#roastFailures.push(`roast-${i}: ${(err as Error).message}`);
+        this.#o.out(`soak: roast-${i} failed: ${(err as Error).message}`);
+        // Let the roaster settle before the next batch.
+        await this.#wait(`${roastRoaster} to be off`, this.#roastMs(1800), async () =>
+          ['Off', 'Shutdown'].includes((await this.#roaster(roastRoaster)).status?.phase ?? ''),
+        ).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Wall milliseconds for `seconds` of roast. */
+  #roastMs(seconds: number): number {
+    return (seconds * 1000) / this.#o.timeScale + 30_000;
+  }
+
+  async #roast(session: string): Promise<void> {
+    await this.#wait(`${roastRoaster} to be off`, this.#roastMs(1800), async () =>
+      ['Off'].includes((await this.#roaster(roastRoaster)).status?.phase ?? ''),
+    );
+    // alice plans the batch at the roaster and claims it.
+    await this.#api('session', 'alice').create({
+      apiVersion,
+      kind: roastSessionNames.kind,
+      metadata: { name: session, namespace },
+      spec: {
+        roasterRef: { name: roastRoaster },
+        profile: { batchGrams: 400, coffee: 'soak' },
+        marks: [{ type: 'present', by: 'alice' }],
+      },
+    } as KubeObject);
+    await this.#spamNotes(session);
+    await this.#command('alice', roastRoaster, { type: 'Preheat', fromState: 'Off' }, session);
+    await this.#wait('ready to charge', this.#roastMs(1800), async () =>
+      ['ReadyToCharge'].includes((await this.#roaster(roastRoaster)).status?.phase ?? ''),
+    );
+    // The last roast ended with the fan at full for cooling: this one starts with the fan low again.
+    await this.#command('alice', roastRoaster, { type: 'SetFan', target: 1 }, session);
+    await this.#command('alice', roastRoaster, { type: 'SetHeater', target: 7 }, session);
+    await this.#command('alice', roastRoaster, { type: 'Charge', fromState: 'ReadyToCharge' }, session);
+    // The demo's schedule, simplified: ease the heat at the end of drying, drop soon after first crack.
+    await this.#wait('the end of drying', this.#roastMs(900), async () => (await this.#beanC()) >= 150);
+    await this.#command('alice', roastRoaster, { type: 'SetHeater', target: 5 }, session);
+    await this.#wait('first crack', this.#roastMs(1200), async () => (await this.#beanC()) >= 186);
+    const marks = RoastSession.parse(await this.#api('session', 'alice').get(namespace, session)).spec.marks;
+    await this.#api('session', 'alice').patch(
+      namespace,
+      session,
+      markPatch('alice', 'firstCrack', marks?.length ?? 0, 'rolling first crack'),
+      { type: 'json' },
+    );
+    const crackedAt = Date.now();
+    await this.#wait('the drop', this.#roastMs(300), async () => {
+      const developed = ((Date.now() - crackedAt) / 1000) * this.#o.timeScale >= 60;
+      return developed || (await this.#beanC()) >= 205;
+    });
+    await this.#command('alice', roastRoaster, { type: 'Drop', fromState: 'Roasting' }, session);
+    await this.#wait(
+      'cooling',
+      60_000,
+      async () => (await this.#roaster(roastRoaster)).status?.phase === 'Cooling',
+    );
+    await sleep((180 * 1000) / this.#o.timeScale);
+    await this.#command('alice', roastRoaster, { type: 'Cool', fromState: 'Cooling' }, session);
+    const ended = await this.#wait('the session to end', this.#roastMs(600), async () => {
+      const s = RoastSession.parse(await this.#api('session').get(namespace, session));
+      return ['Completed', 'Aborted', 'Failed'].includes(s.status?.phase ?? '') ? s : undefined;
+    });
+    if (ended.status?.phase !== 'Completed') throw new Error(`${session} ended ${ended.status?.phase}`);
+    if (ended.status?.events?.firstCrack?.source !== 'Mark')
+      throw new Error(`${session}: alice's first crack mark was not recorded`);
+  }
+
+  /** The advisor fills the session's notes as fast as it can: past its share, every note is refused. */
+  async #spamNotes(session: string): Promise<void> {
+    const notes = between(this.#random, 10, 20);
+    for (let i = 0; i < notes; i++) {
+      const s = RoastSession.parse(await this.#api('session', 'advisor').get(namespace, session));
+      const patch = markPatch('advisor', 'note', s.spec.marks?.length ?? 0, `note ${i}`);
+      await this.#attempt('marksSpam', () =>
+        this.#api('session', 'advisor').patch(namespace, session, patch, { type: 'json' }),
+      ).catch(() => undefined);
+    }
+  }
+
+  async #beanC(): Promise<number> {
+    const t = (await this.#roaster(roastRoaster)).status?.lastTelemetry;
+    return t?.ibtsTemperatureCelsius ?? t?.beanTemperatureCelsius ?? 0;
+  }
+
+  // --- Attacks -------------------------------------------------------------------------------------------
+
+  async #attackUntilDone(): Promise<void> {
+    const episodes = [
+      () => this.#stopFlood(),
+      () => this.#proposalFlood(),
+      () => this.#labelStorm(),
+      () => this.#forgedResults(),
+      () => this.#randomTokens(),
+    ];
+    // Each kind once early on, then a seeded mix.
+    for (let i = 0; Date.now() < this.#until; i++) {
+      const episode =
+        i < episodes.length ? episodes[i]! : episodes[between(this.#random, 0, episodes.length - 1)]!;
+      await episode();
+      await sleep(between(this.#random, 500, 3000));
+    }
+  }
+
+  #name(what: string): string {
+    return `${what}-${++this.#serial}`;
+  }
+
+  /** An EmergencyStop; when it went is read from its status at the end. */
+  async #stop(by: Actor): Promise<void> {
+    const name = this.#name(`stop-${by}`);
+    const body = proposalObject(by, name, target, { type: 'EmergencyStop' }, { rationale: 'soak' });
+    // The clock starts just before the request is sent.
+    const t0 = Date.now();
+    await this.#api('proposal', by).create(body);
+    this.#stops.set(name, t0);
+  }
+
+  async #stopFlood(): Promise<void> {
+    const n = between(this.#random, 10, 30);
+    for (let i = 0; i < n; i++) await this.#stop('advisor');
+    this.#o.out(`soak: the advisor sent ${n} EmergencyStops`);
+  }
+
+  /** A person's reset of the target's latch, if it holds one; true once it is clear. */
+  async #reset(): Promise<boolean> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const latch = (await this.#roaster(target)).status?.latch;
+      if (latch === undefined) return true;
+      const ended = await this.#propose('alice', target, { type: 'ResetLatch', latchId: latch.id }).catch(
+        () => undefined,
+      );
+      if (ended?.status?.phase !== 'Succeeded') {
+        const why = ended?.status?.conditions?.find((c) => c.type === 'Ready')?.message;
+        this.#o.out(`soak: alice's reset of latch ${latch.id} ended ${ended?.status?.phase}: ${why}`);
+      } else {
+        const cleared = await this.#wait('the latch to clear', 15_000, async () =>
+          (await this.#roaster(target)).status?.latch === undefined ? true : undefined,
+        ).catch(() => false);
+        if (cleared) return true;
+        this.#o.out(
+          `soak: alice's reset of ${latch.id} Succeeded, the latch is now ${JSON.stringify((await this.#roaster(target)).status?.latch)}`,
+        );
+      }
+      await sleep(1000);
+    }
+    return false;
+  }
+
+  async #proposalFlood(): Promise<void> {
+    await this.#reset();
+    const n = between(this.#random, this.#o.flood[0], this.#o.flood[1]);
+    const ttlSeconds = 15;
+    const stopWhileCreating = this.#random() < 0.5;
+    const first = Date.now();
+    let created = 0;
+    const create = async () => {
+      while (created < n) {
+        const i = created++;
+        if (stopWhileCreating && i === Math.floor(n / 2)) await this.#stop('alice');
+        const p = proposalObject(
+          'advisor',
+          this.#name('flood'),
+          target,
+          { type: 'SetFan', target: 4 },
+          {
+            rationale: 'soak flood',
+            ttlSeconds,
+          },
+        );
+        await this.#api('proposal', 'advisor').create(p);
+        this.#floodProposals++;
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, create));
+    if (!stopWhileCreating) {
+      // Into the flood's expiry: the first proposals reach their deadline now.
+      await sleep(Math.max(0, first + ttlSeconds * 1000 - Date.now()));
+      await this.#stop('alice');
+    }
+    this.#o.out(
+      `soak: the advisor flooded ${n} proposals; alice's stop went in while they were ${stopWhileCreating ? 'created' : 'expiring'}`,
+    );
+    await sleep(Math.max(0, first + (ttlSeconds + 2) * 1000 - Date.now()));
+  }
+
+  /** bob relabels a waiting proposal as fast as he can; its deadline must still hold. */
+  async #labelStorm(): Promise<void> {
+    if (!(await this.#reset())) return;
+    const name = this.#name('stormed');
+    await this.#api('proposal', 'advisor').create(
+      proposalObject(
+        'advisor',
+        name,
+        target,
+        { type: 'SetFan', target: 5 },
+        { rationale: 'soak', ttlSeconds: 4 },
+      ),
+    );
+    const waiting = await this.#wait(`${name} to wait for approval`, 30_000, async () => {
+      const p = await this.#proposal(name);
+      return p.status?.expiresAt !== undefined || terminal.includes(p.status?.phase ?? '') ? p : undefined;
+    });
+    if (waiting.status?.phase !== 'AwaitingApproval') return;
+    const expiresAt = Date.parse(waiting.status.expiresAt ?? '');
+    let storming = true;
+    let patches = 0;
+    const storm = (async () => {
+      while (storming) {
+        await this.#api('proposal', 'bob')
+          .patch(namespace, name, { metadata: { labels: { storm: String(patches++) } } }, { type: 'merge' })
+          .catch(() => undefined);
+      }
+    })();
+    try {
+      const ended = await this.#wait(
+        `${name} to end`,
+        30_000,
+        async () => {
+          const p = await this.#proposal(name);
+          return terminal.includes(p.status?.phase ?? '') ? { p, at: Date.now() } : undefined;
+        },
+        100,
+      );
+      if (ended.p.status?.phase === 'Expired') this.#late.push(Math.max(0, ended.at - expiresAt));
+    } finally {
+      storming = false;
+      await storm;
+    }
+    this.#o.out(`soak: bob relabelled ${name} ${patches} times while it waited`);
+  }
+
+  /** Results only the link may write: people and the advisor try, with their own credentials. */
+  async #forgedResults(): Promise<void> {
+    const name = this.#name('forge-me');
+    await this.#api('proposal', 'advisor').create(
+      proposalObject(
+        'advisor',
+        name,
+        target,
+        { type: 'SetFan', target: 6 },
+        { rationale: 'soak', ttlSeconds: 30 },
+      ),
+    );
+    for (const by of ['alice', 'bob', 'advisor'] as const) {
+      const result = {
+        outcome: 'Succeeded',
+        message: 'forged',
+        latencyMs: 1,
+        time: new Date().toISOString(),
+      };
+      await this.#attempt('forgedResult', () =>
+        this.#api('proposal', by).patch(
+          namespace,
+          name,
+          { status: { result } },
+          {
+            type: 'merge',
+            subresource: 'status',
+          },
+        ),
+      ).catch(() => undefined);
+    }
+  }
+
+  /** Read API requests with random bearer tokens: every one refused, none served. */
+  async #randomTokens(): Promise<void> {
+    const n = between(this.#random, 100, 300);
+    const url = `http://127.0.0.1:${this.#apiPort}/apis/telemetry.roasting.simcorp.io/v1alpha1/namespaces/${namespace}/roastsessions/roast-1`;
+    let sent = 0;
+    const send = async () => {
+      while (sent < n) {
+        sent++;
+        const token = Array.from({ length: 32 }, () => between(this.#random, 0, 35).toString(36)).join('');
+        const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+        await response.arrayBuffer();
+        const kind = 'randomToken';
+        if (response.status === 401 || response.status === 429) this.#count(this.#refused, kind);
+        else this.#count(this.#accepted, kind);
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, send));
+  }
+
+  /** A request an attacker makes: refused (counted), or let through (counted as accepted). */
+  async #attempt(kind: string, request: () => Promise<unknown>): Promise<void> {
+    try {
+      await request();
+      // Notes within the advisor's share are allowed; only a refusal shows the budget held.
+      if (kind !== 'marksSpam') this.#count(this.#accepted, kind);
+    } catch (err) {
+      const code = refusedWith(err);
+      if (code === undefined || code >= 500) throw err;
+      this.#count(this.#refused, kind);
+    }
+  }
+
+  #count(counts: Record<string, number>, kind: string): void {
+    counts[kind] = (counts[kind] ?? 0) + 1;
+  }
+
+  // --- The end -------------------------------------------------------------------------------------------
+
+  /** Once the attacks stop, alice resets the target and a command of hers goes through. */
+  async #recover(): Promise<boolean> {
+    // Every stop sent must have latched before the reset that clears them.
+    await sleep(2000);
+    if (!(await this.#reset())) {
+      this.#o.out(
+        `soak: ${target} still latched after alice's resets: ${JSON.stringify((await this.#roaster(target)).status?.latch)}`,
+      );
+      return false;
+    }
+    const fan = await this.#propose('alice', target, { type: 'SetFan', target: 5 }).catch((err: Error) => {
+      this.#o.out(`soak: alice's SetFan after the reset: ${err.message}`);
+      return undefined;
+    });
+    if (fan?.status?.phase !== 'Succeeded') {
+      const why = fan?.status?.conditions?.find((c) => c.type === 'Ready')?.message;
+      this.#o.out(`soak: alice's SetFan after the reset ended ${fan?.status?.phase}: ${why}`);
+    }
+    return fan?.status?.phase === 'Succeeded';
+  }
+
+  async #stopLatencies(): Promise<{ stopMs: number[]; unsent: number }> {
+    const list = await this.#api('proposal').list({
+      namespace,
+      fieldSelector: `spec.roasterRef.name=${target}`,
+    });
+    const sentAt = new Map(
+      list.items.map((o) => {
+        const p = CommandProposal.parse(o);
+        return [p.metadata.name, p.status?.dispatch?.time] as const;
+      }),
+    );
+    const stopMs: number[] = [];
+    let unsent = 0;
+    for (const [name, t0] of this.#stops) {
+      const at = sentAt.get(name);
+      if (at === undefined) unsent++;
+      else stopMs.push(Date.parse(at) - t0);
+    }
+    return { stopMs, unsent };
+  }
+
+  /** Error lines of the operator (an attack refused is logged below error). */
+  #errorLines(): string[] {
+    return (this.#operator?.logs ?? [])
+      .filter((l) => l.level === 'error')
+      .map((l) => `${l.msg}${l.err ? `: ${JSON.stringify(l.err)}` : ''}`);
+  }
+
+  async #sampleMemory(): Promise<void> {
+    while (this.#until !== 0) {
+      const { body } = await this.#operator!.probe('/metrics');
+      const rss = /^process_resident_memory_bytes (\d+)/m.exec(body);
+      if (rss) this.#memory.push(Number(rss[1]));
+      await sleep(5000);
+    }
+  }
+
+  // --- The API -------------------------------------------------------------------------------------------
+
+  #api(kind: 'proposal' | 'session', as: Actor = 'admin') {
+    return this.#clients[as]!.resource(kind === 'proposal' ? commandProposals : roastSessions);
+  }
+
+  async #roaster(name: string): Promise<Roaster> {
+    return Roaster.parse(await this.#clients.admin!.resource(roasters).get(namespace, name));
+  }
+
+  async #proposal(name: string): Promise<CommandProposal> {
+    return CommandProposal.parse(await this.#api('proposal').get(namespace, name));
+  }
+
+  /** Proposes as `by`; bob approves if a person's approval is wanted; resolves with the ended proposal. */
+  async #propose(by: Actor, roaster: string, command: Command, session?: string): Promise<CommandProposal> {
+    const name = this.#name(command.type.toLowerCase());
+    await this.#api('proposal', by).create(
+      proposalObject(by, name, roaster, command, {
+        rationale: 'soak',
+        ...(session && { sessionRef: { name: session } }),
+      }),
+    );
+    const governed = await this.#wait(`${name} to be governed`, 60_000, async () => {
+      const p = await this.#proposal(name);
+      return p.status?.governor ? p : undefined;
+    });
+    if (governed.status?.governor?.decision === 'RequireApproval') {
+      await this.#api('proposal', 'bob').patch(namespace, name, approvalPatch('bob', 'Approved', 'soak'), {
+        type: 'merge',
+      });
+    }
+    return this.#wait(`${name} to end`, 120_000, async () => {
+      const p = await this.#proposal(name);
+      return terminal.includes(p.status?.phase ?? '') ? p : undefined;
+    });
+  }
+
+  async #command(by: Actor, roaster: string, command: Command, session?: string): Promise<void> {
+    const ended = await this.#propose(by, roaster, command, session);
+    if (ended.status?.phase !== 'Succeeded') {
+      const why = ended.status?.conditions?.find((c) => c.type === 'Ready')?.message;
+      throw new Error(`${command.type} ended ${ended.status?.phase}: ${why}`);
+    }
+  }
+
+  async #wait<T>(
+    what: string,
+    timeoutMs: number,
+    check: () => Promise<T | undefined | false>,
+    everyMs = 250,
+  ) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+      if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}`);
+      await sleep(everyMs);
+    }
+  }
+}
