@@ -111,7 +111,7 @@ export function verdict(m: Measured, b: Bounds): Check[] {
     {
       what: 'the roaster recovered by a human reset',
       ok: m.recovered,
-      detail: m.recovered ? 'latch cleared, a command went' : 'not recovered',
+      detail: m.recovered ? 'latch cleared, a preheat went' : 'not recovered',
     },
     {
       what: 'ordinary roasting went on',

@@ -559,7 +559,7 @@ export class Soak {
 
   // --- The end -------------------------------------------------------------------------------------------
 
-  /** Once the attacks stop, alice resets the target and a command of hers goes through. */
+  /** Once the attacks stop, alice resets the target and her preheat (bob approves it) goes through. */
   async #recover(): Promise<boolean> {
     // Every stop sent must have latched before the reset that clears them.
     await sleep(2000);
@@ -569,15 +569,18 @@ export class Soak {
       );
       return false;
     }
-    const fan = await this.#propose('alice', target, { type: 'SetFan', target: 5 }).catch((err: Error) => {
-      this.#o.out(`soak: alice's SetFan after the reset: ${err.message}`);
-      return undefined;
-    });
-    if (fan?.status?.phase !== 'Succeeded') {
-      const why = fan?.status?.conditions?.find((c) => c.type === 'Ready')?.message;
-      this.#o.out(`soak: alice's SetFan after the reset ended ${fan?.status?.phase}: ${why}`);
+    // The roaster is off after the stops: a preheat is what a person starts the day with.
+    const preheat = await this.#propose('alice', target, { type: 'Preheat', fromState: 'Off' }).catch(
+      (err: Error) => {
+        this.#o.out(`soak: alice's Preheat after the reset: ${err.message}`);
+        return undefined;
+      },
+    );
+    if (preheat?.status?.phase !== 'Succeeded') {
+      const why = preheat?.status?.conditions?.find((c) => c.type === 'Ready')?.message;
+      this.#o.out(`soak: alice's Preheat after the reset ended ${preheat?.status?.phase}: ${why}`);
     }
-    return fan?.status?.phase === 'Succeeded';
+    return preheat?.status?.phase === 'Succeeded';
   }
 
   async #stopLatencies(): Promise<{ stopMs: number[]; unsent: number }> {
