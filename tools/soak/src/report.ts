@@ -106,7 +106,7 @@ export function verdict(m: Measured, b: Bounds): Check[] {
     {
       what: 'operator memory within the chart’s limit',
       ok: m.memoryBytes.length > 0 && peak <= b.memoryBytes,
-      detail: `peak ${mib(peak)} of ${mib(b.memoryBytes)} over ${m.memoryBytes.length} samples`,
+      detail: `peak ${mib(peak)} of ${mib(b.memoryBytes)} (first sample ${mib(m.memoryBytes[0] ?? 0)}, ${m.memoryBytes.length} samples)`,
     },
     {
       what: 'the roaster recovered by a human reset',
@@ -161,7 +161,11 @@ export function summary(m: Measured, b: Bounds, checks: readonly Check[]) {
       boundP99Ms: b.stopP99Ms,
     },
     deadlines: { stormed: m.deadlineLateMs.length, maxLateMs: Math.max(0, ...m.deadlineLateMs) },
-    memory: { peakBytes: Math.max(0, ...m.memoryBytes), limitBytes: b.memoryBytes },
+    memory: {
+      firstBytes: m.memoryBytes[0],
+      peakBytes: Math.max(0, ...m.memoryBytes),
+      limitBytes: b.memoryBytes,
+    },
     roasts: m.roasts,
     roastFailures: m.roastFailures,
     floodProposals: m.floodProposals,
