@@ -4,7 +4,8 @@
 // table, or with --json one JSON object. Exit 1 when a bound is missed.
 import { parseArgs } from 'node:util';
 import { type Bounds, summary, table, verdict } from './report.ts';
-import { chartMemoryLimit, Soak } from './soak.ts';
+import { chartMemoryLimit } from './roastery.ts';
+import { Soak } from './soak.ts';
 
 const usage =
   'usage: npm run soak -- [--seed N] [--minutes M (default 10)] [--flood MIN-MAX (default 100-400)] [--time-scale X (default 30)] [--json]';

@@ -6,55 +6,15 @@
 // - on `soak-target`, one attack at a time: the advisor's stop floods, the advisor's proposal floods that
 //   expire together with alice's stop sent into them, bob's label storms on a proposal with a deadline,
 //   forged results written by people and the advisor, and random-token requests to the read API.
-// Then a human reset must bring `soak-target` back. What it measured goes to `report.ts`.
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Then a human reset must bring `soak-target` back. The roastery it runs in is `roastery.ts`; what it measured
+// goes to `report.ts`.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiException } from '@kubernetes/client-node';
-import {
-  apiVersion,
-  type Command,
-  CommandProposal,
-  Roaster,
-  RoastSession,
-  roasterNames,
-  roastSessionNames,
-} from '@roast-operator/api';
-import {
-  freePort,
-  loadKubeConfig,
-  type PrivateControlPlane,
-  startControlPlane,
-} from '@roast-operator/control-plane';
-import { KubeClient, type KubeObject } from '@roast-operator/kube';
-import {
-  commandProposals,
-  insecureDemoConfirmation,
-  roasters,
-  roastSessions,
-} from '@roast-operator/operator';
-import {
-  type Actor,
-  approvalPatch,
-  markPatch,
-  NodeProcess,
-  namespace,
-  OperatorProcess,
-  operatorProcessOptions,
-  prepareRoastery,
-  proposalObject,
-} from '@roast-operator/test-env';
-import { parse } from 'yaml';
-import { between, type Measured, memoryBytes, seeded } from './report.ts';
-
-const root = join(import.meta.dirname, '../../..');
-const operatorMain = join(root, 'operator/src/main.ts');
-const edgeMain = join(root, 'edge-node/src/main.ts');
-
-const roastRoaster = 'soak-roast';
-const target = 'soak-target';
-const terminal = ['Succeeded', 'Failed', 'Blocked', 'Rejected', 'Expired', 'Aborted'];
+import { apiVersion, CommandProposal, RoastSession, roastSessionNames } from '@roast-operator/api';
+import type { KubeObject } from '@roast-operator/kube';
+import { type Actor, markPatch, namespace, proposalObject } from '@roast-operator/test-env';
+import { between, type Measured, seeded } from './report.ts';
+import { roastRoaster, SoakRoastery, target, terminal } from './roastery.ts';
 
 export interface SoakOptions {
   readonly seed: number;
@@ -67,25 +27,6 @@ export interface SoakOptions {
   readonly out: (text: string) => void;
 }
 
-/** The chart's memory limit for the operator container. */
-export async function chartMemoryLimit(): Promise<number> {
-  const values = parse(await readFile(join(root, 'charts/roast-operator/values.yaml'), 'utf8')) as {
-    operator: { resources: { limits: { memory: string } } };
-  };
-  return memoryBytes(values.operator.resources.limits.memory);
-}
-
-/** The operator's Node options as the chart's Deployment sets them: its memory is measured as it runs there. */
-async function chartNodeOptions(): Promise<string> {
-  const deployment = await readFile(
-    join(root, 'charts/roast-operator/templates/operator-deployment.yaml'),
-    'utf8',
-  );
-  const options = /name: NODE_OPTIONS\s+value: (.+)/.exec(deployment)?.[1];
-  if (options === undefined) throw new Error('the chart’s operator Deployment sets no NODE_OPTIONS any more');
-  return options.trim();
-}
-
 /** The HTTP status a refused request got, or undefined for another failure. */
 function refusedWith(err: unknown): number | undefined {
   return err instanceof ApiException ? err.code : undefined;
@@ -94,13 +35,7 @@ function refusedWith(err: unknown): number | undefined {
 export class Soak {
   readonly #o: SoakOptions;
   readonly #random: () => number;
-  #dir: string | undefined;
-  #plane: PrivateControlPlane | undefined;
-  #clients: Partial<Record<Actor, KubeClient>> = {};
-  #operator: OperatorProcess | undefined;
-  #edges: NodeProcess[] = [];
-  #apiPort = 0;
-  #serial = 0;
+  readonly #r: SoakRoastery;
   #until = 0;
 
   // What it measured.
@@ -116,10 +51,12 @@ export class Soak {
   constructor(options: SoakOptions) {
     this.#o = options;
     this.#random = seeded(options.seed);
+    this.#r = new SoakRoastery(options.timeScale, options.seed);
   }
 
   async run(): Promise<Measured> {
-    await this.#setUp();
+    const dir = await this.#r.start();
+    this.#o.out(`soak: control plane, operator and two simulated roasters up in ${dir}`);
     const started = Date.now();
     this.#until = started + this.#o.seconds * 1000;
     const sampling = this.#sampleMemory();
@@ -147,97 +84,10 @@ export class Soak {
 
   async stop(): Promise<void> {
     this.#until = 0;
-    for (const edge of this.#edges) await edge.stop();
-    await this.#operator?.stop();
-    await Promise.all(Object.values(this.#clients).map((c) => c.close()));
-    await this.#plane?.stop();
-    if (this.#dir) await rm(this.#dir, { recursive: true, force: true });
+    await this.#r.stop();
   }
 
   // --- Setting up ------------------------------------------------------------------------------------------
-
-  async #setUp(): Promise<void> {
-    const dir = await mkdtemp(join(tmpdir(), 'roast-soak-'));
-    this.#dir = dir;
-    this.#plane = await startControlPlane({ name: 'soak' });
-    const admin = new KubeClient(this.#plane.kubeConfig(), { fieldManager: 'roast-soak' });
-    this.#clients.admin = admin;
-    const credentials = await prepareRoastery(this.#plane, admin, dir);
-    this.#clients.alice = new KubeClient(this.#plane.kubeConfig('alice'), { fieldManager: 'kubectl' });
-    this.#clients.bob = new KubeClient(this.#plane.kubeConfig('bob'), { fieldManager: 'kubectl' });
-    this.#clients.advisor = new KubeClient(loadKubeConfig(credentials.advisor), {
-      fieldManager: 'roast-advisor',
-    });
-    const made = [];
-    for (const [name, node] of [
-      [roastRoaster, 'soak-node-1'],
-      [target, 'soak-node-2'],
-    ] as const) {
-      const created = await admin.resource(roasters).create({
-        apiVersion,
-        kind: roasterNames.kind,
-        metadata: { name, namespace },
-        spec: { model: 'Simulated', binding: { nodeName: node }, autonomy: { level: 'L3' } },
-      } as KubeObject);
-      made.push({ roaster: Roaster.parse(created), node });
-    }
-    const gatewayPort = await freePort();
-    this.#apiPort = await freePort();
-    const logFile = join(dir, 'product.log');
-    this.#operator = new OperatorProcess(
-      operatorProcessOptions({
-        script: operatorMain,
-        kubeconfig: credentials.operator,
-        args: [
-          `--gateway-port=${gatewayPort}`,
-          '--gateway-host=127.0.0.1',
-          `--api-port=${this.#apiPort}`,
-          '--api-host=127.0.0.1',
-          '--insecure-demo',
-          `--store-path=${join(dir, 'telemetry.db')}`,
-        ],
-        logLevel: 'info',
-        logFile,
-        // A soak on one machine, loopback only: the demo's mode, confirmed.
-        env: {
-          [insecureDemoConfirmation.variable]: insecureDemoConfirmation.value,
-          NODE_OPTIONS: await chartNodeOptions(),
-        },
-      }),
-    );
-    await this.#operator.waitUntilReady(180_000);
-    for (const { roaster, node } of made) {
-      const store = join(dir, `edge-${roaster.metadata.name}`);
-      await mkdir(store);
-      this.#edges.push(
-        new NodeProcess(
-          edgeMain,
-          [
-            '--simulate',
-            `--time-scale=${this.#o.timeScale}`,
-            '--sim-start=off',
-            `--gateway=127.0.0.1:${gatewayPort}`,
-            '--insecure-demo',
-            `--roaster=${namespace}/${roaster.metadata.name}`,
-            `--roaster-uid=${roaster.metadata.uid}`,
-            `--store=${store}`,
-            `--port=${await freePort()}`,
-            `--seed=${this.#o.seed}`,
-          ],
-          { NODE_NAME: node, POD_NAME: `roast-edge-${roaster.metadata.name}`, LOG_LEVEL: 'info' },
-          { logFile },
-        ),
-      );
-    }
-    for (const name of [roastRoaster, target]) {
-      await this.#wait(`${name} to connect`, 120_000, async () => {
-        const r = await this.#roaster(name);
-        const up = r.status?.conditions?.find((c) => c.type === 'Connected')?.status === 'True';
-        return up && r.status?.phase !== undefined && r.status.phase !== 'Disconnected';
-      });
-    }
-    this.#o.out(`soak: control plane, operator and two simulated roasters up in ${dir}`);
-  }
 
   // --- Ordinary roasting ---------------------------------------------------------------------------------
 
@@ -255,9 +105,11 @@ export class Soak {
         this.#roastFailures.push(`roast-${i}: ${(err as Error).message}`);
         this.#o.out(`soak: roast-${i} failed: ${(err as Error).message}`);
         // Let the roaster settle before the next batch.
-        await this.#wait(`${roastRoaster} to be off`, this.#roastMs(1800), async () =>
-          ['Off', 'Shutdown'].includes((await this.#roaster(roastRoaster)).status?.phase ?? ''),
-        ).catch(() => undefined);
+        await this.#r
+          .wait(`${roastRoaster} to be off`, this.#roastMs(1800), async () =>
+            ['Off', 'Shutdown'].includes((await this.#r.roaster(roastRoaster)).status?.phase ?? ''),
+          )
+          .catch(() => undefined);
       }
     }
   }
@@ -268,11 +120,11 @@ export class Soak {
   }
 
   async #roast(session: string): Promise<void> {
-    await this.#wait(`${roastRoaster} to be off`, this.#roastMs(1800), async () =>
-      ['Off'].includes((await this.#roaster(roastRoaster)).status?.phase ?? ''),
+    await this.#r.wait(`${roastRoaster} to be off`, this.#roastMs(1800), async () =>
+      ['Off'].includes((await this.#r.roaster(roastRoaster)).status?.phase ?? ''),
     );
     // alice plans the batch at the roaster and claims it.
-    await this.#api('session', 'alice').create({
+    await this.#r.api('session', 'alice').create({
       apiVersion,
       kind: roastSessionNames.kind,
       metadata: { name: session, namespace },
@@ -283,40 +135,43 @@ export class Soak {
       },
     } as KubeObject);
     await this.#spamNotes(session);
-    await this.#command('alice', roastRoaster, { type: 'Preheat', fromState: 'Off' }, session);
-    await this.#wait('ready to charge', this.#roastMs(1800), async () =>
-      ['ReadyToCharge'].includes((await this.#roaster(roastRoaster)).status?.phase ?? ''),
+    await this.#r.command('alice', roastRoaster, { type: 'Preheat', fromState: 'Off' }, session);
+    await this.#r.wait('ready to charge', this.#roastMs(1800), async () =>
+      ['ReadyToCharge'].includes((await this.#r.roaster(roastRoaster)).status?.phase ?? ''),
     );
     // The last roast ended with the fan at full for cooling: this one starts with the fan low again.
-    await this.#command('alice', roastRoaster, { type: 'SetFan', target: 1 }, session);
-    await this.#command('alice', roastRoaster, { type: 'SetHeater', target: 7 }, session);
-    await this.#command('alice', roastRoaster, { type: 'Charge', fromState: 'ReadyToCharge' }, session);
+    await this.#r.command('alice', roastRoaster, { type: 'SetFan', target: 1 }, session);
+    await this.#r.command('alice', roastRoaster, { type: 'SetHeater', target: 7 }, session);
+    await this.#r.command('alice', roastRoaster, { type: 'Charge', fromState: 'ReadyToCharge' }, session);
     // The demo's schedule, simplified: ease the heat at the end of drying, drop soon after first crack.
-    await this.#wait('the end of drying', this.#roastMs(900), async () => (await this.#beanC()) >= 150);
-    await this.#command('alice', roastRoaster, { type: 'SetHeater', target: 5 }, session);
-    await this.#wait('first crack', this.#roastMs(1200), async () => (await this.#beanC()) >= 186);
-    const marks = RoastSession.parse(await this.#api('session', 'alice').get(namespace, session)).spec.marks;
-    await this.#api('session', 'alice').patch(
-      namespace,
-      session,
-      markPatch('alice', 'firstCrack', marks?.length ?? 0, 'rolling first crack'),
-      { type: 'json' },
-    );
+    await this.#r.wait('the end of drying', this.#roastMs(900), async () => (await this.#beanC()) >= 150);
+    await this.#r.command('alice', roastRoaster, { type: 'SetHeater', target: 5 }, session);
+    await this.#r.wait('first crack', this.#roastMs(1200), async () => (await this.#beanC()) >= 186);
+    const marks = RoastSession.parse(await this.#r.api('session', 'alice').get(namespace, session)).spec
+      .marks;
+    await this.#r
+      .api('session', 'alice')
+      .patch(
+        namespace,
+        session,
+        markPatch('alice', 'firstCrack', marks?.length ?? 0, 'rolling first crack'),
+        { type: 'json' },
+      );
     const crackedAt = Date.now();
-    await this.#wait('the drop', this.#roastMs(300), async () => {
+    await this.#r.wait('the drop', this.#roastMs(300), async () => {
       const developed = ((Date.now() - crackedAt) / 1000) * this.#o.timeScale >= 60;
       return developed || (await this.#beanC()) >= 205;
     });
-    await this.#command('alice', roastRoaster, { type: 'Drop', fromState: 'Roasting' }, session);
-    await this.#wait(
+    await this.#r.command('alice', roastRoaster, { type: 'Drop', fromState: 'Roasting' }, session);
+    await this.#r.wait(
       'cooling',
       60_000,
-      async () => (await this.#roaster(roastRoaster)).status?.phase === 'Cooling',
+      async () => (await this.#r.roaster(roastRoaster)).status?.phase === 'Cooling',
     );
     await sleep((180 * 1000) / this.#o.timeScale);
-    await this.#command('alice', roastRoaster, { type: 'Cool', fromState: 'Cooling' }, session);
-    const ended = await this.#wait('the session to end', this.#roastMs(600), async () => {
-      const s = RoastSession.parse(await this.#api('session').get(namespace, session));
+    await this.#r.command('alice', roastRoaster, { type: 'Cool', fromState: 'Cooling' }, session);
+    const ended = await this.#r.wait('the session to end', this.#roastMs(600), async () => {
+      const s = RoastSession.parse(await this.#r.api('session').get(namespace, session));
       return ['Completed', 'Aborted', 'Failed'].includes(s.status?.phase ?? '') ? s : undefined;
     });
     if (ended.status?.phase !== 'Completed') throw new Error(`${session} ended ${ended.status?.phase}`);
@@ -328,16 +183,16 @@ export class Soak {
   async #spamNotes(session: string): Promise<void> {
     const notes = between(this.#random, 10, 20);
     for (let i = 0; i < notes; i++) {
-      const s = RoastSession.parse(await this.#api('session', 'advisor').get(namespace, session));
+      const s = RoastSession.parse(await this.#r.api('session', 'advisor').get(namespace, session));
       const patch = markPatch('advisor', 'note', s.spec.marks?.length ?? 0, `note ${i}`);
       await this.#attempt('marksSpam', () =>
-        this.#api('session', 'advisor').patch(namespace, session, patch, { type: 'json' }),
+        this.#r.api('session', 'advisor').patch(namespace, session, patch, { type: 'json' }),
       ).catch(() => undefined);
     }
   }
 
   async #beanC(): Promise<number> {
-    const t = (await this.#roaster(roastRoaster)).status?.lastTelemetry;
+    const t = (await this.#r.roaster(roastRoaster)).status?.lastTelemetry;
     return t?.ibtsTemperatureCelsius ?? t?.beanTemperatureCelsius ?? 0;
   }
 
@@ -360,17 +215,13 @@ export class Soak {
     }
   }
 
-  #name(what: string): string {
-    return `${what}-${++this.#serial}`;
-  }
-
   /** An EmergencyStop; when it went is read from its status at the end. */
   async #stop(by: Actor): Promise<void> {
-    const name = this.#name(`stop-${by}`);
+    const name = this.#r.name(`stop-${by}`);
     const body = proposalObject(by, name, target, { type: 'EmergencyStop' }, { rationale: 'soak' });
     // The clock starts just before the request is sent.
     const t0 = Date.now();
-    await this.#api('proposal', by).create(body);
+    await this.#r.api('proposal', by).create(body);
     this.#stops.set(name, t0);
   }
 
@@ -383,21 +234,23 @@ export class Soak {
   /** A person's reset of the target's latch, if it holds one; true once it is clear. */
   async #reset(): Promise<boolean> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const latch = (await this.#roaster(target)).status?.latch;
+      const latch = (await this.#r.roaster(target)).status?.latch;
       if (latch === undefined) return true;
-      const ended = await this.#propose('alice', target, { type: 'ResetLatch', latchId: latch.id }).catch(
-        () => undefined,
-      );
+      const ended = await this.#r
+        .propose('alice', target, { type: 'ResetLatch', latchId: latch.id })
+        .catch(() => undefined);
       if (ended?.status?.phase !== 'Succeeded') {
         const why = ended?.status?.conditions?.find((c) => c.type === 'Ready')?.message;
         this.#o.out(`soak: alice's reset of latch ${latch.id} ended ${ended?.status?.phase}: ${why}`);
       } else {
-        const cleared = await this.#wait('the latch to clear', 15_000, async () =>
-          (await this.#roaster(target)).status?.latch === undefined ? true : undefined,
-        ).catch(() => false);
+        const cleared = await this.#r
+          .wait('the latch to clear', 15_000, async () =>
+            (await this.#r.roaster(target)).status?.latch === undefined ? true : undefined,
+          )
+          .catch(() => false);
         if (cleared) return true;
         this.#o.out(
-          `soak: alice's reset of ${latch.id} Succeeded, the latch is now ${JSON.stringify((await this.#roaster(target)).status?.latch)}`,
+          `soak: alice's reset of ${latch.id} Succeeded, the latch is now ${JSON.stringify((await this.#r.roaster(target)).status?.latch)}`,
         );
       }
       await sleep(1000);
@@ -418,7 +271,7 @@ export class Soak {
         if (stopWhileCreating && i === Math.floor(n / 2)) await this.#stop('alice');
         const p = proposalObject(
           'advisor',
-          this.#name('flood'),
+          this.#r.name('flood'),
           target,
           { type: 'SetFan', target: 4 },
           {
@@ -426,7 +279,7 @@ export class Soak {
             ttlSeconds,
           },
         );
-        await this.#api('proposal', 'advisor').create(p);
+        await this.#r.api('proposal', 'advisor').create(p);
         this.#floodProposals++;
       }
     };
@@ -445,18 +298,20 @@ export class Soak {
   /** bob relabels a waiting proposal as fast as he can; its deadline must still hold. */
   async #labelStorm(): Promise<void> {
     if (!(await this.#reset())) return;
-    const name = this.#name('stormed');
-    await this.#api('proposal', 'advisor').create(
-      proposalObject(
-        'advisor',
-        name,
-        target,
-        { type: 'SetFan', target: 5 },
-        { rationale: 'soak', ttlSeconds: 4 },
-      ),
-    );
-    const waiting = await this.#wait(`${name} to wait for approval`, 30_000, async () => {
-      const p = await this.#proposal(name);
+    const name = this.#r.name('stormed');
+    await this.#r
+      .api('proposal', 'advisor')
+      .create(
+        proposalObject(
+          'advisor',
+          name,
+          target,
+          { type: 'SetFan', target: 5 },
+          { rationale: 'soak', ttlSeconds: 4 },
+        ),
+      );
+    const waiting = await this.#r.wait(`${name} to wait for approval`, 30_000, async () => {
+      const p = await this.#r.proposal(name);
       return p.status?.expiresAt !== undefined || terminal.includes(p.status?.phase ?? '') ? p : undefined;
     });
     if (waiting.status?.phase !== 'AwaitingApproval') return;
@@ -465,17 +320,18 @@ export class Soak {
     let patches = 0;
     const storm = (async () => {
       while (storming) {
-        await this.#api('proposal', 'bob')
+        await this.#r
+          .api('proposal', 'bob')
           .patch(namespace, name, { metadata: { labels: { storm: String(patches++) } } }, { type: 'merge' })
           .catch(() => undefined);
       }
     })();
     try {
-      const ended = await this.#wait(
+      const ended = await this.#r.wait(
         `${name} to end`,
         30_000,
         async () => {
-          const p = await this.#proposal(name);
+          const p = await this.#r.proposal(name);
           return terminal.includes(p.status?.phase ?? '') ? { p, at: Date.now() } : undefined;
         },
         100,
@@ -490,16 +346,18 @@ export class Soak {
 
   /** Results only the link may write: people and the advisor try, with their own credentials. */
   async #forgedResults(): Promise<void> {
-    const name = this.#name('forge-me');
-    await this.#api('proposal', 'advisor').create(
-      proposalObject(
-        'advisor',
-        name,
-        target,
-        { type: 'SetFan', target: 6 },
-        { rationale: 'soak', ttlSeconds: 30 },
-      ),
-    );
+    const name = this.#r.name('forge-me');
+    await this.#r
+      .api('proposal', 'advisor')
+      .create(
+        proposalObject(
+          'advisor',
+          name,
+          target,
+          { type: 'SetFan', target: 6 },
+          { rationale: 'soak', ttlSeconds: 30 },
+        ),
+      );
     for (const by of ['alice', 'bob', 'advisor'] as const) {
       const result = {
         outcome: 'Succeeded',
@@ -508,7 +366,7 @@ export class Soak {
         time: new Date().toISOString(),
       };
       await this.#attempt('forgedResult', () =>
-        this.#api('proposal', by).patch(
+        this.#r.api('proposal', by).patch(
           namespace,
           name,
           { status: { result } },
@@ -524,7 +382,7 @@ export class Soak {
   /** Read API requests with random bearer tokens: every one refused, none served. */
   async #randomTokens(): Promise<void> {
     const n = between(this.#random, 100, 300);
-    const url = `http://127.0.0.1:${this.#apiPort}/apis/telemetry.roasting.simcorp.io/v1alpha1/namespaces/${namespace}/roastsessions/roast-1`;
+    const url = `http://127.0.0.1:${this.#r.apiPort}/apis/telemetry.roasting.simcorp.io/v1alpha1/namespaces/${namespace}/roastsessions/roast-1`;
     let sent = 0;
     const send = async () => {
       while (sent < n) {
@@ -565,17 +423,17 @@ export class Soak {
     await sleep(2000);
     if (!(await this.#reset())) {
       this.#o.out(
-        `soak: ${target} still latched after alice's resets: ${JSON.stringify((await this.#roaster(target)).status?.latch)}`,
+        `soak: ${target} still latched after alice's resets: ${JSON.stringify((await this.#r.roaster(target)).status?.latch)}`,
       );
       return false;
     }
     // The roaster is off after the stops: a preheat is what a person starts the day with.
-    const preheat = await this.#propose('alice', target, { type: 'Preheat', fromState: 'Off' }).catch(
-      (err: Error) => {
+    const preheat = await this.#r
+      .propose('alice', target, { type: 'Preheat', fromState: 'Off' })
+      .catch((err: Error) => {
         this.#o.out(`soak: alice's Preheat after the reset: ${err.message}`);
         return undefined;
-      },
-    );
+      });
     if (preheat?.status?.phase !== 'Succeeded') {
       const why = preheat?.status?.conditions?.find((c) => c.type === 'Ready')?.message;
       this.#o.out(`soak: alice's Preheat after the reset ended ${preheat?.status?.phase}: ${why}`);
@@ -584,7 +442,7 @@ export class Soak {
   }
 
   async #stopLatencies(): Promise<{ stopMs: number[]; unsent: number }> {
-    const list = await this.#api('proposal').list({
+    const list = await this.#r.api('proposal').list({
       namespace,
       fieldSelector: `spec.roasterRef.name=${target}`,
     });
@@ -606,78 +464,17 @@ export class Soak {
 
   /** Error lines of the operator (an attack refused is logged below error). */
   #errorLines(): string[] {
-    return (this.#operator?.logs ?? [])
+    return (this.#r.operator?.logs ?? [])
       .filter((l) => l.level === 'error')
       .map((l) => `${l.msg}${l.err ? `: ${JSON.stringify(l.err)}` : ''}`);
   }
 
   async #sampleMemory(): Promise<void> {
     while (this.#until !== 0) {
-      const { body } = await this.#operator!.probe('/metrics');
+      const { body } = await this.#r.operator.probe('/metrics');
       const rss = /^process_resident_memory_bytes (\d+)/m.exec(body);
       if (rss) this.#memory.push(Number(rss[1]));
       await sleep(5000);
-    }
-  }
-
-  // --- The API -------------------------------------------------------------------------------------------
-
-  #api(kind: 'proposal' | 'session', as: Actor = 'admin') {
-    return this.#clients[as]!.resource(kind === 'proposal' ? commandProposals : roastSessions);
-  }
-
-  async #roaster(name: string): Promise<Roaster> {
-    return Roaster.parse(await this.#clients.admin!.resource(roasters).get(namespace, name));
-  }
-
-  async #proposal(name: string): Promise<CommandProposal> {
-    return CommandProposal.parse(await this.#api('proposal').get(namespace, name));
-  }
-
-  /** Proposes as `by`; bob approves if a person's approval is wanted; resolves with the ended proposal. */
-  async #propose(by: Actor, roaster: string, command: Command, session?: string): Promise<CommandProposal> {
-    const name = this.#name(command.type.toLowerCase());
-    await this.#api('proposal', by).create(
-      proposalObject(by, name, roaster, command, {
-        rationale: 'soak',
-        ...(session && { sessionRef: { name: session } }),
-      }),
-    );
-    const governed = await this.#wait(`${name} to be governed`, 60_000, async () => {
-      const p = await this.#proposal(name);
-      return p.status?.governor ? p : undefined;
-    });
-    if (governed.status?.governor?.decision === 'RequireApproval') {
-      await this.#api('proposal', 'bob').patch(namespace, name, approvalPatch('bob', 'Approved', 'soak'), {
-        type: 'merge',
-      });
-    }
-    return this.#wait(`${name} to end`, 120_000, async () => {
-      const p = await this.#proposal(name);
-      return terminal.includes(p.status?.phase ?? '') ? p : undefined;
-    });
-  }
-
-  async #command(by: Actor, roaster: string, command: Command, session?: string): Promise<void> {
-    const ended = await this.#propose(by, roaster, command, session);
-    if (ended.status?.phase !== 'Succeeded') {
-      const why = ended.status?.conditions?.find((c) => c.type === 'Ready')?.message;
-      throw new Error(`${command.type} ended ${ended.status?.phase}: ${why}`);
-    }
-  }
-
-  async #wait<T>(
-    what: string,
-    timeoutMs: number,
-    check: () => Promise<T | undefined | false>,
-    everyMs = 250,
-  ) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-      if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}`);
-      await sleep(everyMs);
     }
   }
 }
