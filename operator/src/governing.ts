@@ -15,7 +15,7 @@ import {
   type StopRequest,
 } from '@roast-operator/governor';
 import { findStatusCondition } from '@roast-operator/kube';
-import { approvedPhases, createdAt, isStop, isTerminalProposal, phaseOf } from './objects.ts';
+import { approvedPhases, createdAt, endedAt, isStop, isTerminalProposal, phaseOf } from './objects.ts';
 
 /**
  * The link's word on the edge agent's interlocks: condition InterlocksClear, owned by roast-link. Unknown
@@ -145,16 +145,47 @@ export function history(
 const countsTowardsSession = (p: CommandProposal) =>
   approvedPhases.has(phaseOf(p)) && !['EmergencyStop', 'ResetLatch'].includes(p.spec.command.type);
 
-/** The session the command counts against: the one it names, or the roaster's active one. */
+/** When a command left for the roaster: its dispatch record, or its creation for an older writer's record. */
+function sentAt(p: CommandProposal): number | undefined {
+  if (phaseOf(p) === 'Approved') return undefined;
+  const time = p.status?.dispatch?.time;
+  return time === undefined ? createdAt(p) : Date.parse(time);
+}
+
+/**
+ * The roaster's running session and when it began: not before it was created, nor before the roaster's
+ * previous session ended (one session runs at a time, so one planned early waits for that end). A session
+ * not in the cache yet begins where the last one ended.
+ */
+export function runningSession(
+  roaster: Roaster,
+  sessions: readonly RoastSession[],
+): { readonly name: string; readonly since: number } | undefined {
+  const name = roaster.status?.activeSession?.name;
+  if (name === undefined) return undefined;
+  const active = sessions.find((s) => s.metadata.name === name);
+  const ends = sessions.flatMap((s) => (s === active ? [] : (endedAt(s) ?? [])));
+  return { name, since: Math.max(active ? createdAt(active) : 0, ...ends) };
+}
+
+/**
+ * The session a command counts against: the roaster's running one, whatever the proposal names (none, a
+ * session that does not exist, a session planned for later), so no name dodges the per-session maximum.
+ * Every command sent to the roaster since the session began counts, and every approved one not sent yet.
+ */
 export function governedSession(
   p: CommandProposal,
   roaster: Roaster,
   proposals: readonly CommandProposal[],
+  sessions: readonly RoastSession[],
 ): GovernedSession | undefined {
-  const name = p.spec.sessionRef?.name ?? roaster.status?.activeSession?.name;
-  if (name === undefined) return undefined;
-  const commands = proposals.filter(
-    (o) => o.metadata.uid !== p.metadata.uid && o.spec.sessionRef?.name === name && countsTowardsSession(o),
-  ).length;
-  return { name, commands };
+  const running = runningSession(roaster, sessions);
+  if (running === undefined) return undefined;
+  const counted = proposals.filter((o) => o.metadata.uid !== p.metadata.uid && countsTowardsSession(o));
+  const sent = counted.map(sentAt);
+  return {
+    name: running.name,
+    dispatched: sent.filter((t) => t !== undefined && t >= running.since).length,
+    awaitingDispatch: sent.filter((t) => t === undefined).length,
+  };
 }

@@ -17,6 +17,7 @@ export {
 } from './flags.ts';
 export { interlocksCondition } from './governing.ts';
 export { GuardCanary, type GuardState, guardRefusal } from './guard/canary.ts';
+export { announceInsecureDemo, insecureDemoConfirmation } from './insecure-demo.ts';
 export { commandProposals, roasters, roastProfiles, roastSessions } from './objects.ts';
 export { Operator, type OperatorOptions } from './operator.ts';
 export type { ProposalHooks } from './proposals/controller.ts';

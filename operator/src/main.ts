@@ -6,6 +6,7 @@ import { Manager } from '@roast-operator/kube';
 import { createLogger } from '@roast-operator/log';
 import { SqliteTelemetryStore } from '@roast-operator/store';
 import { type Flags, managerOptions, operatorOptions, parseFlags, UsageError, usage } from './flags.ts';
+import { announceInsecureDemo, checkInsecureDemo } from './insecure-demo.ts';
 import { type LinkFlags, linkUsage, type ServingFlags, splitLinkFlags } from './link/flags.ts';
 import { LinkGateway } from './link/gateway.ts';
 import { Operator } from './operator.ts';
@@ -26,6 +27,13 @@ function flagsOrExit(): Flags & { link?: LinkFlags; api?: ApiFlags; serving?: Se
     // The gateway and the read API serve the same store with the same certificate; either runs alone.
     const { link, serving, rest } = splitLinkFlags(notApi, api !== undefined);
     const shared = link ?? serving;
+    if (shared?.insecureDemo) {
+      const served = [
+        ...(link ? [{ flag: '--gateway-host', host: link.host }] : []),
+        ...(api ? [{ flag: '--api-host', host: api.host }] : []),
+      ];
+      checkInsecureDemo(served, process.env);
+    }
     return {
       ...parseFlags(rest, process.env),
       ...(link && { link }),
@@ -42,6 +50,7 @@ function flagsOrExit(): Flags & { link?: LinkFlags; api?: ApiFlags; serving?: Se
 const { link, api, serving, ...flags } = flagsOrExit();
 // The manager first: every part sets itself up on it, and it runs them (the leader-only ones while leading).
 const manager = new Manager(managerOptions(flags, log));
+announceInsecureDemo(serving?.insecureDemo ?? false, manager.metrics.registry, log);
 const scope = flags.watchNamespace === undefined ? {} : { watchNamespace: flags.watchNamespace };
 const store =
   serving &&

@@ -12,6 +12,8 @@ import { governDelayAnnotation, governedMessage } from './fixtures/slow-governor
 
 let roastery: Roastery;
 
+const capped = ['capped-approvals', 'capped-unnamed', 'capped-ghost'] as const;
+
 const heater = (target: number) => ({ type: 'SetHeater' as const, target });
 
 beforeAll(async () => {
@@ -32,6 +34,10 @@ beforeAll(async () => {
   const roasters = { ...levels, 'slow-a': 'L3', 'slow-b': 'L3', offline: 'L3', stormy: 'L3' } as const;
   for (const [name, level] of Object.entries(roasters)) {
     await roastery.roaster(name, { autonomy: { level } });
+    await roastery.link(name);
+  }
+  for (const name of capped) {
+    await roastery.roaster(name, { autonomy: { level: 'L3' }, limits: { maxCommandsPerSession: 3 } });
     await roastery.link(name);
   }
 });
@@ -165,6 +171,80 @@ describe('sessions', () => {
     expect(blocked.status?.governor).toMatchObject({ decision: 'Deny', rule: sessionOfAnotherRoaster });
     expect(blocked.metadata.ownerReferences ?? []).toEqual([]);
   });
+});
+
+describe('the per-session command maximum (3)', () => {
+  /** alice plans a session on the roaster, and the operator makes it the running one. */
+  async function running(roaster: string): Promise<string> {
+    const name = `${roaster}-roast`;
+    await roastery.session(name, roaster, 'alice');
+    await eventually(async () => {
+      expect((await roastery.get('roaster', roaster)).status?.activeSession?.name).toBe(name);
+    });
+    return name;
+  }
+
+  const sent = (proposal: string) =>
+    roastery.operator.logs.filter((l) => l.msg === 'test link: sent' && l.proposal === proposal).length;
+
+  it('holds against approvals beyond it: bob approves 5 of the advisor’s commands, 3 are sent', async () => {
+    const session = await running('capped-approvals');
+    const names = [1, 2, 3, 4, 5].map((i) => `capped-approved-${i}`);
+    for (const name of names) {
+      await roastery.propose('advisor', name, 'capped-approvals', heater(6), {
+        sessionRef: { name: session },
+      });
+      await roastery.phase(name, 'AwaitingApproval');
+    }
+    // Every approval lands before anything is sent: the link drops while bob approves, and comes back.
+    await roastery.link('capped-approvals', { phase: 'Disconnected' });
+    for (const name of names) {
+      await roastery.decide('bob', name);
+      await roastery.phase(name, 'Approved');
+    }
+    await roastery.link('capped-approvals');
+    const ended = await Promise.all(names.map((n) => roastery.phase(n, ['Dispatched', 'Aborted'])));
+    expect(ended.map((p) => p.status?.phase)).toEqual([
+      'Dispatched',
+      'Dispatched',
+      'Dispatched',
+      'Aborted',
+      'Aborted',
+    ]);
+    const refusal = ended[3]!.status?.conditions?.find((c) => c.type === 'Ready');
+    expect(refusal?.message).toContain('has already sent 3 of its 3 commands');
+    expect(refusal?.message).toContain('spec.limits.maxCommandsPerSession');
+    await eventually(() => expect(names.map(sent)).toEqual([1, 1, 1, 0, 0]));
+  });
+
+  it.each([
+    ['leave sessionRef out', 'capped-unnamed', undefined],
+    ['name a session that does not exist', 'capped-ghost', 'no-such-session'],
+  ])(
+    'holds against proposals that %s: alice’s 4th command is Blocked, a stop and a reset still go',
+    async (_, roaster, names) => {
+      await running(roaster);
+      const extra = names === undefined ? {} : { sessionRef: { name: names } };
+      for (const i of [1, 2, 3]) {
+        await roastery.propose('alice', `${roaster}-${i}`, roaster, heater(4 + i), extra);
+        await roastery.phase(`${roaster}-${i}`, 'Dispatched');
+      }
+      await roastery.propose('alice', `${roaster}-4`, roaster, heater(8), extra);
+      const blocked = await roastery.phase(`${roaster}-4`, 'Blocked');
+      expect(blocked.status?.governor).toMatchObject({ decision: 'Deny', rule: rules.maxPerSession });
+      expect(blocked.status?.governor?.reasons?.join(' ')).toContain(`${roaster}-roast has used 3 of its 3`);
+
+      // The maximum never refuses the safe direction, nor the reset that follows it.
+      await roastery.propose('alice', `${roaster}-stop`, roaster, { type: 'EmergencyStop' }, extra);
+      await roastery.phase(`${roaster}-stop`, 'Dispatched');
+      const latched = await roastery.condition(roaster, 'EmergencyStopLatched', 'True');
+      await roastery.result(`${roaster}-stop`, 'Succeeded');
+      const latchId = latched.status!.latch!.id;
+      await roastery.propose('alice', `${roaster}-reset`, roaster, { type: 'ResetLatch', latchId }, extra);
+      const reset = await roastery.phase(`${roaster}-reset`, 'Dispatched');
+      expect(reset.status?.governor?.rule).toBe(rules.resetAllowed);
+    },
+  );
 });
 
 describe('a disconnected roaster', () => {

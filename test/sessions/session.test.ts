@@ -143,6 +143,9 @@ const order = sessionLifecycle;
 
 describe('a roast session from the live telemetry stream', () => {
   it('opens on charge, follows the roast, takes a mark and completes with events and metrics', async () => {
+    // The suite runs the gateway in the demo's plaintext mode: the operator says so, loudly.
+    expect((await roastery.operator.probe('/metrics')).body).toContain('roast_operator_insecure_demo 1');
+    expect(roastery.operator.logs.some((l) => String(l.msg).startsWith('INSECURE DEMO MODE'))).toBe(true);
     await roasterPhase('ReadyToCharge');
     // A person's own level changes need no approval at L3: the heater is set before the beans go in.
     await roastery.propose('alice', 'heater-7', 'sim-1', { type: 'SetHeater', target: 7 });
@@ -256,8 +259,13 @@ describe('a roast session from the live telemetry stream', () => {
     }
   }, 300_000);
 
-  it('attaches a planned session, survives an operator restart mid-roast, and takes the roasted weight', async () => {
+  it('attaches the session a person claims over an agent’s idle one, survives an operator restart mid-roast, and takes the roasted weight', async () => {
     await roasterPhase('Off', 90_000);
+    // The advisor plans a session and leaves it idle: with nothing else planned, it is the roaster's.
+    await roastery.session('advisor-idle', 'sim-1', 'advisor');
+    await eventually(async () => {
+      expect((await roastery.get('roaster', 'sim-1')).status?.activeSession?.name).toBe('advisor-idle');
+    });
     // The profile the batch follows, from Git: the simulator's roast reaches 200 °C in about 10 minutes.
     await roastery.api('profile').create({
       apiVersion: 'roasting.simcorp.io/v1alpha1',
@@ -271,7 +279,7 @@ describe('a roast session from the live telemetry stream', () => {
         },
       },
     } as never);
-    // alice plans the next batch; it runs on the roaster at once, waiting for the charge.
+    // alice plans the next batch at the roaster, marking present on it: it runs at once, the advisor's waits.
     await roastery.api('session', 'alice').create({
       apiVersion: 'roasting.simcorp.io/v1alpha1',
       kind: 'RoastSession',
@@ -280,12 +288,19 @@ describe('a roast session from the live telemetry stream', () => {
         roasterRef: { name: 'sim-1' },
         profile: { batchGrams: 400, coffee: 'Ethiopia Guji' },
         profileRef: { name: 'guji-light' },
+        marks: [{ type: 'present', by: 'alice' }],
       },
     } as never);
     const planned = await guji((s) => expect(s.status?.phase).toBe('Pending'));
     expect(planned.status?.source).toEqual({ type: 'Simulated', seed });
     await eventually(async () => {
       expect((await roastery.get('roaster', 'sim-1')).status?.activeSession?.name).toBe('guji');
+    });
+    const queued = async () => RoastSessionSchema.parse(await sessionsApi().get(namespace, 'advisor-idle'));
+    await eventually(async () => {
+      const reconciling = (await queued()).status?.conditions?.find((c) => c.type === 'Reconciling');
+      expect(reconciling).toMatchObject({ status: 'True', reason: 'Queued' });
+      expect(reconciling?.message).toContain('Waits for session guji');
     });
 
     await approved('preheat', { type: 'Preheat', fromState: 'Off' }, 'guji');
@@ -318,7 +333,7 @@ describe('a roast session from the live telemetry stream', () => {
         'guji',
         '--type=json',
         '-p',
-        JSON.stringify([{ op: 'add', path: '/spec/marks', value: [{ type: 'firstCrack', by: 'alice' }] }]),
+        JSON.stringify([{ op: 'add', path: '/spec/marks/-', value: { type: 'firstCrack', by: 'alice' } }]),
       ],
       { namespace, user: 'alice' },
     );
@@ -343,6 +358,11 @@ describe('a roast session from the live telemetry stream', () => {
     const done = await guji((s) => {
       expect(s.status?.phase).toBe('Completed');
       expect(s.status?.commands).toEqual({ proposed: 4, succeeded: 4, failed: 0, blocked: 0 });
+    });
+    // The roast was alice's: the advisor's idle session saw none of it, and runs next.
+    expect((await queued()).status?.events).toBeUndefined();
+    await eventually(async () => {
+      expect((await roastery.get('roaster', 'sim-1')).status?.activeSession?.name).toBe('advisor-idle');
     });
     // What was recorded before the restart stands as it was.
     expect(done.status?.events).toMatchObject(before);

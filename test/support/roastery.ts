@@ -27,7 +27,13 @@ import {
   startControlPlane,
 } from '@roast-operator/control-plane';
 import { type Condition, KubeClient, type KubeObject, type ResourceClient } from '@roast-operator/kube';
-import { commandProposals, roasters, roastProfiles, roastSessions } from '@roast-operator/operator';
+import {
+  commandProposals,
+  insecureDemoConfirmation,
+  roasters,
+  roastProfiles,
+  roastSessions,
+} from '@roast-operator/operator';
 import {
   type Actor,
   approvalPatch,
@@ -43,6 +49,8 @@ import {
 } from '@roast-operator/test-env';
 
 export { type Actor, namespace, operatorPod, releaseNamespace, userName } from '@roast-operator/test-env';
+
+const insecureDemoEnv = { [insecureDemoConfirmation.variable]: insecureDemoConfirmation.value };
 
 const kinds = {
   roaster: roasters,
@@ -102,6 +110,8 @@ export class Roastery {
           kubeconfig: credentials.operator,
           args: opts.operatorArgs ?? [],
           logLevel: 'debug',
+          // The suites' gateways run on loopback in the demo's plaintext mode, confirmed as it asks.
+          ...(opts.operatorArgs?.includes('--insecure-demo') && { env: insecureDemoEnv }),
         }),
       );
       // The operator's canary waits for the admission policies to take effect.

@@ -10,6 +10,7 @@ import { createLogger } from '@roast-operator/log';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { LinkMetrics as EdgeLinkMetrics } from '../../edge-node/src/link/metrics.ts';
+import { announceInsecureDemo } from '../../operator/src/insecure-demo.ts';
 import { LinkGateway } from '../../operator/src/link/gateway.ts';
 import { roasters as roasterKind, roastSessions } from '../../operator/src/objects.ts';
 import { Operator } from '../../operator/src/operator.ts';
@@ -47,6 +48,7 @@ function assembled(): { registry: Registry; manager: Manager } {
     telemetry: { feed: gateway, store: openStore },
   });
   new TelemetryApi(manager, { store: openStore, port: 0, insecureDemo: true });
+  announceInsecureDemo(true, manager.metrics.registry, quiet);
   return { registry: manager.metrics.registry, manager };
 }
 

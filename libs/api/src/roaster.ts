@@ -351,7 +351,7 @@ export const RoasterStatus = z
         'The latest valid reading, updated at most every few seconds. The full series is in the telemetry store.',
       ),
     activeSession: LocalObjectReference.optional().describe(
-      'The RoastSession currently running on this roaster: the oldest one that has not ended. Absent while none runs.',
+      'The RoastSession currently running on this roaster: of those that have not ended, one whose roast began, else the oldest a person claimed with a present mark, else the oldest. Absent while none runs.',
     ),
   })
   .describe(

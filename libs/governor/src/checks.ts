@@ -214,14 +214,39 @@ export const minInterval: Check = ({ roaster, history, now }) => {
   };
 };
 
-export const maxPerSession: Check = ({ roaster, session }) => {
+function sessionFull(
+  roaster: GovernedRoaster,
+  session: GovernedSession | undefined,
+  used: (s: GovernedSession) => number,
+  describe: (s: GovernedSession, max: number) => string,
+): Finding | undefined {
   const max = roaster.spec.limits?.maxCommandsPerSession;
-  if (max === undefined || session === undefined || session.commands < max) return undefined;
+  if (max === undefined || session === undefined || used(session) < max) return undefined;
   return {
     rule: rules.maxPerSession,
-    reason: `Session ${session.name} has used ${session.commands} of its ${max} commands (spec.limits.maxCommandsPerSession); only EmergencyStop is still accepted in it.`,
+    reason: `${describe(session, max)} (spec.limits.maxCommandsPerSession counts every command sent to the roaster while a session runs); only EmergencyStop and ResetLatch are still accepted until the session ends.`,
   };
-};
+}
+
+/** When governed: the commands sent in the session and those approved to be sent fill it. */
+export const maxPerSession: Check = ({ roaster, session }) =>
+  sessionFull(
+    roaster,
+    session,
+    (s) => s.dispatched + s.awaitingDispatch,
+    (s, max) =>
+      `Session ${s.name} has used ${s.dispatched + s.awaitingDispatch} of its ${max} commands (${s.dispatched} sent, ${s.awaitingDispatch} approved and waiting to be sent)`,
+  );
+
+/** Just before sending: only what was sent counts, so of several approved commands the first ones still go. */
+export const maxPerSessionAtDispatch: Check = ({ roaster, session }) =>
+  sessionFull(
+    roaster,
+    session,
+    (s) => s.dispatched,
+    (s, max) =>
+      `Session ${s.name} has already sent ${s.dispatched} of its ${max} commands: this one is not sent`,
+  );
 
 // A reset is a judgement about the machine that only a person at it can make.
 export const resetByHuman: Check = ({ proposal }) => {

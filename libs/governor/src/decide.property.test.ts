@@ -118,7 +118,11 @@ const proposalArb: fc.Arbitrary<GovernedProposal> = fc.record({
 });
 
 const sessionArb: fc.Arbitrary<GovernedSession | undefined> = fc.option(
-  fc.record({ name: fc.constant('batch-1'), commands: fc.integer({ min: 0, max: 25 }) }),
+  fc.record({
+    name: fc.constant('batch-1'),
+    dispatched: fc.integer({ min: 0, max: 25 }),
+    awaitingDispatch: fc.integer({ min: 0, max: 5 }),
+  }),
   { nil: undefined },
 );
 
@@ -191,7 +195,7 @@ describe('for any proposal, roaster, session, history and presence', () => {
       fc.property(inputs, ([proposal, roaster, session, history, presence]) => {
         const stop = { ...proposal, spec: { ...proposal.spec, command: { type: 'EmergencyStop' as const } } };
         expect(decide(stop, roaster, session, history, presence, now).decision).toBe('Allow');
-        expect(recheckBeforeDispatch(stop, roaster, history, now).action).toBe('Dispatch');
+        expect(recheckBeforeDispatch(stop, roaster, session, history, now).action).toBe('Dispatch');
       }),
     );
   });

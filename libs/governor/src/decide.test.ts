@@ -278,8 +278,21 @@ describe('hard rules deny at every level, whoever proposes', () => {
       rules.minInterval,
     ],
     [
-      'a session that used all its commands',
-      { command: heater(4), roaster: { spec: { limits } }, session: { name: 'batch-7', commands: 3 } },
+      'a session that sent all its commands',
+      {
+        command: heater(4),
+        roaster: { spec: { limits } },
+        session: { name: 'batch-7', dispatched: 3, awaitingDispatch: 0 },
+      },
+      rules.maxPerSession,
+    ],
+    [
+      'a session whose last commands are approved and not sent yet',
+      {
+        command: heater(4),
+        roaster: { spec: { limits } },
+        session: { name: 'batch-7', dispatched: 1, awaitingDispatch: 2 },
+      },
       rules.maxPerSession,
     ],
   ];
@@ -306,7 +319,7 @@ describe('hard rules deny at every level, whoever proposes', () => {
       'an approved command not dispatched yet',
       { history: { commands: [{ command: fan(6), finished: false }], results: [] } },
     ],
-    ['the last command of a session', { session: { name: 'batch-7', commands: 2 } }],
+    ['the last command of a session', { session: { name: 'batch-7', dispatched: 1, awaitingDispatch: 1 } }],
     ['a proposal without a session', {}],
   ] satisfies [string, Partial<Case>][])('allows %s', (_, c) => {
     expectRuling({ command: heater(4), roaster: { spec: { limits } }, ...c }, ['Allow', rules.humanDirect]);
@@ -449,7 +462,10 @@ describe('EmergencyStop', () => {
     ['an expired proposal', { createdAt: ago(600), ttlSeconds: 60 }],
     [
       'a session out of commands',
-      { roaster: { spec: { limits: { maxCommandsPerSession: 1 } } }, session: { name: 'b', commands: 9 } },
+      {
+        roaster: { spec: { limits: { maxCommandsPerSession: 1 } } },
+        session: { name: 'b', dispatched: 9, awaitingDispatch: 0 },
+      },
     ],
     [
       'right after another command',

@@ -15,7 +15,7 @@ import {
   roaster,
   seconds,
 } from './fixtures.ts';
-import type { History } from './inputs.ts';
+import type { GovernedSession, History } from './inputs.ts';
 import { type RuleId, rules } from './rules.ts';
 
 const latch = { id: 'latch-7', cause: 'EmergencyStopProposal', since: '2026-11-24T09:59:00Z' } as const;
@@ -24,6 +24,7 @@ interface Recheck {
   readonly command?: Command;
   readonly roaster?: RoasterOptions;
   readonly history?: History;
+  readonly session?: GovernedSession;
   readonly createdAt?: number;
 }
 
@@ -31,6 +32,7 @@ const recheck = (c: Recheck) =>
   recheckBeforeDispatch(
     proposal(c.command ?? heater(6), human, c.createdAt ?? ago(30)),
     roaster(c.roaster),
+    c.session,
     c.history ?? noHistory,
     now,
   );
@@ -87,6 +89,25 @@ describe('recheckBeforeDispatch', () => {
       'Wait',
       rules.minInterval,
     ],
+    [
+      'the session sent its last command meanwhile (approvals beyond the maximum)',
+      {
+        roaster: { spec: { limits: { maxCommandsPerSession: 3 } } },
+        session: { name: 'batch-7', dispatched: 3, awaitingDispatch: 4 },
+      },
+      'Abort',
+      rules.maxPerSession,
+    ],
+    [
+      'the session is full, even while the pacing would only have it wait',
+      {
+        roaster: { spec: { limits: { maxCommandsPerSession: 1, minSecondsBetweenCommands: 5 } } },
+        session: { name: 'batch-7', dispatched: 1, awaitingDispatch: 0 },
+        history: { commands: [dispatched(heater(5), 2)], results: [] },
+      },
+      'Abort',
+      rules.maxPerSession,
+    ],
   ] satisfies [string, Recheck, DispatchAction, RuleId][])('when %s: %s', (_, c, action, rule) => {
     expect(recheck(c)).toMatchObject({ action, rule, reasons: [expect.any(String)] });
   });
@@ -97,6 +118,12 @@ describe('recheckBeforeDispatch', () => {
       history: { commands: [dispatched(heater(5), 2)], results: [] },
     });
     expect(check.notBefore).toBe(ago(2) + seconds(5));
+  });
+
+  it('sends approved commands while the session has sent fewer than its maximum, however many wait', () => {
+    const session = { name: 'batch-7', dispatched: 2, awaitingDispatch: 6 };
+    const limits = { maxCommandsPerSession: 3 };
+    expect(recheck({ roaster: { spec: { limits } }, session }).action).toBe('Dispatch');
   });
 
   it('does not re-govern the level: the approval stands', () => {
@@ -110,7 +137,8 @@ describe('recheckBeforeDispatch', () => {
   ])('sends EmergencyStop on a roaster %s', (_, status) => {
     const check = recheckBeforeDispatch(
       proposal({ type: 'EmergencyStop' }, agent, ago(3600)),
-      roaster({ status, spec: { emergencyStop: true } }),
+      roaster({ status, spec: { emergencyStop: true, limits: { maxCommandsPerSession: 1 } } }),
+      { name: 'batch-7', dispatched: 5, awaitingDispatch: 0 },
       noHistory,
       now,
     );
@@ -143,6 +171,15 @@ describe('recheckBeforeDispatch', () => {
       ],
     ] satisfies [string, RoasterOptions, DispatchAction, RuleId][])('with %s: %s', (_, r, action, rule) => {
       expect(recheck({ command: reset, roaster: r })).toMatchObject({ action, rule });
+    });
+
+    it('is never refused by a full session', () => {
+      const full = {
+        command: reset,
+        roaster: { status: { phase: 'Off', latch }, spec: { limits: { maxCommandsPerSession: 1 } } },
+        session: { name: 'batch-7', dispatched: 4, awaitingDispatch: 0 },
+      } satisfies Recheck;
+      expect(recheck(full)).toMatchObject({ action: 'Dispatch', rule: rules.dispatchReady });
     });
   });
 });

@@ -7,6 +7,7 @@ import {
   firstFinding,
   killSwitch,
   latched,
+  maxPerSessionAtDispatch,
   minInterval,
   pressFromState,
   ranges,
@@ -15,7 +16,14 @@ import {
   resetNamesLatch,
   temperatureCeiling,
 } from './checks.ts';
-import { type GovernedProposal, type GovernedRoaster, type History, type Instant, toMs } from './inputs.ts';
+import {
+  type GovernedProposal,
+  type GovernedRoaster,
+  type GovernedSession,
+  type History,
+  type Instant,
+  toMs,
+} from './inputs.ts';
 import { type RuleId, rules } from './rules.ts';
 
 /**
@@ -34,7 +42,8 @@ export interface DispatchCheck {
 }
 
 // The rules whose facts change while a proposal waits for approval or dispatch. The limits are here too:
-// Git may narrow them meanwhile, and an approval never overrides them.
+// Git may narrow them meanwhile, and an approval never overrides them. A full session comes before the
+// pacing: waiting for the next slot is pointless when the session has no command left.
 const commandRechecks: readonly Check[] = [
   deadline,
   disconnected,
@@ -44,6 +53,7 @@ const commandRechecks: readonly Check[] = [
   ranges,
   pressFromState,
   temperatureCeiling,
+  maxPerSessionAtDispatch,
   minInterval,
 ];
 
@@ -65,13 +75,15 @@ function actionFor(rule: RuleId): Exclude<DispatchAction, 'Dispatch'> {
 /**
  * Re-checks the state-dependent rules just before an approved proposal is sent: deadline, connection,
  * fault, kill switch and latch, the model's range and the Roaster's limits, the state a press expects, the
- * temperature ceiling and the minimum interval since the last dispatch. The level is not re-checked: the
- * approval (a human's, or the governor's own Allow) stands. EmergencyStop always goes. `history` must not
- * hold this proposal.
+ * temperature ceiling, the session's maximum (counting the commands already sent, so approvals beyond it never
+ * go) and the minimum interval since the last dispatch. The level is not re-checked: the approval (a
+ * human's, or the governor's own Allow) stands. EmergencyStop always goes, and a ResetLatch never meets the
+ * session's maximum. `history` and `session` must not count this proposal.
  */
 export function recheckBeforeDispatch(
   proposal: GovernedProposal,
   roaster: GovernedRoaster,
+  session: GovernedSession | undefined,
   history: History,
   now: Instant,
 ): DispatchCheck {
@@ -79,7 +91,7 @@ export function recheckBeforeDispatch(
   if (command.type === 'EmergencyStop') {
     return { action: 'Dispatch', rule: rules.emergencyStopExempt, reasons: [emergencyStopReason] };
   }
-  const s = { proposal, roaster, history, now: toMs(now) };
+  const s = { proposal, roaster, session, history, now: toMs(now) };
   const broken = firstFinding(s, command.type === 'ResetLatch' ? resetRechecks : commandRechecks);
   if (broken === undefined) {
     return {

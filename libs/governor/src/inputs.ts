@@ -36,13 +36,15 @@ export interface GovernedRoaster {
 }
 
 /**
- * The session the command counts against: the proposal's sessionRef, or the roaster's active session when
- * the proposal names none (so leaving sessionRef out does not dodge the per-session maximum).
+ * The roaster's running session, which every command to the roaster counts against while it runs, whatever
+ * the proposal names (a proposal that names no session, or one that does not exist, counts all the same).
  */
 export interface GovernedSession {
   readonly name: string;
-  /** Commands of the session dispatched or approved for dispatch so far, EmergencyStop and ResetLatch not counted. */
-  readonly commands: number;
+  /** Commands sent to the roaster since the session began, EmergencyStop and ResetLatch not counted. */
+  readonly dispatched: number;
+  /** Commands approved (by a human or the governor) and not sent yet, EmergencyStop and ResetLatch not counted. */
+  readonly awaitingDispatch: number;
 }
 
 /** A command to this roaster that was approved (by the governor or a human), other than the one governed. */

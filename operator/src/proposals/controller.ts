@@ -221,6 +221,7 @@ export class ProposalController {
       roaster,
       proposals,
       session,
+      sessions: this.#opts.sessions.store.byIndex(byRoaster, key),
       presence: this.#opts.presence.presence(key),
       guardLive: this.#opts.guardLive(),
       link: this.#link(roaster),

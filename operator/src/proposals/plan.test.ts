@@ -29,6 +29,7 @@ function situation(
     roaster: roaster(),
     proposals: [p, ...others],
     session: (name) => sessions.get(name),
+    sessions: [],
     presence: present,
     guardLive: true,
     link: 'up',

@@ -52,6 +52,8 @@ export interface Situation {
   /** Every proposal of the roaster, this one included, read from the API server. */
   readonly proposals: readonly CommandProposal[];
   readonly session: (name: string) => RoastSession | undefined;
+  /** The roaster's sessions: when its running session began, for the per-session maximum. */
+  readonly sessions: readonly RoastSession[];
   readonly presence: Presence;
   /** The admission guard was proven live by the canary. */
   readonly guardLive: boolean;
@@ -172,7 +174,7 @@ function govern(p: CommandProposal, s: Situation, roaster: Roaster): Plan {
   const ruling = decide(
     governedProposal(p),
     governedRoaster(roaster, s.proposals, s.now, p),
-    governedSession(p, roaster, s.proposals),
+    governedSession(p, roaster, s.proposals, s.sessions),
     history(roaster, s.proposals, s.session, p),
     s.presence,
     s.now,
@@ -196,6 +198,7 @@ function recheck(p: CommandProposal, s: Situation, roaster: Roaster): DispatchCh
   return recheckBeforeDispatch(
     governedProposal(p),
     governedRoaster(roaster, s.proposals, s.now, p),
+    governedSession(p, roaster, s.proposals, s.sessions),
     history(roaster, s.proposals, s.session, p),
     s.now,
   );

@@ -22,7 +22,6 @@ import type { Clock } from '@roast-operator/clock';
 import {
   type Controller,
   type EventRecorder,
-  findStatusCondition,
   generationChanged,
   type Informer,
   isConflict,
@@ -37,15 +36,7 @@ import {
 import type { Logger } from '@roast-operator/log';
 import { profileDeviation } from '@roast-operator/profile';
 import type { TelemetryStore } from '@roast-operator/store';
-import {
-  bySession,
-  listOfRoaster,
-  reconcilingCondition,
-  roasterKeyOf,
-  roasters,
-  roastSessions,
-  stateOfCode,
-} from '../objects.ts';
+import { bySession, listOfRoaster, roasterKeyOf, roasters, roastSessions, stateOfCode } from '../objects.ts';
 import { requeueAt } from '../requeue.ts';
 import { type OpenStore, sessionSource, type TelemetryFeed } from '../telemetry.ts';
 import { deviationPatch, liveRoastOf } from './deviation.ts';
@@ -57,6 +48,7 @@ import {
   newMarks,
   operatorCreator,
   preChargeMs,
+  queuedReason,
   retention,
   roasterLabel,
   roastSample,
@@ -64,6 +56,7 @@ import {
   sessionName,
   sessionPhase,
   sessionPhaseOf,
+  sessionQueued,
   statusMetrics,
   terminalSessionPhases,
   weightLossPercent,
@@ -217,9 +210,9 @@ export class SessionController {
       (s) => !isTerminalSession(s) && s !== active && s.metadata.deletionTimestamp == null,
     );
     for (const s of waiting) {
-      if (findStatusCondition(s.status?.conditions, reconcilingCondition)?.reason === 'Queued') continue;
-      const message = `Waits for session ${active?.metadata.name ?? '(none)'} to end on this roaster.`;
-      await this.#patch(s, { phase: 'Pending', ...this.#conditions(s, 'Pending', message, 'Queued') });
+      if (sessionQueued(s)) continue;
+      const message = `Waits for session ${active?.metadata.name ?? '(none)'} on this roaster: a roast that began runs to its end; before that, a person at the roaster runs this session next by marking present on it.`;
+      await this.#patch(s, { phase: 'Pending', ...this.#conditions(s, 'Pending', message, queuedReason) });
     }
   }
 

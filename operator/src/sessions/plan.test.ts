@@ -6,6 +6,7 @@ import {
   activeSession,
   beanChannelOf,
   commandCounts,
+  freshWindow,
   marksSeen,
   mergeEvents,
   newMarks,
@@ -17,6 +18,7 @@ import {
   sessionConditions,
   sessionName,
   sessionPhase,
+  statusEvent,
   statusMetrics,
   weightLossPercent,
   writeDecision,
@@ -154,17 +156,91 @@ describe('sessionPhase', () => {
 });
 
 describe('activeSession', () => {
-  it('runs the oldest session that has not ended, and none while every one has ended', () => {
-    const done = created('done', 300, { phase: 'Completed' });
-    const older = created('older', 200);
-    const newer = created('newer', 100);
-    expect(activeSession([newer, done, older])?.metadata.name).toBe('older');
-    expect(activeSession([done])).toBeUndefined();
+  const human = (type: Mark['type']): Mark => ({ type, by: 'alice' });
+  const robotNote: Mark = { type: 'note', by: 'system:serviceaccount:roastery:advisor' };
+  /** A session planned `secondsAgo`, in `phase` (default: not started), with `marks`. */
+  const planned = (name: string, secondsAgo: number, phase?: SessionPhase, marks: Mark[] = []) => {
+    const s = created(name, secondsAgo, phase && { phase });
+    return { ...s, spec: { ...s.spec, marks } } as RoastSession;
+  };
+  const charged = (name: string, secondsAgo: number) =>
+    created(name, secondsAgo, { events: { charge: statusEvent(charge) } });
+
+  it.each<[string, RoastSession[], string | undefined]>([
+    ['the oldest idle session, when nobody claimed one', [planned('b', 100), planned('a', 200)], 'a'],
+    [
+      'a session a person marked present on, over an older idle one (an agent’s plan)',
+      [planned('agent-plan', 300), planned('alice', 100, undefined, [human('present')])],
+      'alice',
+    ],
+    [
+      'a claimed session over an older one that is only preheating',
+      [planned('agent-plan', 300, 'Preheating'), planned('alice', 100, undefined, [human('present')])],
+      'alice',
+    ],
+    [
+      'the oldest of several claimed sessions',
+      [
+        planned('later', 50, undefined, [human('present')]),
+        planned('sooner', 100, undefined, [human('present')]),
+      ],
+      'sooner',
+    ],
+    [
+      'a roast that began, over any claim (it runs to its end)',
+      [planned('alice', 300, undefined, [human('present')]), planned('running', 100, 'Drying')],
+      'running',
+    ],
+    [
+      'a roast that began, known by its charge before its phase',
+      [planned('alice', 300, undefined, [human('present')]), charged('charged', 100)],
+      'charged',
+    ],
+    [
+      'not a claim by notes alone (an agent may add notes)',
+      [planned('agent-plan', 300, undefined, [robotNote]), planned('alice', 100, undefined, [human('note')])],
+      'agent-plan',
+    ],
+    [
+      'none of the ended ones',
+      [planned('done', 300, 'Completed', [human('present')]), planned('next', 100)],
+      'next',
+    ],
+    ['none while every one has ended', [planned('done', 300, 'Aborted')], undefined],
+  ])('takes %s', (_, sessions, expected) => {
+    expect(activeSession(sessions)?.metadata.name).toBe(expected);
+  });
+
+  it('never runs a session being deleted', () => {
+    const older = planned('older', 200, undefined, [human('present')]);
     const deleting = {
       ...older,
       metadata: { ...older.metadata, deletionTimestamp: iso(now) },
     } as unknown as RoastSession;
-    expect(activeSession([newer, deleting])?.metadata.name).toBe('newer');
+    expect(activeSession([planned('newer', 100), deleting])?.metadata.name).toBe('newer');
+  });
+});
+
+describe('freshWindow', () => {
+  const queued = {
+    type: 'Reconciling',
+    status: 'True' as const,
+    reason: 'Queued',
+    message: '',
+    lastTransitionTime: iso(ago(60)),
+  };
+  const waiting = { ...queued, reason: 'WaitingForCharge' };
+  it.each<[string, RoastSession['status'], boolean]>([
+    ['a session that waited and never began its roast', { phase: 'Pending', conditions: [queued] }, true],
+    ['a session followed again after a restart', { phase: 'Preheating', conditions: [waiting] }, false],
+    [
+      'a session that began its roast',
+      { phase: 'Pending', conditions: [queued], events: { charge: statusEvent(charge) } },
+      false,
+    ],
+    ['a session never run', undefined, false],
+  ])('is %s: %s', (_, status, expected) => {
+    expect(freshWindow(created('s', 10, status))).toBe(expected);
   });
 });
 

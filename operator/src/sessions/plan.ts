@@ -10,7 +10,7 @@ import {
   type SessionPhase,
   sessionLifecycle,
 } from '@roast-operator/api';
-import { type Condition, readyAndReconciling } from '@roast-operator/kube';
+import { type Condition, findStatusCondition, readyAndReconciling } from '@roast-operator/kube';
 import type { Sample } from '@roast-operator/proto';
 import type {
   MarkKind,
@@ -22,7 +22,7 @@ import type {
   RoastSample,
 } from '@roast-operator/roast';
 import type { SessionCounts } from '@roast-operator/store';
-import { byCreation, createdAt, endedAt } from '../objects.ts';
+import { byCreation, createdAt, endedAt, reconcilingCondition } from '../objects.ts';
 
 export type StatusEvents = NonNullable<RoastSessionStatus['events']>;
 export type StatusEvent = NonNullable<StatusEvents[RoastEventKind]>;
@@ -51,14 +51,53 @@ export const operatorCreator = 'roast-operator';
 
 // --- Which session runs --------------------------------------------------------------------------------
 
+const startedPhases: ReadonlySet<SessionPhase> = new Set(
+  sessionLifecycle.slice(sessionLifecycle.indexOf('Charged')),
+);
+
+/** The roast began: the beans went in (a session never gives the roaster up after that until it ends). */
+export const sessionStarted = (s: RoastSession): boolean =>
+  s.status?.events?.charge !== undefined || startedPhases.has(sessionPhaseOf(s));
+
 /**
- * The roaster's active session: the oldest one that has not ended and is not being deleted. Sessions are
- * taken in the order they were created, so a session planned for the next batch waits for the current one.
+ * A person at the roaster chose the session for the next roast: it carries a `present` mark. Only people
+ * may add one (admission refuses it from service accounts), so an agent cannot claim the roaster this way.
+ */
+export const sessionClaimed = (s: RoastSession): boolean =>
+  (s.spec.marks ?? []).some((m) => m.type === 'present');
+
+/**
+ * Which session takes the roaster, first to last: one whose roast has begun (it runs to its end); then
+ * sessions a person at the roaster claimed with a `present` mark; then the rest; each group oldest first.
+ * So a session planned by anyone (an agent included) that sits idle holds the roaster only until a person
+ * marks present on another one: it never takes that person's roast.
+ */
+function precedence(s: RoastSession): number {
+  if (sessionStarted(s)) return 0;
+  return sessionClaimed(s) ? 1 : 2;
+}
+
+/** The Reconciling reason of a session waiting for the roaster's active one. */
+export const queuedReason = 'Queued';
+
+export const sessionQueued = (s: RoastSession): boolean =>
+  findStatusCondition(s.status?.conditions, reconcilingCondition)?.reason === queuedReason;
+
+/**
+ * Whether a session about to run starts a fresh telemetry window: one that waited and never began its
+ * roast — it may have run for a while before a claimed session took the roaster, and that window was closed
+ * then — rather than one followed again after a restart.
+ */
+export const freshWindow = (s: RoastSession): boolean => sessionQueued(s) && !sessionStarted(s);
+
+/**
+ * The roaster's active session: of those that have not ended and are not being deleted, the first by
+ * `precedence`. The others wait for it to end (or, before its roast begins, to be claimed over).
  */
 export function activeSession(sessions: readonly RoastSession[]): RoastSession | undefined {
-  return [...sessions]
-    .sort(byCreation)
-    .find((s) => !isTerminalSession(s) && s.metadata.deletionTimestamp == null);
+  return sessions
+    .filter((s) => !isTerminalSession(s) && s.metadata.deletionTimestamp == null)
+    .sort((a, b) => precedence(a) - precedence(b) || byCreation(a, b))[0];
 }
 
 /**

@@ -15,6 +15,7 @@ import type { OpenStore, StreamDevice, TelemetryFeed } from '../telemetry.ts';
 import {
   type BeanChannel,
   beanChannelOf,
+  freshWindow,
   marksSeen,
   preChargeMs,
   recordedMarks,
@@ -151,8 +152,8 @@ export class SessionTracker {
   }
 
   /**
-   * Follows a session: opens its telemetry window in the store when it first runs (a session planned by a
-   * person from the latest sample on — or from shortly before a charge the roaster just reported — one the
+   * Follows a session: opens its telemetry window in the store when it first runs, or runs again after
+   * waiting without having begun its roast (a session planned by a person from the latest sample on — or from shortly before a charge the roaster just reported — one the
    * operator opened from shortly before its charge), then feeds the window's points to a new analyzer and
    * applies the marks status records. After a restart the window is already there and this rebuilds the
    * analyzer as it was.
@@ -171,7 +172,7 @@ export class SessionTracker {
     let start = Number.NEGATIVE_INFINITY;
     if (store === undefined && this.#sources.store !== undefined) return undefined;
     if (store) {
-      let points = await store.sessionPoints(uid);
+      let points = freshWindow(session) ? undefined : await store.sessionPoints(uid);
       if (points === undefined) {
         start = startMs ?? (await this.#attachStart(f, store, roaster));
         await store.putSession({ uid, roasterUid: roaster.metadata.uid ?? '', startMs: start });

@@ -23,7 +23,12 @@ import {
   startControlPlane,
 } from '@roast-operator/control-plane';
 import { KubeClient, type KubeObject } from '@roast-operator/kube';
-import { commandProposals, roasters, roastSessions } from '@roast-operator/operator';
+import {
+  commandProposals,
+  insecureDemoConfirmation,
+  roasters,
+  roastSessions,
+} from '@roast-operator/operator';
 import {
   type Actor,
   approvalPatch,
@@ -188,6 +193,8 @@ export class RoastDemo {
         ],
         logLevel: 'info',
         logFile: this.#paths.logFile,
+        // The demo is what --insecure-demo is for: loopback only, on this machine, confirmed here.
+        env: { [insecureDemoConfirmation.variable]: insecureDemoConfirmation.value },
       }),
     );
     // Ready once its canary has seen the chart's admission policies refuse what they must.

@@ -67,6 +67,8 @@ export interface OperatorLaunch {
   readonly args?: readonly string[];
   readonly logLevel?: 'debug' | 'info' | 'warn' | 'error';
   readonly logFile?: string;
+  /** More environment, e.g. the confirmation `--insecure-demo` asks for. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** How the operator runs for the roastery: its pod's name and namespace, the roastery watched, probes on any port. */
@@ -79,7 +81,12 @@ export function operatorProcessOptions(launch: OperatorLaunch): OperatorProcessO
       '--probe-address=127.0.0.1:0',
       ...(launch.args ?? []),
     ],
-    env: { POD_NAMESPACE: releaseNamespace, POD_NAME: operatorPod, LOG_LEVEL: launch.logLevel ?? 'debug' },
+    env: {
+      POD_NAMESPACE: releaseNamespace,
+      POD_NAME: operatorPod,
+      LOG_LEVEL: launch.logLevel ?? 'debug',
+      ...launch.env,
+    },
     ...(launch.logFile && { logFile: launch.logFile }),
   };
 }
