@@ -36,6 +36,7 @@ import {
   reconcilingCondition,
   terminalProposalPhases,
 } from '../objects.ts';
+import { openAhead, type ProposalBounds, unbounded } from './bounds.ts';
 
 /** Whether a link can carry commands now: none configured, configured but the roaster's stream is down, or up. */
 export type LinkState = 'none' | 'down' | 'up';
@@ -58,6 +59,10 @@ export interface Situation {
   readonly link: LinkState;
   /** How long a proposal is kept after it ended. */
   readonly retentionMs: number;
+  /** How many open proposals a proposer may have, and how many ended unsent ones are kept. */
+  readonly bounds: ProposalBounds;
+  /** UIDs of ended proposals never sent beyond the kept number (see `retainedBeyondBound`): deleted now. */
+  readonly retainedBeyond: ReadonlySet<string>;
 }
 
 /** Why an approved proposal is not sent yet. */
@@ -114,9 +119,13 @@ const move = (to: ProposalPhase, message: string, extra: Partial<Plan & { kind: 
 /** Not a governor rule: the reference is checked before the governor is asked. */
 export const sessionOfAnotherRoaster = 'session.otherRoaster';
 
+/** Not a governor rule: the proposer's open proposals are counted before the governor is asked. */
+export const tooManyOpen = 'proposer.tooManyOpen';
+
 export { endedAt, reconcilingCondition };
 
 function retain(p: CommandProposal, s: Situation): Plan {
+  if (s.retainedBeyond.has(p.metadata.uid ?? '')) return { kind: 'delete' };
   const ended = endedAt(p) ?? createdAt(p);
   const until = ended + s.retentionMs;
   return s.now >= until ? { kind: 'delete' } : idle(until);
@@ -139,6 +148,18 @@ function roasterMissing(p: CommandProposal, s: Situation): Plan {
   return s.now >= deadline ? move('Expired', message) : wait('RoasterNotFound', message, deadline);
 }
 
+/** A refusal decided before the governor is asked, at the level the governor would have decided at. */
+function refusal(p: CommandProposal, s: Situation, roaster: Roaster, rule: string, reason: string) {
+  const { level } = effectiveAutonomy(
+    governedRoaster(roaster, s.proposals, s.now, p),
+    history(roaster, s.proposals, s.session, p),
+    s.presence,
+    s.now,
+    p.spec.command,
+  );
+  return { decision: 'Deny', rule, reasons: [reason], level } satisfies GovernorRecord;
+}
+
 function otherRoastersSession(
   p: CommandProposal,
   s: Situation,
@@ -147,28 +168,27 @@ function otherRoastersSession(
   const name = p.spec.sessionRef?.name;
   const owner = name === undefined ? undefined : s.session(name)?.spec.roasterRef.name;
   if (owner === undefined || owner === p.spec.roasterRef.name) return undefined;
-  const { level } = effectiveAutonomy(
-    governedRoaster(roaster, s.proposals, s.now, p),
-    history(roaster, s.proposals, s.session, p),
-    s.presence,
-    s.now,
-    p.spec.command,
-  );
-  return {
-    decision: 'Deny',
-    rule: sessionOfAnotherRoaster,
-    reasons: [
-      `Session ${name} runs on Roaster ${owner}, not ${p.spec.roasterRef.name}: propose the command for the session's own roaster, or name a session of this one.`,
-    ],
-    level,
-  };
+  const reason = `Session ${name} runs on Roaster ${owner}, not ${p.spec.roasterRef.name}: propose the command for the session's own roaster, or name a session of this one.`;
+  return refusal(p, s, roaster, sessionOfAnotherRoaster, reason);
+}
+
+/**
+ * A proposer may keep only so many proposals open on one roaster; the next is refused (Blocked) when it is
+ * governed. Counted here rather than at admission: CEL cannot count objects, and a ResourceQuota on
+ * proposals would refuse the creation of an EmergencyStop once a flood filled it.
+ */
+function beyondOpenBound(p: CommandProposal, s: Situation, roaster: Roaster): GovernorRecord | undefined {
+  const ahead = openAhead(p, s.proposals, s.bounds.openPerProposer);
+  if (ahead === undefined) return undefined;
+  const reason = `${p.spec.proposedBy} already has ${ahead} open proposals for Roaster ${p.spec.roasterRef.name}, the most one proposer may have open at once: wait until some are decided, sent or expired, then propose again. (EmergencyStop and ResetLatch are never refused by this bound.)`;
+  return refusal(p, s, roaster, tooManyOpen, reason);
 }
 
 const decided = (ruling: GovernorRecord) => (ruling.reasons ?? []).join(' ');
 
 function govern(p: CommandProposal, s: Situation, roaster: Roaster): Plan {
-  const mismatch = otherRoastersSession(p, s, roaster);
-  if (mismatch) return move('Blocked', decided(mismatch), { governor: mismatch });
+  const refused = beyondOpenBound(p, s, roaster) ?? otherRoastersSession(p, s, roaster);
+  if (refused) return move('Blocked', decided(refused), { governor: refused });
   const ruling = decide(
     governedProposal(p),
     governedRoaster(roaster, s.proposals, s.now, p),
@@ -311,6 +331,32 @@ export function plan(p: CommandProposal, s: Situation): Plan {
   if (terminalProposalPhases.has(phaseOf(p))) return retain(p, s);
   if (s.roaster === undefined) return roasterMissing(p, s);
   return heldForLatch(p, s, planActive(p, s, s.roaster));
+}
+
+/**
+ * The step that ends or deletes a proposal whatever the roaster's other proposals do — its retention is
+ * over, its deadline passed while it waited for a person or for dispatch, or its proposer has too many
+ * open — so a reconcile takes all of these together, a bounded number of writes at once, rather than one
+ * after another on the roaster's key. It is the step `plan` would take; undefined when the next step
+ * depends on the proposals before it (governing, dispatching) or the proposal is a stop or a reset.
+ */
+export function bulkStep(p: CommandProposal, s: Situation): Plan | undefined {
+  if (p.metadata.deletionTimestamp !== undefined) return undefined;
+  if (terminalProposalPhases.has(phaseOf(p))) {
+    const kept = retain(p, s);
+    return kept.kind === 'delete' ? kept : undefined;
+  }
+  if (s.roaster === undefined || unbounded(p)) return undefined;
+  const phase = phaseOf(p);
+  if (phase === 'Pending') {
+    const refused = beyondOpenBound(p, s, s.roaster);
+    return refused && move('Blocked', decided(refused), { governor: refused });
+  }
+  const waiting =
+    (phase === 'AwaitingApproval' && p.spec.approval === undefined) ||
+    (phase === 'Approved' && authorized(p));
+  const deadline = proposalDeadline(governedProposal(p), s.roaster);
+  return waiting && s.now >= deadline ? expire(p, deadline) : undefined;
 }
 
 /**
