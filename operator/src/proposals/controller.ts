@@ -180,6 +180,7 @@ export class ProposalController {
         const off = proposals.on((event) => {
           if (event.type === 'deleted' || !isStop(event.object.spec.command)) return;
           const key = roasterKeyOf(event.object);
+          if (event.type === 'added') this.#stops?.arrived(key);
           const log = this.#log.child({ roaster: key, proposal: event.object.metadata.name });
           this.#stopsFromCache(key, log, signal).catch((err: unknown) =>
             log.error('EmergencyStop could not be sent on arrival; its reconcile sends it', { err }),
@@ -204,6 +205,9 @@ export class ProposalController {
   }
 
   async reconcile(key: string, log: Logger, signal: AbortSignal): Promise<ReconcileResult> {
+    const arrivals = this.#stops?.arrivals(key);
+    // A stop that arrives after this is read: the work below stops, and the next reconcile records it first.
+    const stopArrived = () => this.#stops !== undefined && this.#stops.arrivals(key) !== arrivals;
     await this.#stopsFromCache(key, log, signal);
     const read = await this.#read(key);
     const { proposals } = read;
@@ -212,8 +216,9 @@ export class ProposalController {
       // Stops are read first (see readProposals): none waits for the bulk steps or for the other proposals.
       const stops = proposals.filter((p) => isStop(p.spec.command)).length;
       for (let i = 0; i < stops; i++) wakeAt = Math.min(wakeAt, await this.#advance(key, i, read, signal));
-      if (!(await this.#bulk(key, read, log))) return { requeueAfter: 1 };
+      if (!(await this.#bulk(key, read, stopArrived))) return this.#yielded(log);
       for (let i = stops; i < proposals.length; i++) {
+        if (stopArrived()) return this.#yielded(log);
         wakeAt = Math.min(wakeAt, await this.#advance(key, i, read, signal));
       }
     } catch (err) {
@@ -240,7 +245,7 @@ export class ProposalController {
    * read; ended ones are kept up to date. Returns false when it stopped because a new EmergencyStop arrived:
    * the reconcile ends at once, and the next one records the stop before anything else.
    */
-  async #bulk(key: string, read: Read, log: Logger): Promise<boolean> {
+  async #bulk(key: string, read: Read, stopArrived: () => boolean): Promise<boolean> {
     const steps = read.proposals.flatMap((p) => {
       const step = bulkStep(p, this.#situation(key, read));
       return step ? [{ p, step }] : [];
@@ -248,11 +253,7 @@ export class ProposalController {
     const gone = new Set<CommandProposal>();
     try {
       for (let at = 0; at < steps.length; at += bulkWrites) {
-        const cached = this.#opts.proposals.store.byIndex(byRoaster, key);
-        if (this.#stops?.arrivedSince(read.proposals, cached)) {
-          log.info('bulk steps stop for a new EmergencyStop', { left: steps.length - at });
-          return false;
-        }
+        if (stopArrived()) return false;
         const chunk = steps.slice(at, at + bulkWrites);
         const settled = await Promise.allSettled(
           chunk.map(({ p, step }) => this.#bulkStep(p, step, read.roaster)),
@@ -271,6 +272,12 @@ export class ProposalController {
       const kept = read.proposals.filter((p) => !gone.has(p));
       read.proposals.splice(0, read.proposals.length, ...kept);
     }
+  }
+
+  /** The reconcile stopped for a new EmergencyStop: the next one, at once, records it before anything else. */
+  #yielded(log: Logger): ReconcileResult {
+    log.info('a new EmergencyStop arrived; its roaster’s other work waits for it');
+    return { requeueAfter: 1 };
   }
 
   /** One bulk step: the proposal as written, or undefined once deleted. */

@@ -335,9 +335,9 @@ export function plan(p: CommandProposal, s: Situation): Plan {
 
 /**
  * The step that ends or deletes a proposal whatever the roaster's other proposals do — its retention is
- * over, its deadline passed while it waited for a person or for dispatch, or its proposer has too many
- * open — so a reconcile takes all of these together, a bounded number of writes at once, rather than one
- * after another on the roaster's key. It is the step `plan` would take; undefined when the next step
+ * over, its deadline passed while it waited for a person or for dispatch, the roaster moved on while it
+ * waited for a person (a stop latched it), or its proposer has too many open — so a reconcile takes all of
+ * these together, a bounded number of writes at once, rather than one after another on the roaster's key. It is the step `plan` would take; undefined when the next step
  * depends on the proposals before it (governing, dispatching) or the proposal is a stop or a reset.
  */
 export function bulkStep(p: CommandProposal, s: Situation): Plan | undefined {

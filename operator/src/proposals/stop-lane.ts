@@ -35,6 +35,8 @@ export class StopLane {
   readonly #receipts = new Map<string, DispatchReceipt>();
   /** Sends under way, by proposal UID: a second caller waits for the first send instead of sending again. */
   readonly #sending = new Map<string, Promise<DispatchReceipt>>();
+  /** Stops arrived per roaster key (one entry per roaster). */
+  readonly #arrivals = new Map<string, number>();
 
   constructor(dispatcher: Dispatcher) {
     this.#dispatcher = dispatcher;
@@ -70,17 +72,14 @@ export class StopLane {
     }
   }
 
-  /**
-   * Whether a stop arrived since `read` (it is in the cache, not among what a reconcile read) and still has
-   * to be sent or recorded: that reconcile's bulk work stops, so the one that records the stop runs first.
-   * Only new stops count, so a stop that has to wait (its link is down) never holds bulk work back.
-   */
-  arrivedSince(read: readonly CommandProposal[], cached: readonly CommandProposal[]): boolean {
-    const known = new Set(read.map((p) => p.metadata.uid));
-    return cached.some(
-      (p) =>
-        isStop(p.spec.command) && !known.has(p.metadata.uid) && ['send', 'record'].includes(this.next(p)),
-    );
+  /** How many stops arrived for this roaster key so far: bulk work that sees it change stops for them. */
+  arrivals(key: string): number {
+    return this.#arrivals.get(key) ?? 0;
+  }
+
+  /** A new stop's watch event arrived for this roaster key. */
+  arrived(key: string): void {
+    this.#arrivals.set(key, this.arrivals(key) + 1);
   }
 
   /**
