@@ -378,6 +378,19 @@ describe('bounds and bulk steps', () => {
     expect(bulkStep(early, situation(early))).toBeUndefined();
   });
 
+  it('expires in bulk a proposal still ungoverned at its deadline, with the governor’s decision', () => {
+    const late = proposal(heater(6), { createdAt: ago(61) });
+    const next = bulkStep(late, situation(late));
+    expect(next).toMatchObject({ kind: 'move', to: 'Expired' });
+    expect(next).toEqual(governed(rules.deadline));
+  });
+
+  it('ends in bulk what waits for a person once a stop latched the roaster', () => {
+    const waiting = proposal(heater(6), { status: { phase: 'AwaitingApproval' } });
+    const others = [proposal(stop, { createdAt: ago(2) })];
+    expect(bulkStep(waiting, situation(waiting, {}, others))).toMatchObject({ kind: 'move', to: 'Aborted' });
+  });
+
   it('leaves to the ordered pass what depends on the proposals before it', () => {
     const p = proposal(heater(6));
     expect(bulkStep(p, situation(p))).toBeUndefined();

@@ -348,15 +348,19 @@ export function bulkStep(p: CommandProposal, s: Situation): Plan | undefined {
   }
   if (s.roaster === undefined || unbounded(p)) return undefined;
   const phase = phaseOf(p);
+  const deadline = proposalDeadline(governedProposal(p), s.roaster);
   if (phase === 'Pending') {
     const refused = beyondOpenBound(p, s, s.roaster);
-    return refused && move('Blocked', decided(refused), { governor: refused });
+    if (refused) return move('Blocked', decided(refused), { governor: refused });
+    // The deadline is the governor's first rule: past it, governing ends the proposal Expired.
+    return s.now >= deadline ? govern(p, s, s.roaster) : undefined;
   }
-  const waiting =
-    (phase === 'AwaitingApproval' && p.spec.approval === undefined) ||
-    (phase === 'Approved' && authorized(p));
-  const deadline = proposalDeadline(governedProposal(p), s.roaster);
-  return waiting && s.now >= deadline ? expire(p, deadline) : undefined;
+  // Waiting for a person, it ends when the deadline passes or the roaster moved on (a stop latched it).
+  if (phase === 'AwaitingApproval' && p.spec.approval === undefined) {
+    const next = awaitDecision(p, s, s.roaster);
+    return next.kind === 'move' ? next : undefined;
+  }
+  return phase === 'Approved' && authorized(p) && s.now >= deadline ? expire(p, deadline) : undefined;
 }
 
 /**
