@@ -28,6 +28,8 @@ export const usage = `Usage: roast-operator [flags]
                                      refused (default: 50; never EmergencyStop or ResetLatch)
   --retained-unsent-proposals N      ended proposals never sent that a roaster keeps; older ones are
                                      deleted before --retention (default: 200)
+  --retained-sent-proposals N        ended proposals that were sent that a roaster keeps, besides those of
+                                     its active session and its circuit breaker's window (default: 500)
 
 Durations: 90s, 5m, 1h30m, 7d, 250ms. $POD_NAME and $POD_NAMESPACE (the downward API) name the operator's
 pod: the Lease holder's identity and the object of Events about the admission guard. $LOG_LEVEL sets the
@@ -126,6 +128,7 @@ export function parseFlags(
     proposalBounds: {
       openPerProposer: positive(values['open-proposals-per-proposer'], '--open-proposals-per-proposer'),
       endedUnsent: positive(values['retained-unsent-proposals'], '--retained-unsent-proposals'),
+      endedSent: positive(values['retained-sent-proposals'], '--retained-sent-proposals'),
     },
     ...(podName !== undefined &&
       podNamespace !== undefined && { pod: { namespace: podNamespace, name: podName } }),
@@ -153,6 +156,7 @@ function parse(argv: readonly string[]) {
       workers: { type: 'string', default: '4' },
       'open-proposals-per-proposer': { type: 'string', default: String(defaultBounds.openPerProposer) },
       'retained-unsent-proposals': { type: 'string', default: String(defaultBounds.endedUnsent) },
+      'retained-sent-proposals': { type: 'string', default: String(defaultBounds.endedSent) },
     },
   });
 }

@@ -1,7 +1,18 @@
 import type { CommandProposal } from '@roast-operator/api';
 import { describe, expect, it } from 'vitest';
-import { agent, ago, heater, human, iso, proposal, stop } from '../testing/objects.ts';
-import { openAhead, retainedBeyondBound } from './bounds.ts';
+import {
+  agent,
+  ago,
+  connected,
+  heater,
+  human,
+  iso,
+  now,
+  proposal,
+  roaster,
+  stop,
+} from '../testing/objects.ts';
+import { defaultBounds, governorReads, openAhead, retainedBeyondBound } from './bounds.ts';
 
 const ended = (secondsAgo: number, sent = false): CommandProposal =>
   proposal(heater(6), {
@@ -54,19 +65,41 @@ describe('openAhead', () => {
 });
 
 describe('retainedBeyondBound', () => {
+  const bounds = (endedUnsent: number, endedSent = 10) => ({ ...defaultBounds, endedUnsent, endedSent });
+  const none = () => false;
+
   it('keeps the newest ended unsent proposals and lets the older ones go', () => {
     const unsent = [ended(30), ended(10), ended(20)];
-    expect(retainedBeyondBound(unsent, 2)).toEqual(new Set([unsent[0]!.metadata.uid]));
-    expect(retainedBeyondBound(unsent, 3)).toEqual(new Set());
+    expect(retainedBeyondBound(unsent, bounds(2), none)).toEqual(new Set([unsent[0]!.metadata.uid]));
+    expect(retainedBeyondBound(unsent, bounds(3), none)).toEqual(new Set());
   });
 
-  it('never counts a proposal that was sent, a stop, or one still open', () => {
+  it('bounds sent proposals on their own, leaving out those the governor still reads', () => {
+    const history = [ended(300, true), ended(100, true), ended(200, true), ended(5, true)];
+    const newestOnly = retainedBeyondBound(history, bounds(0, 1), none);
+    expect(newestOnly).toEqual(new Set([history[0], history[1], history[2]].map((p) => p!.metadata.uid)));
+    const read = (p: CommandProposal) => p === history[0];
+    expect(retainedBeyondBound(history, bounds(0, 1), read)).toEqual(
+      new Set([history[1], history[2]].map((p) => p!.metadata.uid)),
+    );
+  });
+
+  it('never counts a stop, a reset, or a proposal still open', () => {
     const kept = [
-      ended(50, true),
       proposal(stop, { status: { phase: 'Expired' } }),
+      proposal({ type: 'ResetLatch', latchId: 'x' }, { status: { phase: 'Succeeded' } }),
       proposal(heater(6), { status: { phase: 'AwaitingApproval' } }),
     ];
-    expect(retainedBeyondBound([...kept, ended(10)], 0)).toEqual(new Set([expect.any(String)]));
-    expect(retainedBeyondBound(kept, 0)).toEqual(new Set());
+    expect(retainedBeyondBound(kept, bounds(0, 0), none)).toEqual(new Set());
+  });
+});
+
+describe('governorReads', () => {
+  it('keeps what the circuit breaker’s window and the active session need', () => {
+    const r = roaster({}, { ...connected, activeSession: { name: 'today' } });
+    const reads = governorReads(r, now);
+    expect(reads(ended(60, true))).toBe(true);
+    expect(reads(ended(7200, true))).toBe(false);
+    expect(reads(proposal(heater(6), { session: 'today', status: ended(7200, true).status! }))).toBe(true);
   });
 });

@@ -1,8 +1,8 @@
-// What one roaster's proposals may pile up: open proposals per proposer, and retained proposals that ended
-// without ever being sent. Pure counts over the roaster's proposals; `plan` turns them into refusals and
-// early deletions. Neither bound ever touches an EmergencyStop or a ResetLatch: nothing may refuse or delay
-// those, and the latch they set or clear is read from them.
-import type { CommandProposal } from '@roast-operator/api';
+// What one roaster's proposals may pile up: open proposals per proposer, and ended proposals retained (like
+// a CronJob's history limits, on top of the retention period). Pure counts over the roaster's proposals;
+// `plan` turns them into refusals and early deletions. No bound ever touches an EmergencyStop or a
+// ResetLatch: nothing may refuse or delay those, and the latch they set or clear is read from them.
+import type { CommandProposal, Roaster } from '@roast-operator/api';
 import { byCreation, endedAt, isStop, isTerminalProposal } from '../objects.ts';
 
 export interface ProposalBounds {
@@ -10,9 +10,11 @@ export interface ProposalBounds {
   readonly openPerProposer: number;
   /** Ended proposals never sent that one roaster keeps; older ones are deleted before their retention ends. */
   readonly endedUnsent: number;
+  /** Ended proposals that were sent that one roaster keeps, beyond those the governor still reads. */
+  readonly endedSent: number;
 }
 
-export const defaultBounds: ProposalBounds = { openPerProposer: 50, endedUnsent: 200 };
+export const defaultBounds: ProposalBounds = { openPerProposer: 50, endedUnsent: 200, endedSent: 500 };
 
 /** Proposals no bound applies to: a stop or a reset is never refused, and the latch is read from them. */
 export const unbounded = (p: CommandProposal): boolean =>
@@ -41,22 +43,44 @@ export function openAhead(
 }
 
 /**
- * The UIDs of ended proposals that were never sent, beyond the newest `bound` of them. They carry nothing
- * the governor reads (no dispatch, no result), so keeping them only costs memory and every reconcile's
- * reads; proposals that were sent are paced by the roaster's own limits and keep their full retention.
+ * Which ended proposals the governor still reads, and so are kept whatever the count: those in the circuit
+ * breaker's window, and those of the roaster's active session (its command maximum counts them).
  */
-export function retainedBeyondBound(proposals: readonly CommandProposal[], bound: number): Set<string> {
-  const unsent = proposals
-    .filter(
-      (p) =>
-        isTerminalProposal(p) &&
-        !unbounded(p) &&
-        p.status?.dispatch === undefined &&
-        p.status?.result === undefined &&
-        p.metadata.deletionTimestamp === undefined,
-    )
-    .map((p) => ({ uid: p.metadata.uid ?? '', ended: endedAt(p) ?? 0 }))
-    // Newest ended first: the oldest beyond the bound go.
-    .sort((a, b) => b.ended - a.ended || a.uid.localeCompare(b.uid));
-  return new Set(unsent.slice(bound).map((e) => e.uid));
+export function governorReads(roaster: Roaster | undefined, now: number): (p: CommandProposal) => boolean {
+  const windowMs = (roaster?.spec.circuitBreaker.windowSeconds ?? 86_400) * 1000;
+  const active = roaster?.status?.activeSession?.name;
+  return (p) =>
+    (active !== undefined && p.spec.sessionRef?.name === active) || (endedAt(p) ?? now) > now - windowMs;
+}
+
+const sent = (p: CommandProposal) => p.status?.dispatch !== undefined || p.status?.result !== undefined;
+
+/**
+ * The UIDs of ended proposals beyond the newest `endedUnsent` never sent and the newest `endedSent` sent
+ * (not counting those `needed` keeps). One never sent carries nothing the governor reads; one sent is
+ * paced by the roaster's own limits, so only a long, busy history reaches its bound.
+ */
+export function retainedBeyondBound(
+  proposals: readonly CommandProposal[],
+  bounds: ProposalBounds,
+  needed: (p: CommandProposal) => boolean,
+): Set<string> {
+  const ended = proposals.filter(
+    (p) => isTerminalProposal(p) && !unbounded(p) && p.metadata.deletionTimestamp === undefined,
+  );
+  const unsent = ended.filter((p) => !sent(p));
+  const sentUnneeded = ended.filter((p) => sent(p) && !needed(p));
+  return new Set([
+    ...oldestBeyond(unsent, bounds.endedUnsent),
+    ...oldestBeyond(sentUnneeded, bounds.endedSent),
+  ]);
+}
+
+/** The UIDs of all but the `keep` most recently ended. */
+function oldestBeyond(ended: readonly CommandProposal[], keep: number): string[] {
+  return ended
+    .map((p) => ({ uid: p.metadata.uid ?? '', at: endedAt(p) ?? 0 }))
+    .sort((a, b) => b.at - a.at || a.uid.localeCompare(b.uid))
+    .slice(keep)
+    .map((e) => e.uid);
 }

@@ -42,7 +42,7 @@ import {
 } from '../objects.ts';
 import type { PresenceTracker } from '../presence.ts';
 import { requeueAt } from '../requeue.ts';
-import { defaultBounds, type ProposalBounds, retainedBeyondBound } from './bounds.ts';
+import { defaultBounds, governorReads, type ProposalBounds, retainedBeyondBound } from './bounds.ts';
 import {
   approvedBy,
   dispatchedTransition,
@@ -236,7 +236,8 @@ export class ProposalController {
     const proposals = await readProposals(this.#api, namespace, name);
     const roaster = await this.#roasterApi.getIfExists(namespace, name);
     const session = await sessionsOf(this.#opts.sessions, this.#sessionApi, namespace, proposals);
-    const retainedBeyond = retainedBeyondBound(proposals, this.#bounds.endedUnsent);
+    const needed = governorReads(roaster, this.#opts.clock.now());
+    const retainedBeyond = retainedBeyondBound(proposals, this.#bounds, needed);
     return { proposals, roaster, session, retainedBeyond };
   }
 

@@ -348,7 +348,7 @@ describe('humanProposal', () => {
 });
 
 describe('bounds and bulk steps', () => {
-  const bounds = { openPerProposer: 2, endedUnsent: 200 };
+  const bounds = { ...defaultBounds, openPerProposer: 2 };
   const atL3 = { bounds, roaster: roaster({ autonomy: { level: 'L3' } }) };
   const flood = (n: number) =>
     Array.from({ length: n }, (_, i) => proposal(heater(6), { createdAt: ago(30 - i) }));
