@@ -1,6 +1,7 @@
 // A grpc-js client playing a roaster's edge agent against the link gateway, for the benchmarks and suites
 // that time commands to the edge: its hello, telemetry batches, when each command arrived, and the
 // percentiles the figures are reported in.
+import type { Roaster } from '@roast-operator/api';
 import {
   type ConnectRequest,
   type ConnectResponse,
@@ -118,10 +119,17 @@ export function percentiles<N extends string>(name: N, samples: number[]) {
 
 /**
  * A grpc-js client as the edge of a Roaster: it records when each command arrives and answers it
- * Succeeded at once, and sends a batch and a heartbeat every second so the roaster is live and Ready.
+ * Succeeded at once, and sends a batch and a heartbeat every second so the roaster is live and Ready. The
+ * roaster is created for it, unless `existing` names one.
  */
-export async function playedEdge(roastery: Roastery, client: LinkServiceClient, name: string) {
-  const roaster = await roastery.roaster(name, { model: 'Simulated', autonomy: { level: 'L3' } });
+export async function playedEdge(
+  roastery: Roastery,
+  client: LinkServiceClient,
+  name: string,
+  existing?: Roaster,
+) {
+  const roaster =
+    existing ?? (await roastery.roaster(name, { model: 'Simulated', autonomy: { level: 'L3' } }));
   const edge = await connect(client, {
     roaster: { namespace: roasteryNamespace, name, uid: roaster.metadata.uid! },
     node: edgeNode,

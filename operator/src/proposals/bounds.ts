@@ -3,7 +3,7 @@
 // `plan` turns them into refusals and early deletions. No bound ever touches an EmergencyStop or a
 // ResetLatch: nothing may refuse or delay those, and the latch they set or clear is read from them.
 import type { CommandProposal, Roaster } from '@roast-operator/api';
-import { byCreation, endedAt, isStop, isTerminalProposal } from '../objects.ts';
+import { endedAt, isStop, isTerminalProposal } from '../objects.ts';
 
 export interface ProposalBounds {
   /** Open (not ended) proposals one proposer may have on one roaster; the next is refused at governing. */
@@ -21,6 +21,14 @@ export const unbounded = (p: CommandProposal): boolean =>
   isStop(p.spec.command) || p.spec.command.type === 'ResetLatch';
 
 /**
+ * Creation order as a string that sorts like `byCreation`, without parsing dates: a flood is counted
+ * against every proposal of it, so this runs a million times. The API server writes creationTimestamp in
+ * one RFC 3339 form (seconds, UTC), which sorts as text.
+ */
+const createdOrder = (p: CommandProposal) =>
+  `${String(p.metadata.creationTimestamp)} ${p.metadata.name ?? ''}`;
+
+/**
  * How many open proposals the proposer of `p` already has on its roaster ahead of `p` (created before it),
  * when that reaches the bound; undefined while `p` is within it.
  */
@@ -30,6 +38,7 @@ export function openAhead(
   bound: number,
 ): number | undefined {
   if (unbounded(p)) return undefined;
+  const created = createdOrder(p);
   const ahead = proposals.filter(
     (o) =>
       o.spec.proposedBy === p.spec.proposedBy &&
@@ -37,7 +46,7 @@ export function openAhead(
       !unbounded(o) &&
       !isTerminalProposal(o) &&
       o.metadata.deletionTimestamp === undefined &&
-      byCreation(o, p) < 0,
+      createdOrder(o) < created,
   ).length;
   return ahead >= bound ? ahead : undefined;
 }

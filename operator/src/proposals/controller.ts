@@ -51,7 +51,7 @@ import {
   errorText,
   roasterRef,
 } from './dispatching.ts';
-import { bulkStep, humanProposal, type LinkState, type Plan, plan, type Situation } from './plan.ts';
+import { bulkSteps, humanProposal, type LinkState, type Plan, plan, type Situation } from './plan.ts';
 import { cachedSessions, readProposals, type SessionLookup, sessionsOf } from './reads.ts';
 import { StopLane } from './stop-lane.ts';
 import {
@@ -217,7 +217,8 @@ export class ProposalController {
       const stops = proposals.filter((p) => isStop(p.spec.command)).length;
       for (let i = 0; i < stops; i++) wakeAt = Math.min(wakeAt, await this.#advance(key, i, read, signal));
       if (!(await this.#bulk(key, read, stopArrived))) return this.#yielded(log);
-      for (let i = stops; i < proposals.length; i++) {
+      // Ended stops may have been deleted in bulk: the rest start after the stops still there.
+      for (let i = proposals.filter((p) => isStop(p.spec.command)).length; i < proposals.length; i++) {
         if (stopArrived()) return this.#yielded(log);
         wakeAt = Math.min(wakeAt, await this.#advance(key, i, read, signal));
       }
@@ -247,10 +248,7 @@ export class ProposalController {
    * the reconcile ends at once, and the next one records the stop before anything else.
    */
   async #bulk(key: string, read: Read, stopArrived: () => boolean): Promise<boolean> {
-    const steps = read.proposals.flatMap((p) => {
-      const step = bulkStep(p, this.#situation(key, read));
-      return step ? [{ p, step }] : [];
-    });
+    const steps = bulkSteps(this.#situation(key, read)).map(({ proposal, step }) => ({ p: proposal, step }));
     const gone = new Set<CommandProposal>();
     try {
       for (let at = 0; at < steps.length; at += bulkWrites) {

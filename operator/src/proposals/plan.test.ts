@@ -16,7 +16,7 @@ import {
 } from '../testing/objects.ts';
 import { defaultBounds } from './bounds.ts';
 import {
-  bulkStep,
+  bulkSteps,
   humanProposal,
   type Plan,
   plan,
@@ -346,6 +346,11 @@ describe('humanProposal', () => {
     expect(humanProposal(proposal(heater(6), { by: human, createdAt: ago(61) }), now)).toBe(false);
   });
 });
+
+/** The bulk step for `p` among `others`, as a reconcile's bulk pass takes it. */
+function bulkStep(p: CommandProposal, s: Situation): Plan | undefined {
+  return bulkSteps(s).find(({ proposal }) => proposal === p)?.step;
+}
 
 describe('bounds and bulk steps', () => {
   const bounds = { ...defaultBounds, openPerProposer: 2 };

@@ -26,6 +26,7 @@ import {
   governedSession,
   history,
   latchFacts,
+  projectedLatch,
   stopRequest,
 } from '../governing.ts';
 import {
@@ -334,13 +335,23 @@ export function plan(p: CommandProposal, s: Situation): Plan {
 }
 
 /**
- * The step that ends or deletes a proposal whatever the roaster's other proposals do — its retention is
+ * The steps that end or delete a proposal whatever the roaster's other proposals do — its retention is
  * over, its deadline passed while it waited for a person or for dispatch, the roaster moved on while it
  * waited for a person (a stop latched it), or its proposer has too many open — so a reconcile takes all of
- * these together, a bounded number of writes at once, rather than one after another on the roaster's key. It is the step `plan` would take; undefined when the next step
- * depends on the proposals before it (governing, dispatching) or the proposal is a stop or a reset.
+ * these together, a bounded number of writes at once, rather than one after another on the roaster's key.
+ * Each is the step `plan` would take. Left out: what depends on the proposals before it (governing,
+ * dispatching), and stops and resets.
  */
-export function bulkStep(p: CommandProposal, s: Situation): Plan | undefined {
+export function bulkSteps(s: Situation): { proposal: CommandProposal; step: Plan }[] {
+  // Whether a stop latched the roaster: the same for every proposal here (none of them is a stop or a reset).
+  const latched = s.roaster !== undefined && projectedLatch(s.roaster, s.proposals, s.now) !== undefined;
+  return s.proposals.flatMap((proposal) => {
+    const step = bulkStep(proposal, s, latched);
+    return step === undefined ? [] : [{ proposal, step }];
+  });
+}
+
+function bulkStep(p: CommandProposal, s: Situation, latched: boolean): Plan | undefined {
   if (p.metadata.deletionTimestamp !== undefined) return undefined;
   if (terminalProposalPhases.has(phaseOf(p))) {
     const kept = retain(p, s);
@@ -355,9 +366,10 @@ export function bulkStep(p: CommandProposal, s: Situation): Plan | undefined {
     // The deadline is the governor's first rule: past it, governing ends the proposal Expired.
     return s.now >= deadline ? govern(p, s, s.roaster) : undefined;
   }
-  // Waiting for a person, it ends when the deadline passes or the roaster moved on (a stop latched it).
   if (phase === 'AwaitingApproval' && p.spec.approval === undefined) {
-    const next = awaitDecision(p, s, s.roaster);
+    if (s.now >= deadline) return expire(p, deadline);
+    // Latched, the recheck while it waits for a person aborts it.
+    const next = latched ? awaitDecision(p, s, s.roaster) : idle();
     return next.kind === 'move' ? next : undefined;
   }
   return phase === 'Approved' && authorized(p) && s.now >= deadline ? expire(p, deadline) : undefined;
