@@ -131,7 +131,8 @@ async function stopsWhileExpiring(roastery: Roastery, client: LinkServiceClient,
       roaster,
       prefix,
       { exactly: floodSize },
-      ['AwaitingApproval'],
+      // Governed one after another: on a loaded machine the last may be governed after the first expired.
+      ['AwaitingApproval', 'Expired'],
       ttlSeconds * 1000,
     );
     const deadline = firstDeadline(waiting, ttlSeconds);

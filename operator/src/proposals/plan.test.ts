@@ -390,10 +390,12 @@ describe('bounds and bulk steps', () => {
     expect(next).toEqual(governed(rules.deadline));
   });
 
-  it('ends in bulk what waits for a person once a stop latched the roaster', () => {
-    const waiting = proposal(heater(6), { status: { phase: 'AwaitingApproval' } });
+  it('ends in bulk what waits to be governed or for a person once a stop latched the roaster', () => {
     const others = [proposal(stop, { createdAt: ago(2) })];
+    const waiting = proposal(heater(6), { status: { phase: 'AwaitingApproval' } });
     expect(bulkStep(waiting, situation(waiting, {}, others))).toMatchObject({ kind: 'move', to: 'Aborted' });
+    const ungoverned = proposal(heater(6));
+    expect(bulkStep(ungoverned, situation(ungoverned, {}, others))).toEqual(governed(rules.latched));
   });
 
   it('leaves to the ordered pass what depends on the proposals before it', () => {

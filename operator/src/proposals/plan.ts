@@ -336,8 +336,8 @@ export function plan(p: CommandProposal, s: Situation): Plan {
 
 /**
  * The steps that end or delete a proposal whatever the roaster's other proposals do — its retention is
- * over, its deadline passed while it waited for a person or for dispatch, the roaster moved on while it
- * waited for a person (a stop latched it), or its proposer has too many open — so a reconcile takes all of
+ * over, its deadline passed while it waited for a person or for dispatch, a stop latched the roaster
+ * while it waited to be governed or for a person, or its proposer has too many open — so a reconcile takes all of
  * these together, a bounded number of writes at once, rather than one after another on the roaster's key.
  * Each is the step `plan` would take. Left out: what depends on the proposals before it (governing,
  * dispatching), and stops and resets.
@@ -363,8 +363,9 @@ function bulkStep(p: CommandProposal, s: Situation, latched: boolean): Plan | un
   if (phase === 'Pending') {
     const refused = beyondOpenBound(p, s, s.roaster);
     if (refused) return move('Blocked', decided(refused), { governor: refused });
-    // The deadline is the governor's first rule: past it, governing ends the proposal Expired.
-    return s.now >= deadline ? govern(p, s, s.roaster) : undefined;
+    // The deadline is the governor's first rule, and a latch denies every command but a stop or a reset
+    // before any rule that reads other proposals: either way governing ends it, whatever came before it.
+    return s.now >= deadline || latched ? govern(p, s, s.roaster) : undefined;
   }
   if (phase === 'AwaitingApproval' && p.spec.approval === undefined) {
     if (s.now >= deadline) return expire(p, deadline);
