@@ -1,10 +1,11 @@
 // The operator's memory and a command's dispatch latency with a week of a busy roastery's history retained:
 // 2,600 ended proposals on one roaster, sent and Succeeded, spread over the last seven days (written while
-// no operator runs: alice creates them, the link's credentials write their status). Then each operator
-// named — `--before PATH` (another checkout's operator main.ts), then this one — runs on that history in
-// turn with its gateway: after it has settled, its resident memory and heap (its /metrics), and alice's
-// SetFan create sent → first byte at the roaster's played edge (30, one after another), with the same
-// figure on a roaster with no history as the floor. Prints a table (one JSON object with --json).
+// no operator runs: alice creates them, the link's credentials write their status). This operator runs
+// first before there is any history (the floor), then each operator named — `--before PATH` (another
+// checkout's operator main.ts), then this one — on that history, in turn, with its gateway: after it has
+// settled and after the samples, its resident memory and heap in use (its /metrics), and alice's SetFan
+// create sent → first byte at the roaster's played edge (30, one after another), beside the same figure on
+// a roaster with no history. Prints a table (one JSON object with --json).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,20 +40,20 @@ async function main(): Promise<void> {
     await roastery.operator.stop();
     const busy = await roastery.roaster('busy', { model: 'Simulated', autonomy: { level: 'L3' } });
     const quiet = await roastery.roaster('quiet', { model: 'Simulated', autonomy: { level: 'L3' } });
-    await writeHistory(roastery, 'busy');
-    const runs = [];
-    for (const [name, script] of [
-      ...(values.before ? [['before', values.before] as const] : []),
-      ['after', operatorMain] as const,
-    ]) {
+    const run = async (name: string, script: string) => {
       const operator = roastery.spawnOperator([], script);
       try {
         await operator.waitUntilReady();
-        runs.push({ name, ...(await measure(roastery, operator, { busy, quiet })) });
+        return { name, ...(await measure(roastery, operator, { busy, quiet })) };
       } finally {
         await operator.stop();
       }
-    }
+    };
+    // The floor: this operator before there is any history.
+    const runs = [await run('no history', operatorMain)];
+    await writeHistory(roastery, 'busy');
+    if (values.before) runs.push(await run('before', values.before));
+    runs.push(await run('after', operatorMain));
     const figures = { history, runs };
     if (values.json) process.stdout.write(`${JSON.stringify(figures)}\n`);
     else print(figures);
@@ -137,6 +138,7 @@ async function measure(roastery: Roastery, operator: OperatorProcess, roasters: 
       rssSettledMb: settled.rss,
       heapSettledMb: settled.heap,
       rssAfterMb: after.rss,
+      heapAfterMb: after.heap,
       ...percentiles('busyDispatch', dispatch.busy),
       ...percentiles('quietDispatch', dispatch.quiet),
     };
@@ -160,7 +162,7 @@ async function memory(operator: OperatorProcess): Promise<{ rss: number; heap: n
 function print(figures: { history: number; runs: Record<string, unknown>[] }): void {
   const lines = figures.runs.map(
     (r) =>
-      `  ${String(r.name).padEnd(7)} kept ${String(r.retained).padStart(5)}  rss ${r.rssSettledMb} → ${r.rssAfterMb} MB, heap ${r.heapSettledMb} MB  ` +
+      `  ${String(r.name).padEnd(10)} kept ${String(r.retained).padStart(5)}  rss ${r.rssSettledMb} → ${r.rssAfterMb} MB, heap ${r.heapSettledMb} → ${r.heapAfterMb} MB  ` +
       `create sent → first byte: with history p50 ${r.busyDispatchP50Ms} / p99 ${r.busyDispatchP99Ms} ms, ` +
       `without p50 ${r.quietDispatchP50Ms} / p99 ${r.quietDispatchP99Ms} ms`,
   );
