@@ -28,7 +28,8 @@ const { values } = parseArgs({
   },
 });
 const floodSize = 1000;
-const ttlSeconds = 40;
+/** Under the Roaster's approval timeout (120 s), long enough to govern the flood on a loaded machine. */
+const ttlSeconds = 100;
 const everyMs = 200;
 const stoppingMs = 3000;
 const targetP99Ms = 100;
@@ -133,7 +134,7 @@ async function stopsWhileExpiring(roastery: Roastery, client: LinkServiceClient,
       { exactly: floodSize },
       // Governed one after another: on a loaded machine the last may be governed after the first expired.
       ['AwaitingApproval', 'Expired'],
-      ttlSeconds * 1000,
+      (ttlSeconds + 30) * 1000,
     );
     const deadline = firstDeadline(waiting, ttlSeconds);
     await new Promise((resolve) => setTimeout(resolve, deadline - performance.now()));

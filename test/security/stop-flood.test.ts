@@ -66,7 +66,7 @@ describe('a flood of proposals expiring together', () => {
         'flood-',
         { exactly: count },
         ['AwaitingApproval', 'Expired'],
-        ttlSeconds * 1000,
+        (ttlSeconds + 30) * 1000,
       );
       const expiring = firstDeadline(waiting, ttlSeconds);
       await new Promise((resolve) => setTimeout(resolve, expiring + 200 - performance.now()));
