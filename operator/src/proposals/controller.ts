@@ -314,7 +314,7 @@ export class ProposalController {
     for (let step = 0; step < maxSteps; step++) {
       const p = proposals[index]!;
       if (phaseOf(p) === 'Pending') await this.#beforeGoverning(key, p);
-      const next = plan(p, this.#situation(key, read));
+      const next = plan(p, this.#recordable(p, this.#situation(key, read)));
       const outcome = await this.#carryOut(p, next, roaster, log, signal);
       if (outcome.proposal) proposals[index] = outcome.proposal;
       // A stop's receipt is kept until it is recorded past sending (or ended otherwise).
@@ -324,6 +324,14 @@ export class ProposalController {
     }
     log.warn('proposal still moving after the most steps one reconcile takes; looking again soon');
     return this.#opts.clock.now() + 1000;
+  }
+
+  /**
+   * A stop this process already sent is recorded as sent with its receipt, whatever the link does now: a
+   * stream that dropped since must not turn a stop that went out into one waiting for the link.
+   */
+  #recordable(p: CommandProposal, s: Situation): Situation {
+    return this.#stops?.next(p) === 'record' ? { ...s, link: 'up' } : s;
   }
 
   /** A human's proposal is presence at the roaster, and counts before anything after it is decided. */
