@@ -31,19 +31,26 @@ export async function flood(
   await Promise.all(Array.from({ length: inFlight }, creator));
 }
 
-/** alice's EmergencyStop: milliseconds from its create being sent to its first byte at the played edge. */
+/** One stop: from its create being sent to its first byte at the edge, and the create's own round trip. */
+export interface StopTiming {
+  readonly total: number;
+  readonly request: number;
+}
+
+/** alice's EmergencyStop, timed from its create being sent (the first byte may come before the response). */
 export async function stopToFirstByte(
   roastery: Roastery,
   arrivals: Arrivals,
   roaster: string,
   name: string,
-): Promise<number> {
+): Promise<StopTiming> {
   const sent = performance.now();
   const created = await roastery.propose('alice', name, roaster, { type: 'EmergencyStop' });
-  return (await arrivals.of(created.metadata.uid!)) - sent;
+  const request = performance.now() - sent;
+  return { total: (await arrivals.of(created.metadata.uid!)) - sent, request };
 }
 
-/** alice stops the roaster every `everyMs` while `busy()` holds (at least once); each stop's first byte. */
+/** alice stops the roaster every `everyMs` while `busy()` holds (at least once). */
 export async function stopsWhile(
   roastery: Roastery,
   arrivals: Arrivals,
@@ -51,15 +58,15 @@ export async function stopsWhile(
   prefix: string,
   busy: () => boolean,
   everyMs: number,
-): Promise<number[]> {
-  const latencies: number[] = [];
+): Promise<StopTiming[]> {
+  const timings: StopTiming[] = [];
   do {
     const started = performance.now();
-    latencies.push(await stopToFirstByte(roastery, arrivals, roaster, `${prefix}-${latencies.length}`));
+    timings.push(await stopToFirstByte(roastery, arrivals, roaster, `${prefix}-${timings.length}`));
     const rest = everyMs - (performance.now() - started);
     if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
   } while (busy());
-  return latencies;
+  return timings;
 }
 
 /** The roaster's proposals whose names start with `prefix`, as the API server holds them now. */
