@@ -34,6 +34,7 @@ describe('parseFlags', () => {
       retentionMs: 604_800_000,
       telemetryRetention: { retentionMs: 2_592_000_000, periodMs: 3_600_000 },
       workers: 4,
+      proposalBounds: { openPerProposer: 50, endedUnsent: 200, endedSent: 500 },
       pod: { namespace: 'roast-system', name: 'roast-operator-7d9f' },
     });
   });
@@ -50,6 +51,9 @@ describe('parseFlags', () => {
         '--telemetry-retention=2d',
         '--telemetry-retention-period=10s',
         '--workers=2',
+        '--open-proposals-per-proposer=1000',
+        '--retained-unsent-proposals=10',
+        '--retained-sent-proposals=20',
       ],
       { ...pod, KUBECONFIG: '/elsewhere', WATCH_NAMESPACE: 'ignored' },
     );
@@ -62,6 +66,7 @@ describe('parseFlags', () => {
       retentionMs: 30_000,
       telemetryRetention: { retentionMs: 172_800_000, periodMs: 10_000 },
       workers: 2,
+      proposalBounds: { openPerProposer: 1000, endedUnsent: 10, endedSent: 20 },
     });
   });
 
@@ -77,6 +82,7 @@ describe('parseFlags', () => {
     ['--bogus'],
     ['--canary-period=soon'],
     ['--telemetry-retention=forever'],
+    ['--open-proposals-per-proposer=0'],
   ])('refuses %s', (flag) => {
     expect(() => parseFlags([flag], pod)).toThrow(UsageError);
   });

@@ -6,6 +6,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { ManagerOptions } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
 import type { OperatorOptions } from './operator.ts';
+import { defaultBounds, type ProposalBounds } from './proposals/bounds.ts';
 
 export const usage = `Usage: roast-operator [flags]
 
@@ -23,6 +24,12 @@ export const usage = `Usage: roast-operator [flags]
   --telemetry-retention-period DURATION
                                      how often old telemetry is deleted (default: 1h)
   --workers N                        roasters each controller works on at once (default: 4)
+  --open-proposals-per-proposer N    open proposals one proposer may have on a roaster; the next is
+                                     refused (default: 50; never EmergencyStop or ResetLatch)
+  --retained-unsent-proposals N      ended proposals never sent that a roaster keeps; older ones are
+                                     deleted before --retention (default: 200)
+  --retained-sent-proposals N        ended proposals that were sent that a roaster keeps, besides those of
+                                     its active session and its circuit breaker's window (default: 500)
 
 Durations: 90s, 5m, 1h30m, 7d, 250ms. $POD_NAME and $POD_NAMESPACE (the downward API) name the operator's
 pod: the Lease holder's identity and the object of Events about the admission guard. $LOG_LEVEL sets the
@@ -44,6 +51,7 @@ export interface Flags {
   retentionMs: number;
   telemetryRetention: { retentionMs: number; periodMs: number };
   workers: number;
+  proposalBounds: ProposalBounds;
   pod?: { namespace: string; name: string };
 }
 
@@ -117,6 +125,11 @@ export function parseFlags(
       periodMs: parseDuration(values['telemetry-retention-period']),
     },
     workers: positive(values.workers, '--workers'),
+    proposalBounds: {
+      openPerProposer: positive(values['open-proposals-per-proposer'], '--open-proposals-per-proposer'),
+      endedUnsent: positive(values['retained-unsent-proposals'], '--retained-unsent-proposals'),
+      endedSent: positive(values['retained-sent-proposals'], '--retained-sent-proposals'),
+    },
     ...(podName !== undefined &&
       podNamespace !== undefined && { pod: { namespace: podNamespace, name: podName } }),
   };
@@ -141,6 +154,9 @@ function parse(argv: readonly string[]) {
       'telemetry-retention': { type: 'string', default: '30d' },
       'telemetry-retention-period': { type: 'string', default: '1h' },
       workers: { type: 'string', default: '4' },
+      'open-proposals-per-proposer': { type: 'string', default: String(defaultBounds.openPerProposer) },
+      'retained-unsent-proposals': { type: 'string', default: String(defaultBounds.endedUnsent) },
+      'retained-sent-proposals': { type: 'string', default: String(defaultBounds.endedSent) },
     },
   });
 }

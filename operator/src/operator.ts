@@ -23,6 +23,7 @@ import {
   sessionIndex,
 } from './objects.ts';
 import { PresenceTracker } from './presence.ts';
+import type { ProposalBounds } from './proposals/bounds.ts';
 import { ProposalController, type ProposalHooks } from './proposals/controller.ts';
 import { RoasterController } from './roasters/controller.ts';
 import { SessionController } from './sessions/controller.ts';
@@ -39,6 +40,8 @@ export interface OperatorOptions {
   telemetryRetention?: { retentionMs: number; periodMs: number };
   /** Roasters each controller works on at once. */
   workers: number;
+  /** How many open proposals one proposer may have on a roaster, and how many ended unsent ones are kept. */
+  proposalBounds?: ProposalBounds;
   /** The operator's own pod, which Events about the guard are recorded on. */
   pod?: { namespace: string; name: string };
   /** The link to edge agents; without one, approved proposals wait (NoLink) and expire. */
@@ -97,6 +100,7 @@ export class Operator {
       retentionMs: opts.retentionMs,
       workers: opts.workers,
       clock,
+      ...(opts.proposalBounds && { bounds: opts.proposalBounds }),
       ...(opts.dispatcher && { dispatcher: opts.dispatcher }),
       ...(opts.hooks && { hooks: opts.hooks }),
     });

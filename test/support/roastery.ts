@@ -130,9 +130,10 @@ export class Roastery {
     return this.#operators[0]!;
   }
 
-  /** One more operator process, as the first was started, plus `args`. */
-  spawnOperator(args: readonly string[] = []): OperatorProcess {
-    const operator = new OperatorProcess({ ...this.#launch, args: [...this.#launch.args, ...args] });
+  /** One more operator process, as the first was started, plus `args` (and from `script`, if named). */
+  spawnOperator(args: readonly string[] = [], script = this.#launch.script): OperatorProcess {
+    const launch = { ...this.#launch, script, args: [...this.#launch.args, ...args] };
+    const operator = new OperatorProcess(launch);
     this.#operators.push(operator);
     return operator;
   }

@@ -2,7 +2,10 @@
 // proposals of one roaster are governed and dispatched one at a time, in order, and proposals of different
 // roasters in parallel. Each reconcile reads the roaster and its proposals from the API server rather than
 // the cache: a cache that lags behind the controller's own last write could let a second step through the
-// L4 envelope. Every transition is a status patch carrying the resourceVersion it was planned from.
+// L4 envelope. Every transition is a status patch that holds only while what it was planned from holds.
+// EmergencyStops never wait for the key: they are sent from the cache as their watch events arrive, and a
+// reconcile steps its stops first, then what ends regardless of order (expiry, refusals, retention) a few
+// writes at once — stopping for a stop that arrives meanwhile — and only then the rest, in order.
 import type { CommandProposal, Roaster, RoastSession } from '@roast-operator/api';
 import type { Clock } from '@roast-operator/clock';
 import { proposalDeadline, type Ruling, rules } from '@roast-operator/governor';
@@ -19,6 +22,7 @@ import {
   patchStatusIf,
   type ReconcileResult,
   type ResourceClient,
+  type Runnable,
   setControllerReference,
   updateStatusIf,
   watch,
@@ -38,6 +42,7 @@ import {
 } from '../objects.ts';
 import type { PresenceTracker } from '../presence.ts';
 import { requeueAt } from '../requeue.ts';
+import { defaultBounds, governorReads, type ProposalBounds, retainedBeyondBound } from './bounds.ts';
 import {
   approvedBy,
   dispatchedTransition,
@@ -46,7 +51,7 @@ import {
   errorText,
   roasterRef,
 } from './dispatching.ts';
-import { humanProposal, type LinkState, type Plan, plan, type Situation } from './plan.ts';
+import { bulkSteps, humanProposal, type LinkState, type Plan, plan, type Situation } from './plan.ts';
 import { cachedSessions, readProposals, type SessionLookup, sessionsOf } from './reads.ts';
 import { StopLane } from './stop-lane.ts';
 import {
@@ -73,6 +78,8 @@ export interface ProposalControllerOptions {
   guardLive: () => boolean;
   dispatcher?: Dispatcher;
   retentionMs: number;
+  /** How many open proposals one proposer may have on a roaster, and how many ended unsent ones are kept. */
+  bounds?: ProposalBounds;
   /** Roasters governed at once. */
   workers: number;
   clock: Clock;
@@ -88,7 +95,15 @@ interface Read {
   readonly proposals: CommandProposal[];
   readonly roaster: Roaster | undefined;
   readonly session: SessionLookup;
+  /** Ended proposals never sent beyond the number kept, as read. */
+  readonly retainedBeyond: ReadonlySet<string>;
 }
+
+/**
+ * Writes a reconcile's bulk steps make at once: enough that a thousand expiring proposals take a second or
+ * two, few enough that the API server still answers a person's EmergencyStop promptly meanwhile.
+ */
+const bulkWrites = 8;
 
 /** What a transition is planned from: a status write holds only while these are as read. */
 const transitionDependsOn = [
@@ -139,6 +154,43 @@ export class ProposalController {
       concurrency: opts.workers,
       reconcile: (key, ctx) => this.reconcile(key, ctx.log, ctx.signal),
     });
+    if (this.#stops) manager.add(this.#stopsOnArrival());
+  }
+
+  get #bounds(): ProposalBounds {
+    return this.#opts.bounds ?? defaultBounds;
+  }
+
+  /**
+   * Sends each new EmergencyStop as its watch event arrives, from the cache, off the roaster's work-queue
+   * key: no reconcile of its roaster (bulk expiry, retention, governing, retries) is ever ahead of it. Runs
+   * on the leader only, as the controller does.
+   */
+  #stopsOnArrival(): Runnable {
+    const { proposals, roasters: roasterCache, sessions } = this.#opts;
+    return {
+      name: 'emergency-stop-lane',
+      needLeaderElection: true,
+      start: async (signal) => {
+        try {
+          await Promise.all([proposals, roasterCache, sessions].map((i) => i.waitForSync(signal)));
+        } catch {
+          return; // stopped before the caches synced
+        }
+        const off = proposals.on((event) => {
+          if (event.type === 'deleted' || !isStop(event.object.spec.command)) return;
+          const key = roasterKeyOf(event.object);
+          if (event.type === 'added') this.#stops?.arrived(key);
+          const log = this.#log.child({ roaster: key, proposal: event.object.metadata.name });
+          this.#stopsFromCache(key, log, signal).catch((err: unknown) =>
+            log.error('EmergencyStop could not be sent on arrival; its reconcile sends it', { err }),
+          );
+        });
+        if (!signal.aborted)
+          await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+        off();
+      },
+    };
   }
 
   /** Looks at every roaster with proposals again (the guard changed). */
@@ -153,17 +205,22 @@ export class ProposalController {
   }
 
   async reconcile(key: string, log: Logger, signal: AbortSignal): Promise<ReconcileResult> {
+    const arrivals = this.#stops?.arrivals(key);
+    // A stop that arrives after this is read: the work below stops, and the next reconcile records it first.
+    const stopArrived = () => this.#stops !== undefined && this.#stops.arrivals(key) !== arrivals;
     await this.#stopsFromCache(key, log, signal);
-    const { namespace = '', name } = parseKey(key);
-    // Proposals first: the roaster read after them is at least as new as every proposal governed against it.
-    const proposals = await readProposals(this.#api, namespace, name);
-    const roaster = await this.#roasterApi.getIfExists(namespace, name);
-    const session = await sessionsOf(this.#opts.sessions, this.#sessionApi, namespace, proposals);
+    const read = await this.#read(key);
+    const { proposals } = read;
     let wakeAt = Number.POSITIVE_INFINITY;
     try {
-      for (let i = 0; i < proposals.length; i++) {
-        const done = await this.#advance(key, i, { proposals, roaster, session }, signal);
-        wakeAt = Math.min(wakeAt, done);
+      // Stops are read first (see readProposals): none waits for the bulk steps or for the other proposals.
+      const stops = proposals.filter((p) => isStop(p.spec.command)).length;
+      for (let i = 0; i < stops; i++) wakeAt = Math.min(wakeAt, await this.#advance(key, i, read, signal));
+      if (!(await this.#bulk(key, read, stopArrived))) return this.#yielded(log);
+      // Ended stops may have been deleted in bulk: the rest start after the stops still there.
+      for (let i = proposals.filter((p) => isStop(p.spec.command)).length; i < proposals.length; i++) {
+        if (stopArrived()) return this.#yielded(log);
+        wakeAt = Math.min(wakeAt, await this.#advance(key, i, read, signal));
       }
     } catch (err) {
       if (!(err instanceof Stale) && !isConflict(err)) throw err;
@@ -174,13 +231,73 @@ export class ProposalController {
     return requeueAt(wakeAt, this.#opts.clock.now());
   }
 
+  async #read(key: string): Promise<Read> {
+    const { namespace = '', name } = parseKey(key);
+    // Proposals first: the roaster read after them is at least as new as every proposal governed against it.
+    const proposals = await readProposals(this.#api, namespace, name);
+    const roaster = await this.#roasterApi.getIfExists(namespace, name);
+    const session = await sessionsOf(this.#opts.sessions, this.#sessionApi, namespace, proposals);
+    const needed = governorReads(roaster, this.#opts.clock.now());
+    const retainedBeyond = retainedBeyondBound(proposals, this.#bounds, needed);
+    return { proposals, roaster, session, retainedBeyond };
+  }
+
+  /**
+   * Takes the steps that need no order (see bulkStep) `bulkWrites` at a time. Deleted proposals leave the
+   * read; ended ones are kept up to date. Returns false when it stopped because a new EmergencyStop arrived:
+   * the reconcile ends at once, and the next one records the stop before anything else.
+   */
+  async #bulk(key: string, read: Read, stopArrived: () => boolean): Promise<boolean> {
+    const steps = bulkSteps(this.#situation(key, read)).map(({ proposal, step }) => ({ p: proposal, step }));
+    const gone = new Set<CommandProposal>();
+    try {
+      for (let at = 0; at < steps.length; at += bulkWrites) {
+        if (stopArrived()) return false;
+        const chunk = steps.slice(at, at + bulkWrites);
+        const settled = await Promise.allSettled(
+          chunk.map(({ p, step }) => this.#bulkStep(p, step, read.roaster)),
+        );
+        chunk.forEach(({ p }, i) => {
+          const outcome = settled[i]!;
+          if (outcome.status === 'rejected') return;
+          if (outcome.value === undefined) gone.add(p);
+          else read.proposals[read.proposals.indexOf(p)] = outcome.value;
+        });
+        const failed = settled.find((o) => o.status === 'rejected');
+        if (failed) throw failed.reason;
+      }
+      return true;
+    } finally {
+      const kept = read.proposals.filter((p) => !gone.has(p));
+      read.proposals.splice(0, read.proposals.length, ...kept);
+    }
+  }
+
+  /** The reconcile stopped for a new EmergencyStop: the next one, at once, records it before anything else. */
+  #yielded(log: Logger): ReconcileResult {
+    log.info('a new EmergencyStop arrived; its roaster’s other work waits for it');
+    return { requeueAfter: 1 };
+  }
+
+  /** One bulk step: the proposal as written, or undefined once deleted. */
+  async #bulkStep(p: CommandProposal, step: Plan, roaster: Roaster | undefined) {
+    const log = this.#log.child({ roaster: roasterKeyOf(p), proposal: p.metadata.name });
+    if (step.kind === 'delete') {
+      await this.#delete(p, log);
+      return undefined;
+    }
+    if (step.kind !== 'move') return p;
+    return this.#move(p, { ...step, ...this.#deadline(p, roaster) }, roaster, log);
+  }
+
   /** New EmergencyStops go out before the fresh reads (see StopLane.sendFromCache). */
   async #stopsFromCache(key: string, log: Logger, signal: AbortSignal): Promise<void> {
     const proposals = this.#opts.proposals.store.byIndex(byRoaster, key);
     const roaster = this.#opts.roasters.store.get(key);
     if (roaster === undefined) return;
     const session = cachedSessions(this.#opts.sessions, parseKey(key).namespace ?? '');
-    const planned = (p: CommandProposal) => plan(p, this.#situation(key, { proposals, roaster, session }));
+    const read = { proposals, roaster, session, retainedBeyond: new Set<string>() };
+    const planned = (p: CommandProposal) => plan(p, this.#situation(key, read));
     const request = (p: CommandProposal) => dispatchRequest(p, roaster, this.#opts.clock.now());
     await this.#stops?.sendFromCache(proposals, planned, request, log, signal);
   }
@@ -197,7 +314,7 @@ export class ProposalController {
     for (let step = 0; step < maxSteps; step++) {
       const p = proposals[index]!;
       if (phaseOf(p) === 'Pending') await this.#beforeGoverning(key, p);
-      const next = plan(p, this.#situation(key, read));
+      const next = plan(p, this.#recordable(p, this.#situation(key, read)));
       const outcome = await this.#carryOut(p, next, roaster, log, signal);
       if (outcome.proposal) proposals[index] = outcome.proposal;
       // A stop's receipt is kept until it is recorded past sending (or ended otherwise).
@@ -209,13 +326,21 @@ export class ProposalController {
     return this.#opts.clock.now() + 1000;
   }
 
+  /**
+   * A stop this process already sent is recorded as sent with its receipt, whatever the link does now: a
+   * stream that dropped since must not turn a stop that went out into one waiting for the link.
+   */
+  #recordable(p: CommandProposal, s: Situation): Situation {
+    return this.#stops?.next(p) === 'record' ? { ...s, link: 'up' } : s;
+  }
+
   /** A human's proposal is presence at the roaster, and counts before anything after it is decided. */
   async #beforeGoverning(key: string, p: CommandProposal): Promise<void> {
     if (humanProposal(p, this.#opts.clock.now())) this.#opts.presence.observe(key);
     await this.#opts.hooks?.beforeGovern?.(p);
   }
 
-  #situation(key: string, { proposals, roaster, session }: Read): Situation {
+  #situation(key: string, { proposals, roaster, session, retainedBeyond }: Read): Situation {
     return {
       now: this.#opts.clock.now(),
       roaster,
@@ -226,6 +351,8 @@ export class ProposalController {
       guardLive: this.#opts.guardLive(),
       link: this.#link(roaster),
       retentionMs: this.#opts.retentionMs,
+      bounds: this.#bounds,
+      retainedBeyond,
     };
   }
 

@@ -14,7 +14,16 @@ import {
   session,
   stop,
 } from '../testing/objects.ts';
-import { humanProposal, type Plan, plan, type Situation, sessionOfAnotherRoaster } from './plan.ts';
+import { defaultBounds } from './bounds.ts';
+import {
+  bulkSteps,
+  humanProposal,
+  type Plan,
+  plan,
+  type Situation,
+  sessionOfAnotherRoaster,
+  tooManyOpen,
+} from './plan.ts';
 
 const present = { lastHumanActionAt: ago(30) };
 
@@ -34,6 +43,8 @@ function situation(
     guardLive: true,
     link: 'up',
     retentionMs: 60_000,
+    bounds: defaultBounds,
+    retainedBeyond: new Set(),
     ...s,
   };
 }
@@ -334,5 +345,76 @@ describe('humanProposal', () => {
     expect(humanProposal(proposal(heater(6), { by: human }), now)).toBe(true);
     expect(humanProposal(proposal(heater(6), { by: agent }), now)).toBe(false);
     expect(humanProposal(proposal(heater(6), { by: human, createdAt: ago(61) }), now)).toBe(false);
+  });
+});
+
+/** The bulk step for `p` among `others`, as a reconcile's bulk pass takes it. */
+function bulkStep(p: CommandProposal, s: Situation): Plan | undefined {
+  return bulkSteps(s).find(({ proposal }) => proposal === p)?.step;
+}
+
+describe('bounds and bulk steps', () => {
+  const bounds = { ...defaultBounds, openPerProposer: 2 };
+  const atL3 = { bounds, roaster: roaster({ autonomy: { level: 'L3' } }) };
+  const flood = (n: number) =>
+    Array.from({ length: n }, (_, i) => proposal(heater(6), { createdAt: ago(30 - i) }));
+
+  it('refuses a proposer’s proposal beyond its open bound, saying why and what to do', () => {
+    const [a, b, c] = flood(3) as [CommandProposal, CommandProposal, CommandProposal];
+    expect(plan(a, situation(a, atL3, [b, c]))).toMatchObject({ to: 'AwaitingApproval' });
+    const refused = plan(c, situation(c, atL3, [a, b]));
+    expect(refused).toMatchObject({ kind: 'move', to: 'Blocked' });
+    expect(refused).toEqual(governed(tooManyOpen));
+    expect(refused).toMatchObject({ message: expect.stringContaining('already has 2 open proposals') });
+    expect(bulkStep(c, situation(c, atL3, [a, b]))).toEqual(refused);
+  });
+
+  it('never refuses an EmergencyStop however many proposals its proposer has open', () => {
+    const p = proposal(stop);
+    expect(plan(p, situation(p, { bounds }, flood(5)))).toMatchObject({ kind: 'dispatch' });
+    expect(bulkStep(p, situation(p, { bounds }, flood(5)))).toBeUndefined();
+  });
+
+  it('expires in bulk what waits for a person or for dispatch past its deadline, as plan would', () => {
+    const waiting = proposal(heater(6), { createdAt: ago(61), status: { phase: 'AwaitingApproval' } });
+    const next = bulkStep(waiting, situation(waiting));
+    expect(next).toMatchObject({ kind: 'move', to: 'Expired' });
+    expect(next).toEqual(planFor(waiting));
+    const early = proposal(heater(6), { createdAt: ago(30), status: { phase: 'AwaitingApproval' } });
+    expect(bulkStep(early, situation(early))).toBeUndefined();
+  });
+
+  it('expires in bulk a proposal still ungoverned at its deadline, with the governor’s decision', () => {
+    const late = proposal(heater(6), { createdAt: ago(61) });
+    const next = bulkStep(late, situation(late));
+    expect(next).toMatchObject({ kind: 'move', to: 'Expired' });
+    expect(next).toEqual(governed(rules.deadline));
+  });
+
+  it('ends in bulk what waits to be governed or for a person once a stop latched the roaster', () => {
+    const others = [proposal(stop, { createdAt: ago(2) })];
+    const waiting = proposal(heater(6), { status: { phase: 'AwaitingApproval' } });
+    expect(bulkStep(waiting, situation(waiting, {}, others))).toMatchObject({ kind: 'move', to: 'Aborted' });
+    const ungoverned = proposal(heater(6));
+    expect(bulkStep(ungoverned, situation(ungoverned, {}, others))).toEqual(governed(rules.latched));
+  });
+
+  it('leaves to the ordered pass what depends on the proposals before it', () => {
+    const p = proposal(heater(6));
+    expect(bulkStep(p, situation(p))).toBeUndefined();
+    const decided = proposal(heater(6), {
+      createdAt: ago(61),
+      approval: { decision: 'Rejected', approver: 'bob' },
+      status: { phase: 'AwaitingApproval' },
+    });
+    expect(bulkStep(decided, situation(decided))).toBeUndefined();
+  });
+
+  it('deletes an ended unsent proposal beyond the number kept before its retention ends', () => {
+    const p = proposal(heater(6), { status: { phase: 'Expired' } });
+    expect(bulkStep(p, situation(p, { retainedBeyond: new Set([p.metadata.uid!]) }))).toEqual({
+      kind: 'delete',
+    });
+    expect(bulkStep(p, situation(p))).toBeUndefined();
   });
 });

@@ -26,6 +26,7 @@ import {
   governedSession,
   history,
   latchFacts,
+  projectedLatch,
   stopRequest,
 } from '../governing.ts';
 import {
@@ -36,6 +37,7 @@ import {
   reconcilingCondition,
   terminalProposalPhases,
 } from '../objects.ts';
+import { openAhead, type ProposalBounds, unbounded } from './bounds.ts';
 
 /** Whether a link can carry commands now: none configured, configured but the roaster's stream is down, or up. */
 export type LinkState = 'none' | 'down' | 'up';
@@ -60,6 +62,10 @@ export interface Situation {
   readonly link: LinkState;
   /** How long a proposal is kept after it ended. */
   readonly retentionMs: number;
+  /** How many open proposals a proposer may have, and how many ended unsent ones are kept. */
+  readonly bounds: ProposalBounds;
+  /** UIDs of ended proposals never sent beyond the kept number (see `retainedBeyondBound`): deleted now. */
+  readonly retainedBeyond: ReadonlySet<string>;
 }
 
 /** Why an approved proposal is not sent yet. */
@@ -116,9 +122,13 @@ const move = (to: ProposalPhase, message: string, extra: Partial<Plan & { kind: 
 /** Not a governor rule: the reference is checked before the governor is asked. */
 export const sessionOfAnotherRoaster = 'session.otherRoaster';
 
+/** Not a governor rule: the proposer's open proposals are counted before the governor is asked. */
+export const tooManyOpen = 'proposer.tooManyOpen';
+
 export { endedAt, reconcilingCondition };
 
 function retain(p: CommandProposal, s: Situation): Plan {
+  if (s.retainedBeyond.has(p.metadata.uid ?? '')) return { kind: 'delete' };
   const ended = endedAt(p) ?? createdAt(p);
   const until = ended + s.retentionMs;
   return s.now >= until ? { kind: 'delete' } : idle(until);
@@ -141,6 +151,18 @@ function roasterMissing(p: CommandProposal, s: Situation): Plan {
   return s.now >= deadline ? move('Expired', message) : wait('RoasterNotFound', message, deadline);
 }
 
+/** A refusal decided before the governor is asked, at the level the governor would have decided at. */
+function refusal(p: CommandProposal, s: Situation, roaster: Roaster, rule: string, reason: string) {
+  const { level } = effectiveAutonomy(
+    governedRoaster(roaster, s.proposals, s.now, p),
+    history(roaster, s.proposals, s.session, p),
+    s.presence,
+    s.now,
+    p.spec.command,
+  );
+  return { decision: 'Deny', rule, reasons: [reason], level } satisfies GovernorRecord;
+}
+
 function otherRoastersSession(
   p: CommandProposal,
   s: Situation,
@@ -149,28 +171,27 @@ function otherRoastersSession(
   const name = p.spec.sessionRef?.name;
   const owner = name === undefined ? undefined : s.session(name)?.spec.roasterRef.name;
   if (owner === undefined || owner === p.spec.roasterRef.name) return undefined;
-  const { level } = effectiveAutonomy(
-    governedRoaster(roaster, s.proposals, s.now, p),
-    history(roaster, s.proposals, s.session, p),
-    s.presence,
-    s.now,
-    p.spec.command,
-  );
-  return {
-    decision: 'Deny',
-    rule: sessionOfAnotherRoaster,
-    reasons: [
-      `Session ${name} runs on Roaster ${owner}, not ${p.spec.roasterRef.name}: propose the command for the session's own roaster, or name a session of this one.`,
-    ],
-    level,
-  };
+  const reason = `Session ${name} runs on Roaster ${owner}, not ${p.spec.roasterRef.name}: propose the command for the session's own roaster, or name a session of this one.`;
+  return refusal(p, s, roaster, sessionOfAnotherRoaster, reason);
+}
+
+/**
+ * A proposer may keep only so many proposals open on one roaster; the next is refused (Blocked) when it is
+ * governed. Counted here rather than at admission: CEL cannot count objects, and a ResourceQuota on
+ * proposals would refuse the creation of an EmergencyStop once a flood filled it.
+ */
+function beyondOpenBound(p: CommandProposal, s: Situation, roaster: Roaster): GovernorRecord | undefined {
+  const ahead = openAhead(p, s.proposals, s.bounds.openPerProposer);
+  if (ahead === undefined) return undefined;
+  const reason = `${p.spec.proposedBy} already has ${ahead} open proposals for Roaster ${p.spec.roasterRef.name}, the most one proposer may have open at once: wait until some are decided, sent or expired, then propose again. (EmergencyStop and ResetLatch are never refused by this bound.)`;
+  return refusal(p, s, roaster, tooManyOpen, reason);
 }
 
 const decided = (ruling: GovernorRecord) => (ruling.reasons ?? []).join(' ');
 
 function govern(p: CommandProposal, s: Situation, roaster: Roaster): Plan {
-  const mismatch = otherRoastersSession(p, s, roaster);
-  if (mismatch) return move('Blocked', decided(mismatch), { governor: mismatch });
+  const refused = beyondOpenBound(p, s, roaster) ?? otherRoastersSession(p, s, roaster);
+  if (refused) return move('Blocked', decided(refused), { governor: refused });
   const ruling = decide(
     governedProposal(p),
     governedRoaster(roaster, s.proposals, s.now, p),
@@ -314,6 +335,48 @@ export function plan(p: CommandProposal, s: Situation): Plan {
   if (terminalProposalPhases.has(phaseOf(p))) return retain(p, s);
   if (s.roaster === undefined) return roasterMissing(p, s);
   return heldForLatch(p, s, planActive(p, s, s.roaster));
+}
+
+/**
+ * The steps that end or delete a proposal whatever the roaster's other proposals do — its retention is
+ * over, its deadline passed while it waited for a person or for dispatch, a stop latched the roaster
+ * while it waited to be governed or for a person, or its proposer has too many open — so a reconcile takes all of
+ * these together, a bounded number of writes at once, rather than one after another on the roaster's key.
+ * Each is the step `plan` would take. Left out: what depends on the proposals before it (governing,
+ * dispatching), and stops and resets.
+ */
+export function bulkSteps(s: Situation): { proposal: CommandProposal; step: Plan }[] {
+  // Whether a stop latched the roaster: the same for every proposal here (none of them is a stop or a reset).
+  const latched = s.roaster !== undefined && projectedLatch(s.roaster, s.proposals, s.now) !== undefined;
+  return s.proposals.flatMap((proposal) => {
+    const step = bulkStep(proposal, s, latched);
+    return step === undefined ? [] : [{ proposal, step }];
+  });
+}
+
+function bulkStep(p: CommandProposal, s: Situation, latched: boolean): Plan | undefined {
+  if (p.metadata.deletionTimestamp !== undefined) return undefined;
+  if (terminalProposalPhases.has(phaseOf(p))) {
+    const kept = retain(p, s);
+    return kept.kind === 'delete' ? kept : undefined;
+  }
+  if (s.roaster === undefined || unbounded(p)) return undefined;
+  const phase = phaseOf(p);
+  const deadline = proposalDeadline(governedProposal(p), s.roaster);
+  if (phase === 'Pending') {
+    const refused = beyondOpenBound(p, s, s.roaster);
+    if (refused) return move('Blocked', decided(refused), { governor: refused });
+    // The deadline is the governor's first rule, and a latch denies every command but a stop or a reset
+    // before any rule that reads other proposals: either way governing ends it, whatever came before it.
+    return s.now >= deadline || latched ? govern(p, s, s.roaster) : undefined;
+  }
+  if (phase === 'AwaitingApproval' && p.spec.approval === undefined) {
+    if (s.now >= deadline) return expire(p, deadline);
+    // Latched, the recheck while it waits for a person aborts it.
+    const next = latched ? awaitDecision(p, s, s.roaster) : idle();
+    return next.kind === 'move' ? next : undefined;
+  }
+  return phase === 'Approved' && authorized(p) && s.now >= deadline ? expire(p, deadline) : undefined;
 }
 
 /**

@@ -1,6 +1,8 @@
-import type { ProposalPhase } from '@roast-operator/api';
+import type { CommandProposal, ProposalPhase } from '@roast-operator/api';
 import { describe, expect, it } from 'vitest';
-import { type StopAction, stopAction } from './stop-lane.ts';
+import type { Dispatcher, DispatchReceipt, DispatchRequest } from '../dispatch.ts';
+import { now, proposal, stop } from '../testing/objects.ts';
+import { type StopAction, StopLane, stopAction } from './stop-lane.ts';
 
 // Every phase a stop can be in, with and without a receipt held: the whole protocol.
 const table: [ProposalPhase, boolean, StopAction][] = [
@@ -22,5 +24,53 @@ const table: [ProposalPhase, boolean, StopAction][] = [
 describe('the stop lane', () => {
   it.each(table)('a stop %s with a receipt held: %s → %s', (phase, held, action) => {
     expect(stopAction(phase, held)).toBe(action);
+  });
+});
+
+describe('StopLane', () => {
+  /** A link that counts what it is given and hands out receipts when told to. */
+  function countingLink() {
+    const pending: ((r: DispatchReceipt) => void)[] = [];
+    const link: Dispatcher & { given: number; answer(): void } = {
+      given: 0,
+      isConnected: () => true,
+      dispatch() {
+        link.given++;
+        return new Promise((resolve) => pending.push(resolve));
+      },
+      answer() {
+        for (const resolve of pending.splice(0)) resolve({ sentAt: new Date(now) });
+      },
+    };
+    return link;
+  }
+  const request = (p: CommandProposal): DispatchRequest => ({
+    roaster: { namespace: 'roastery', name: 'bullet-1', uid: 'r' },
+    proposal: { namespace: 'roastery', name: p.metadata.name ?? '' },
+    proposalUid: p.metadata.uid ?? '',
+    command: p.spec.command,
+    deadline: new Date(now + 60_000),
+  });
+
+  it('sends a stop once when its arrival and its reconcile send it at the same time', async () => {
+    const link = countingLink();
+    const lane = new StopLane(link);
+    const p = proposal(stop);
+    const signal = new AbortController().signal;
+    const both = Promise.all([lane.send(p, request(p), signal), lane.send(p, request(p), signal)]);
+    link.answer();
+    const [first, second] = await both;
+    expect(link.given).toBe(1);
+    expect([first.sent, second.sent].sort()).toEqual([false, true]);
+    expect(second.receipt).toBe(first.receipt);
+    expect(lane.next(p)).toBe('record');
+  });
+
+  it('counts the stops that arrive per roaster, so bulk work can tell one came', () => {
+    const lane = new StopLane(countingLink());
+    expect(lane.arrivals('roastery/bullet-1')).toBe(0);
+    lane.arrived('roastery/bullet-1');
+    expect(lane.arrivals('roastery/bullet-1')).toBe(1);
+    expect(lane.arrivals('roastery/bullet-2')).toBe(0);
   });
 });

@@ -1,8 +1,9 @@
 // The EmergencyStop lane: the one place that sends a stop and keeps what it takes to record it. A stop is
 // absolute, idempotent and acts only in the safe direction, so — unlike every other command, recorded
-// before it is sent — it is sent first and recorded after: from the cache before a reconcile's fresh reads,
-// or by the reconcile itself. Whichever sends it, the receipt is kept until the stop is recorded past
-// sending, so it is recorded with that receipt and never sent twice by this process.
+// before it is sent — it is sent first and recorded after: from the cache as soon as the stop's watch event
+// arrives (off the roaster's work-queue key, so no other work of the roaster can hold it up), or by the
+// reconcile itself. Whichever sends it, the receipt is kept until the stop is recorded past sending, so it
+// is recorded with that receipt and never sent twice by this process; two sends at once share one.
 import type { CommandProposal, ProposalPhase } from '@roast-operator/api';
 import type { Logger } from '@roast-operator/log';
 import type { Dispatcher, DispatchReceipt, DispatchRequest } from '../dispatch.ts';
@@ -32,6 +33,10 @@ export class StopLane {
   readonly #dispatcher: Dispatcher;
   /** Receipts of stops sent and not yet recorded past sending, by proposal UID. */
   readonly #receipts = new Map<string, DispatchReceipt>();
+  /** Sends under way, by proposal UID: a second caller waits for the first send instead of sending again. */
+  readonly #sending = new Map<string, Promise<DispatchReceipt>>();
+  /** Stops arrived per roaster key (one entry per roaster). */
+  readonly #arrivals = new Map<string, number>();
 
   constructor(dispatcher: Dispatcher) {
     this.#dispatcher = dispatcher;
@@ -54,14 +59,33 @@ export class StopLane {
     const uid = p.metadata.uid ?? '';
     const held = this.#receipts.get(uid);
     if (held !== undefined) return { receipt: held, sent: false };
-    const receipt = await this.#dispatcher.dispatch(request, signal);
-    this.#receipts.set(uid, receipt);
-    return { receipt, sent: true };
+    const under = this.#sending.get(uid);
+    if (under !== undefined) return { receipt: await under, sent: false };
+    const sending = this.#dispatcher.dispatch(request, signal);
+    this.#sending.set(uid, sending);
+    try {
+      const receipt = await sending;
+      this.#receipts.set(uid, receipt);
+      return { receipt, sent: true };
+    } finally {
+      this.#sending.delete(uid);
+    }
+  }
+
+  /** How many stops arrived for this roaster key so far: bulk work that sees it change stops for them. */
+  arrivals(key: string): number {
+    return this.#arrivals.get(key) ?? 0;
+  }
+
+  /** A new stop's watch event arrived for this roaster key. */
+  arrived(key: string): void {
+    this.#arrivals.set(key, this.arrivals(key) + 1);
   }
 
   /**
-   * New stops go out before a reconcile's fresh reads: the same plan on the cached objects, sent at once
-   * and recorded by the reconcile that follows. The reads they skip could only have delayed them.
+   * New stops go out from the cache — on their watch event, and before a reconcile's fresh reads: the same
+   * plan on the cached objects, sent at once and recorded by the reconcile that follows. The reads they
+   * skip could only have delayed them.
    */
   async sendFromCache(
     proposals: readonly CommandProposal[],
@@ -75,8 +99,8 @@ export class StopLane {
     for (const p of proposals.filter(isNew)) {
       if (planned(p).kind !== 'dispatch') continue;
       try {
-        await this.send(p, request(p), signal);
-        log.info('EmergencyStop sent from the cache; recording it', { proposal: p.metadata.name });
+        const { sent } = await this.send(p, request(p), signal);
+        if (sent) log.info('EmergencyStop sent from the cache; recording it', { proposal: p.metadata.name });
       } catch (err) {
         log.warn('EmergencyStop could not be sent from the cache; the reconcile tries', { err });
       }
