@@ -1,28 +1,9 @@
-import type { CommandProposal, ProposalPhase, RoastSession } from '@roast-operator/api';
+import type { CommandProposal, ProposalPhase } from '@roast-operator/api';
 import { describe, expect, it } from 'vitest';
 import { governedSession, runningSession } from './governing.ts';
-import { ago, connected, heater, iso, proposal, roaster, session, stop } from './testing/objects.ts';
+import { ago, connected, heater, iso, proposal, roaster, sessionAt, stop } from './testing/objects.ts';
 
 const running = roaster({}, { ...connected, activeSession: { name: 'batch-2' } });
-
-function sessionAt(name: string, createdSecondsAgo: number, endedSecondsAgo?: number): RoastSession {
-  const s = session(name);
-  const ended = endedSecondsAgo !== undefined && {
-    status: {
-      phase: 'Completed' as const,
-      conditions: [
-        {
-          type: 'Reconciling',
-          status: 'False' as const,
-          reason: 'Completed',
-          message: '',
-          lastTransitionTime: iso(ago(endedSecondsAgo)),
-        },
-      ],
-    },
-  };
-  return { ...s, metadata: { ...s.metadata, creationTimestamp: iso(ago(createdSecondsAgo)) }, ...ended };
-}
 
 // batch-1 ran until 600 s ago; batch-2 was planned 900 s ago and has run since batch-1 ended.
 const sessions = [sessionAt('batch-1', 1800, 600), sessionAt('batch-2', 900)];

@@ -153,6 +153,18 @@ function sentAt(p: CommandProposal): number | undefined {
 }
 
 /**
+ * Whether `p` is a command the running session's maximum counts as sent (see `governedSession`): retention
+ * keeps those, whatever their number, so deleting history never frees a session's budget.
+ */
+export function sentDuringSession(
+  p: CommandProposal,
+  running: { readonly since: number } | undefined,
+): boolean {
+  const at = countsTowardsSession(p) ? sentAt(p) : undefined;
+  return running !== undefined && at !== undefined && at >= running.since;
+}
+
+/**
  * The roaster's running session and when it began: not before it was created, nor before the roaster's
  * previous session ended (one session runs at a time, so one planned early waits for that end). A session
  * not in the cache yet begins where the last one ended.
@@ -181,8 +193,9 @@ export function governedSession(
 ): GovernedSession | undefined {
   const running = runningSession(roaster, sessions);
   if (running === undefined) return undefined;
-  const counted = proposals.filter((o) => o.metadata.uid !== p.metadata.uid && countsTowardsSession(o));
-  const sent = counted.map(sentAt);
+  const sent = proposals
+    .filter((o) => o.metadata.uid !== p.metadata.uid && countsTowardsSession(o))
+    .map(sentAt);
   return {
     name: running.name,
     dispatched: sent.filter((t) => t !== undefined && t >= running.since).length,

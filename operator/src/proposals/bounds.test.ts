@@ -10,6 +10,7 @@ import {
   now,
   proposal,
   roaster,
+  sessionAt,
   stop,
 } from '../testing/objects.ts';
 import { defaultBounds, governorReads, openAhead, retainedBeyondBound } from './bounds.ts';
@@ -95,11 +96,24 @@ describe('retainedBeyondBound', () => {
 });
 
 describe('governorReads', () => {
-  it('keeps what the circuit breaker’s window and the active session need', () => {
-    const r = roaster({}, { ...connected, activeSession: { name: 'today' } });
-    const reads = governorReads(r, now);
+  const r = roaster({}, { ...connected, activeSession: { name: 'today' } });
+
+  it('keeps what the circuit breaker’s window needs', () => {
+    const reads = governorReads(roaster({}, connected), [], now);
     expect(reads(ended(60, true))).toBe(true);
     expect(reads(ended(7200, true))).toBe(false);
-    expect(reads(proposal(heater(6), { session: 'today', status: ended(7200, true).status! }))).toBe(true);
+  });
+
+  it.each([
+    ['sent since the running session began, naming it', 'today', 7200, true, true],
+    ['sent since it began, naming no session', undefined, 7200, true, true],
+    ['sent since it began, naming another session', 'tomorrow', 7200, true, true],
+    ['sent before it began', 'today', 20_000, true, false],
+    ['never sent', 'today', 7200, false, false],
+  ])('keeps the commands the session maximum counts: %s', (_, session, secondsAgo, sent, kept) => {
+    const today = sessionAt('today', 10_000);
+    const old = ended(secondsAgo, sent);
+    const p = proposal(heater(6), { ...(session && { session }), status: old.status! });
+    expect(governorReads(r, [today], now)(p)).toBe(kept);
   });
 });

@@ -2,7 +2,8 @@
 // a CronJob's history limits, on top of the retention period). Pure counts over the roaster's proposals;
 // `plan` turns them into refusals and early deletions. No bound ever touches an EmergencyStop or a
 // ResetLatch: nothing may refuse or delay those, and the latch they set or clear is read from them.
-import type { CommandProposal, Roaster } from '@roast-operator/api';
+import type { CommandProposal, Roaster, RoastSession } from '@roast-operator/api';
+import { runningSession, sentDuringSession } from '../governing.ts';
 import { endedAt, isStop, isTerminalProposal } from '../objects.ts';
 
 export interface ProposalBounds {
@@ -53,13 +54,17 @@ export function openAhead(
 
 /**
  * Which ended proposals the governor still reads, and so are kept whatever the count: those in the circuit
- * breaker's window, and those of the roaster's active session (its command maximum counts them).
+ * breaker's window, and the commands sent during the roaster's running session (its maximum counts them,
+ * whatever session they name).
  */
-export function governorReads(roaster: Roaster | undefined, now: number): (p: CommandProposal) => boolean {
+export function governorReads(
+  roaster: Roaster | undefined,
+  sessions: readonly RoastSession[],
+  now: number,
+): (p: CommandProposal) => boolean {
   const windowMs = (roaster?.spec.circuitBreaker.windowSeconds ?? 86_400) * 1000;
-  const active = roaster?.status?.activeSession?.name;
-  return (p) =>
-    (active !== undefined && p.spec.sessionRef?.name === active) || (endedAt(p) ?? now) > now - windowMs;
+  const running = roaster && runningSession(roaster, sessions);
+  return (p) => sentDuringSession(p, running) || (endedAt(p) ?? now) > now - windowMs;
 }
 
 const sent = (p: CommandProposal) => p.status?.dispatch !== undefined || p.status?.result !== undefined;

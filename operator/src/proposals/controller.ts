@@ -237,7 +237,8 @@ export class ProposalController {
     const proposals = await readProposals(this.#api, namespace, name);
     const roaster = await this.#roasterApi.getIfExists(namespace, name);
     const session = await sessionsOf(this.#opts.sessions, this.#sessionApi, namespace, proposals);
-    const needed = governorReads(roaster, this.#opts.clock.now());
+    const sessions = this.#opts.sessions.store.byIndex(byRoaster, key);
+    const needed = governorReads(roaster, sessions, this.#opts.clock.now());
     const retainedBeyond = retainedBeyondBound(proposals, this.#bounds, needed);
     return { proposals, roaster, session, retainedBeyond };
   }

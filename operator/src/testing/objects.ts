@@ -98,5 +98,25 @@ export function session(name: string, roasterName = 'bullet-1', status?: RoastSe
   });
 }
 
+/** A session created `createdSecondsAgo`, Completed `endedSecondsAgo` if given. */
+export function sessionAt(name: string, createdSecondsAgo: number, endedSecondsAgo?: number): RoastSession {
+  const s = session(name);
+  const ended = endedSecondsAgo !== undefined && {
+    status: {
+      phase: 'Completed' as const,
+      conditions: [
+        {
+          type: 'Reconciling',
+          status: 'False' as const,
+          reason: 'Completed',
+          message: '',
+          lastTransitionTime: iso(ago(endedSecondsAgo)),
+        },
+      ],
+    },
+  };
+  return { ...s, metadata: { ...s.metadata, creationTimestamp: iso(ago(createdSecondsAgo)) }, ...ended };
+}
+
 export const heater = (target: number): Command => ({ type: 'SetHeater', target });
 export const stop: Command = { type: 'EmergencyStop' };
