@@ -12,6 +12,7 @@ import type { ConnectRequest, TelemetryBatch } from '@roast-operator/proto';
 import type { TelemetryStore } from '@roast-operator/store';
 import type { Dispatcher, DispatchReceipt, DispatchRequest, RoasterRef } from '../dispatch.ts';
 import { commandProposals, roasters } from '../objects.ts';
+import { ServingCertificate, type ServingFiles } from '../serving-certificate.ts';
 import type { TelemetryFeed, TelemetryListener } from '../telemetry.ts';
 import type { LeaderTelemetryStore } from '../telemetry-store.ts';
 import { Refusal, TokenReviewer, type TokenReviewOptions } from './auth.ts';
@@ -30,7 +31,7 @@ import { LinkMetrics } from './metrics.ts';
 import { StreamRegistry } from './registry.ts';
 import { ResultWriter } from './results.ts';
 import { LinkStatus } from './roaster-status.ts';
-import { labelLeaderPod, serveLink, type TlsFiles } from './server.ts';
+import { labelLeaderPod, serveLink } from './server.ts';
 import { type Call, type LinkStream, StreamError } from './stream.ts';
 import { bounds, type CheckedHello, validateHello, validateRequest } from './validate.ts';
 
@@ -43,7 +44,7 @@ export interface LinkGatewayOptions {
   /** Plaintext and no token review: only with the operator's explicit `--insecure-demo`. */
   insecureDemo: boolean;
   /** Required unless `insecureDemo`. */
-  tls?: TlsFiles;
+  tls?: ServingFiles;
   /** Required unless `insecureDemo`: how edge agents' service-account tokens are checked. */
   tokenReview?: TokenReviewOptions;
   watchNamespace?: string;
@@ -131,7 +132,9 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
     try {
       const { insecureDemo, tls } = this.#opts;
       const host = this.#opts.host ?? '0.0.0.0';
-      const served = await serveLink({ host, port: this.#opts.port, insecureDemo, tls }, (call) =>
+      const certificate =
+        tls && !insecureDemo ? await ServingCertificate.open(tls, this.#log, this.#clock) : undefined;
+      const served = await serveLink({ host, port: this.#opts.port, certificate }, (call) =>
         this.#connect(call),
       );
       this.#port = served.port;
@@ -167,6 +170,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
       );
       for (const stream of [...this.#streams.values()]) this.#end(stream, stopping, 'GatewayStopped');
       await new Promise<void>((resolve) => served.server.tryShutdown(() => resolve()));
+      certificate?.stop();
       await this.#status.flush();
       this.#log.info('link gateway stopped');
     } finally {

@@ -15,6 +15,7 @@ import type { Sample } from '@roast-operator/proto';
 import type { TelemetryStore } from '@roast-operator/store';
 import { Counter } from 'prom-client';
 import { roastSessions } from '../objects.ts';
+import { ServingCertificate, type ServingFiles } from '../serving-certificate.ts';
 import { Access, type AccessOptions } from './access.ts';
 import { type CurvePoint, type Origin, originOf, selectPoints, toCsv, toPoint } from './curve.ts';
 import {
@@ -28,7 +29,6 @@ import {
   type SessionRef,
 } from './query.ts';
 import { Failure } from './refusals.ts';
-import { readKeyPair, reloadKeyPair, type ServingFiles } from './tls.ts';
 
 export interface TelemetryApiOptions {
   /** The open telemetry store, or undefined while it is not (answered 503). */
@@ -118,10 +118,10 @@ export class TelemetryApi implements Runnable {
     const { log } = this.#a;
     const { tls, insecureDemo } = this.#opts;
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.#handle(req, res);
-    const keyPair = tls && !insecureDemo ? await readKeyPair(tls) : undefined;
-    const secure = keyPair && createHttpsServer({ ...keyPair }, handler);
+    const certificate = tls && !insecureDemo ? await ServingCertificate.open(tls, log) : undefined;
+    const secure = certificate && createHttpsServer({ ...certificate.current }, handler);
     const server = secure ?? createHttpServer(handler);
-    const stopReloading = secure && tls && keyPair && reloadKeyPair(secure, tls, keyPair, log);
+    certificate?.onRenewal((pair) => secure?.setSecureContext(pair));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.#opts.port, this.#opts.host ?? '0.0.0.0', () => {
@@ -130,13 +130,13 @@ export class TelemetryApi implements Runnable {
       });
     });
     this.#port = (server.address() as AddressInfo).port;
-    if (keyPair) log.info('telemetry read API serving TLS', { port: this.#port });
+    if (certificate) log.info('telemetry read API serving TLS', { port: this.#port });
     else log.warn('telemetry read API serving plaintext (--insecure-demo)', { port: this.#port });
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
       else signal.addEventListener('abort', () => resolve(), { once: true });
     });
-    stopReloading?.();
+    certificate?.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await closed;
