@@ -8,6 +8,7 @@
 // recorded in docs/benchmarks.md.
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import {
   apiVersion,
@@ -22,10 +23,17 @@ import {
 import { eventually, testCluster, testNode, usePodNamespace } from '@roast-operator/control-plane';
 import { KubeClient, type KubeObject } from '@roast-operator/kube';
 import { commandProposals, roasters, roastSessions } from '@roast-operator/operator';
-import { approvalPatch, bindClusterRole, installChart, proposalObject } from '@roast-operator/test-env';
+import {
+  approvalPatch,
+  bindClusterRole,
+  chart,
+  installChart,
+  proposalObject,
+} from '@roast-operator/test-env';
 import { createCertificateAuthority } from '@roast-operator/test-env/pki';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { productImages, productVersion } from '../../tools/images/src/images.ts';
+import { installCrds } from '../support/gateway.ts';
 
 const cluster = testCluster();
 const node = testNode();
@@ -117,6 +125,8 @@ async function connectedSince(since: number, timeoutMs = 120_000): Promise<Roast
     current = await roaster();
     const c = connected(current);
     expect(c?.status, c?.message).toBe('True');
+    // The phase comes with the first reading after the stream opens: until then the governor sees none.
+    expect(current.status?.phase).not.toBe('Disconnected');
     expect(Date.parse(c!.lastTransitionTime)).toBeGreaterThanOrEqual(Math.floor(since / 1000) * 1000);
   }, timeoutMs);
   return current!;
@@ -150,6 +160,13 @@ async function command(name: string, cmd: Command, session?: string): Promise<Co
       ? p
       : undefined;
   });
+}
+
+/** A command that must succeed; the governor's and the result's words say why when it did not. */
+async function succeeded(name: string, cmd: Command, session?: string): Promise<void> {
+  const p = await command(name, cmd, session);
+  const { governor, result } = p.status ?? {};
+  expect(p.status?.phase, `${name}: ${JSON.stringify({ governor, result })}`).toBe('Succeeded');
 }
 
 function proposalObjectIn(name: string, cmd: Command, session: string | undefined): KubeObject {
@@ -203,7 +220,9 @@ describe('the chart on a real node', () => {
     ] as const) {
       await bindClusterRole(admin, namespace(), `${verbs}-${role}`, role, { kind: 'User', name: verbs });
     }
-    // Git's Roaster, before the edge says hello (a refused edge backs off for up to 30 s).
+    // Git's Roaster, before the edge says hello (a refused edge backs off for up to 30 s): the chart's CRDs
+    // first, as Helm would install them.
+    await installCrds(cluster);
     await admin.resource(roasters).create({
       apiVersion,
       kind: roasterNames.kind,
@@ -262,13 +281,9 @@ describe('the chart on a real node', () => {
         profile: { coffee: 'Ethiopia Guji, washed', batchGrams: 400 },
       },
     } as KubeObject);
-    expect((await command('preheat', { type: 'Preheat', fromState: 'Off' }, 'guji-1')).status?.phase).toBe(
-      'Succeeded',
-    );
+    await succeeded('preheat', { type: 'Preheat', fromState: 'Off' }, 'guji-1');
     await phase('ReadyToCharge', 180_000);
-    expect(
-      (await command('charge', { type: 'Charge', fromState: 'ReadyToCharge' }, 'guji-1')).status?.phase,
-    ).toBe('Succeeded');
+    await succeeded('charge', { type: 'Charge', fromState: 'ReadyToCharge' }, 'guji-1');
     await phase('Roasting', 60_000);
 
     const killed = Date.now();
@@ -281,19 +296,13 @@ describe('the chart on a real node', () => {
     await connectedSince(killed);
     figure('operator pod kill → edge reconnected', Date.now() - killed);
 
-    expect((await command('heater-5', { type: 'SetHeater', target: 5 }, 'guji-1')).status?.phase).toBe(
-      'Succeeded',
-    );
+    await succeeded('heater-5', { type: 'SetHeater', target: 5 }, 'guji-1');
     // Six roast minutes, then the drop.
     await new Promise((resolve) => setTimeout(resolve, (360 / timeScale) * 1000));
-    expect((await command('drop', { type: 'Drop', fromState: 'Roasting' }, 'guji-1')).status?.phase).toBe(
-      'Succeeded',
-    );
+    await succeeded('drop', { type: 'Drop', fromState: 'Roasting' }, 'guji-1');
     await phase('Cooling', 60_000);
     await new Promise((resolve) => setTimeout(resolve, (180 / timeScale) * 1000));
-    expect((await command('cool', { type: 'Cool', fromState: 'Cooling' }, 'guji-1')).status?.phase).toBe(
-      'Succeeded',
-    );
+    await succeeded('cool', { type: 'Cool', fromState: 'Cooling' }, 'guji-1');
     const session = await until('the session to complete', 180_000, async () => {
       const s = RoastSession.parse(await admin.resource(roastSessions).get(namespace(), 'guji-1'));
       return s.status?.phase === 'Completed' ? s : undefined;
@@ -309,28 +318,34 @@ describe('the chart on a real node', () => {
     }
   }, 600_000);
 
-  it('makes the roaster safe through the preStop hook when the edge pod is deleted while heating', async () => {
-    expect((await command('preheat-2', { type: 'Preheat', fromState: 'Off' })).status?.phase).toBe(
-      'Succeeded',
-    );
-    await phase('Preheating', 60_000);
+  it('makes the roaster safe through the preStop hook when the edge pod is deleted mid-roast', async () => {
+    // After cooling the roaster runs its fan in Shutdown for two roast minutes, then is Off.
+    await phase('Off', 60_000);
+    await succeeded('preheat-2', { type: 'Preheat', fromState: 'Off' });
+    await phase('ReadyToCharge', 180_000);
+    await succeeded('charge-2', { type: 'Charge', fromState: 'ReadyToCharge' });
+    await phase('Roasting', 60_000);
+    await succeeded('heater-7', { type: 'SetHeater', target: 7 });
     const edge = await readyPod('app.kubernetes.io/component=edge');
     const logs = followLogs(edge.metadata!.name!);
     const deleted = Date.now();
     await core().deleteNamespacedPod({ namespace: namespace(), name: edge.metadata!.name! });
-    const safe = await until('the edge to report the safe state', 60_000, async () =>
+    const latched = await until('the edge to latch its preStop', 60_000, async () =>
+      logs.lines.find((l) => l.includes('pre-stop')),
+    );
+    const stopping = await until('the edge to stop', 60_000, async () =>
       logs.lines.find((l) => l.includes('"msg":"stopping"')),
     );
-    figure('edge pod delete → safe state reported', Date.now() - deleted);
+    figure('edge pod delete → heater 0 (preStop)', Date.parse(JSON.parse(stopping).time) - deleted);
     logs.stop();
-    // The hook made the roaster safe before the signal: by then nothing was heating any more.
-    expect(JSON.parse(safe)).toMatchObject({ safe: true });
+    // The hook took the roaster to heater 0 before the signal: by the signal nothing was heating any more.
+    expect(JSON.parse(stopping), `${latched}\n${stopping}`).toMatchObject({ safe: true });
     // The hook's latch went to the gateway before the stream closed, and the replacement reports it again
     // from the store on the node.
     const replacement = await readyPod('app.kubernetes.io/component=edge', edge.metadata?.name);
     const r = await connectedSince(deleted);
     expect(r.status?.device?.pod).toBe(replacement.metadata?.name);
-    expect(r.status?.edgeLatches?.map((l) => l.cause)).toContain('pre-stop');
+    expect(r.status?.edgeLatches?.map((l) => l.cause)).toContain('preStop');
   }, 300_000);
 
   it('refuses the edge with the reason on the Roaster once it is unbound from the node', async () => {
@@ -368,6 +383,25 @@ describe('the chart on a real node', () => {
     const crds = await cluster.kubectl(['get', 'crd', '-o', 'name']);
     expect(crds.stdout).toContain('roasters.roasting.simcorp.io');
   }, 150_000);
+});
+
+describe('upgrading from the previous chart version', () => {
+  const previous = join(import.meta.dirname, '../chart/testing/roast-operator-0.1.0.tgz');
+
+  it('upgrades a release of 0.1.0 to this chart and rolls it back', async () => {
+    const at = { namespace: namespace() };
+    // The CRDs are this version's already (Helm never changes installed CRDs).
+    await cluster.helm(['install', release, previous, '--skip-crds', '--set=operator.enabled=false'], at);
+    await cluster.helm(['upgrade', release, chart, '--set=operator.enabled=false'], at);
+    const upgraded = await cluster.helm(['list', '-o', 'json'], at);
+    expect(JSON.parse(upgraded.stdout)).toMatchObject([{ chart: 'roast-operator-0.2.0', revision: '2' }]);
+    await cluster.helm(['rollback', release, '1', '--wait', '--timeout=60s'], at);
+    const rolledBack = await cluster.helm(['list', '-o', 'json'], at);
+    expect(JSON.parse(rolledBack.stdout)).toMatchObject([
+      { chart: 'roast-operator-0.1.0', revision: '3', status: 'deployed' },
+    ]);
+    await cluster.helm(['uninstall', release, '--wait', '--timeout=60s'], at);
+  }, 120_000);
 });
 
 /** `kubectl logs -f` of a pod, kept as lines until stopped. */
