@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { createSecureContext } from 'node:tls';
 import type { experimental } from '@grpc/grpc-js';
-import { type Clock, systemClock, type Timer } from '@roast-operator/clock';
+import { type Clock, every, systemClock, type Timer } from '@roast-operator/clock';
 import type { Logger } from '@roast-operator/log';
 
 export interface ServingFiles {
@@ -32,7 +32,6 @@ type RenewalListener = (pair: KeyPair) => void;
 export class ServingCertificate {
   readonly #files: ServingFiles;
   readonly #log: Logger;
-  readonly #clock: Clock;
   readonly #listeners = new Set<RenewalListener>();
   #current: KeyPair;
   #timer: Timer | undefined;
@@ -41,8 +40,7 @@ export class ServingCertificate {
     this.#files = files;
     this.#current = first;
     this.#log = log;
-    this.#clock = clock;
-    this.#arm();
+    this.#timer = every(clock, files.refreshMs ?? 60_000, () => void this.#check());
   }
 
   /** Reads the pair (a pair that cannot be served fails the start) and checks for renewals until `stop`. */
@@ -67,13 +65,6 @@ export class ServingCertificate {
   stop(): void {
     this.#timer?.cancel();
     this.#timer = undefined;
-  }
-
-  #arm(): void {
-    this.#timer = this.#clock.setTimer(() => {
-      this.#arm();
-      void this.#check();
-    }, this.#files.refreshMs ?? 60_000);
   }
 
   /** A pair that cannot be read or does not match (a renewal caught half-written) keeps the old one. */
