@@ -27,7 +27,7 @@ export default defineConfig({
         test: {
           name: 'cluster',
           include: ['test/**/*.test.ts', '**/*.cluster.test.ts'],
-          exclude: ['**/node_modules/**', 'test/node/**', 'test/node-lifecycle/**'],
+          exclude: ['**/node_modules/**', 'test/node/**', 'test/node-lifecycle/**', 'test/pods/**'],
           globalSetup: ['tools/control-plane/src/vitest-global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,
@@ -37,7 +37,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'node',
-          include: ['test/node/**/*.test.ts'],
+          // The node's basics and the images first, then the product as the chart's pods.
+          include: ['test/node/**/*.test.ts', 'test/pods/**/*.test.ts'],
           exclude: ['**/node_modules/**'],
           globalSetup: ['tools/control-plane/src/vitest-node-setup.ts'],
           // One node per machine: its files share it one after another.

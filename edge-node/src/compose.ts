@@ -29,8 +29,8 @@ export type LinkConfig = {
   readonly credentials: ChannelCredentials;
   /** The bearer token, read again for every stream. */
   readonly token?: () => string | Promise<string>;
-  /** The Roaster this agent drives, as hello names it. */
-  readonly roaster: RoasterRef;
+  /** The Roaster this agent drives, as hello names it; without one the gateway resolves it from node and device. */
+  readonly roaster: RoasterRef | undefined;
   readonly tuning?: Partial<LinkTuning>;
 };
 
@@ -46,6 +46,8 @@ export type EdgeConfig = {
   readonly link: LinkConfig | undefined;
   readonly simulator: {
     readonly seed: number;
+    /** The serial the simulated R1 reports (its own default unless told), so several can share a node. */
+    readonly serial?: number;
     readonly preheatC: number;
     readonly batchGrams: number;
     /** `charge` starts preheated and holding temperature, ready for beans. */
@@ -95,6 +97,7 @@ export async function startEdge(config: EdgeConfig, clock: Clock = systemClock):
     config.device === 'simulated'
       ? new SimulatedR1(clock, {
           timeScale: config.simulator.timeScale,
+          ...(config.simulator.serial !== undefined && { serial: config.simulator.serial }),
           roaster: {
             seed: config.simulator.seed,
             preheatC: config.simulator.preheatC,

@@ -32,9 +32,12 @@ const usage = `usage: edge-node [run] [options]
   --token-file FILE     the projected service-account token for the gateway's audience, read again for
                         every connection (env EDGE_TOKEN_FILE)
   --insecure-demo       plaintext to the gateway, no token, instead of the two above: for a demo only
-  --roaster NS/NAME     the Roaster this agent drives (env ROASTER_NAMESPACE, ROASTER_NAME)
-  --roaster-uid UID     its UID (env ROASTER_UID)
+  --roaster NS/NAME     the Roaster this agent drives (env ROASTER_NAMESPACE, ROASTER_NAME); without it
+                        the gateway gives the one bound to this node (NODE_NAME) and device serial, in
+                        the namespace the Node's label roasting.simcorp.io/roaster-namespace names
+  --roaster-uid UID     its UID, with --roaster (env ROASTER_UID)
   --telemetry-buffer N  unacknowledged telemetry batches kept while the link is down (default 3600)
+  --serial N            the serial the simulated R1 reports (default 4711), so several share a node
   --seed N --preheat-c C --batch-grams G --time-scale X --sim-start off|charge   the simulated roaster;
                         --time-scale runs its physics X times faster and stamps its readings (telemetry,
                         rise rate) on that faster clock; staleness, link loss, deadlines stay real time
@@ -63,6 +66,7 @@ const { positionals, values } = parseArgs({
     'roaster-uid': { type: 'string' },
     'telemetry-buffer': { type: 'string', default: '3600' },
     seed: { type: 'string', default: '1' },
+    serial: { type: 'string', default: '4711' },
     'preheat-c': { type: 'string', default: '239' },
     'batch-grams': { type: 'string', default: '400' },
     'time-scale': { type: 'string', default: '1' },
@@ -147,16 +151,28 @@ function simStart(): 'off' | 'charge' {
   return start;
 }
 
+/** The Roaster named on the command line, if one is; the gateway matches hello against it exactly. */
 function roaster(): LinkConfig['roaster'] {
-  const [namespace, name, ...rest] = values.roaster?.split('/') ?? [
-    process.env.ROASTER_NAMESPACE,
-    process.env.ROASTER_NAME,
-  ];
+  const given = values.roaster ?? process.env.ROASTER_NAME;
   const uid = values['roaster-uid'] ?? process.env.ROASTER_UID;
-  // The gateway matches hello against the Roaster: an agent that cannot name it exactly must not connect.
-  if (!namespace || !name || rest.length > 0) fail('the link needs the Roaster: --roaster namespace/name');
+  if (given === undefined) {
+    if (uid !== undefined) fail('--roaster-uid goes with --roaster namespace/name');
+    if (!process.env.NODE_NAME)
+      fail('without --roaster the gateway finds the Roaster by node: set NODE_NAME');
+    return undefined;
+  }
+  const [namespace, name, ...rest] = values.roaster?.split('/') ?? [process.env.ROASTER_NAMESPACE, given];
+  if (!namespace || !name || rest.length > 0) fail('--roaster is namespace/name');
   if (!uid) fail('the link needs the Roaster’s UID: --roaster-uid');
   return { namespace, name, uid };
+}
+
+/** The simulated R1's serial: the signed 16-bit number its info block carries. */
+function simulatedSerial(): number {
+  const serial = number('serial', values.serial);
+  if (!Number.isInteger(serial) || serial < -32768 || serial > 32767)
+    fail(`--serial is a whole number in [-32768, 32767], got ${values.serial}`);
+  return serial;
 }
 
 function link(): LinkConfig | undefined {
@@ -197,6 +213,7 @@ async function run(): Promise<void> {
     link: link(),
     simulator: {
       seed: number('seed', values.seed),
+      serial: simulatedSerial(),
       preheatC: number('preheat-c', values['preheat-c']),
       batchGrams: number('batch-grams', values['batch-grams']),
       timeScale: timeScale(),

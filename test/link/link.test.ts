@@ -14,7 +14,7 @@ import { KubeClient, type KubeObject } from '@roast-operator/kube';
 import { SqliteTelemetryStore } from '@roast-operator/store';
 import { type LogLine, NodeProcess, serviceAccountKubeconfig } from '@roast-operator/test-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TcpProxy } from '../../libs/kube/test-fixtures/tcp-proxy.ts';
+import { TcpProxy } from '../../libs/kube/testing/tcp-proxy.ts';
 import { edgeProcess, gatewayArgs, edgeNode as node, operatorMain } from '../support/link.ts';
 import { namespace, operatorPod, Roastery, releaseNamespace } from '../support/roastery.ts';
 

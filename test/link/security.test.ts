@@ -1,14 +1,23 @@
 // Link security against the real API server: the gateway serves TLS and admits a stream only with a
 // pod-bound token of the edge service account, for its audience, from the node and device the Roaster is
-// bound to. Nodes and Pods are objects only (no kubelet): tokens come from TokenRequest bound to a Pod.
+// bound to; an edge that names no Roaster gets the one bound to its node and device in the namespace its
+// Node's label names. Nodes and Pods are objects only (no kubelet): tokens come from TokenRequest bound to
+// a Pod.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ChannelCredentials, credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { apiVersion, group, type Roaster, roasterNames, version } from '@roast-operator/api';
+import {
+  apiVersion,
+  group,
+  type Roaster,
+  roasterNames,
+  roasterNamespaceLabel,
+  version,
+} from '@roast-operator/api';
 import { eventually, freePort, testCluster, useTestNamespace } from '@roast-operator/control-plane';
-import { KubeClient, type KubeObject } from '@roast-operator/kube';
+import { events as eventsKind, KubeClient, type KubeObject } from '@roast-operator/kube';
 import { createLogger } from '@roast-operator/log';
 import { type ConnectRequest, type ConnectResponse, LinkServiceClient } from '@roast-operator/proto';
 import { NodeProcess } from '@roast-operator/test-env';
@@ -34,13 +43,19 @@ const roasters: Record<string, Roaster> = {};
 const pods: Record<string, { uid: string; node: string }> = {};
 const clients: LinkServiceClient[] = [];
 /** Node names are cluster-wide: each run gets its own. */
-const node = (n: 'a' | 'b') => `${namespace()}-${n}`;
+type NodeId = 'a' | 'b' | 'c' | 'd';
+const node = (n: NodeId) => `${namespace()}-${n}`;
+/** Node c's administrator names this suite's namespace for its roasters; node d names none. */
+const nodeIds: readonly NodeId[] = ['a', 'b', 'c', 'd'];
 
 beforeAll(async () => {
   await installCrds(cluster);
   admin = new KubeClient(cluster.kubeConfig(), { fieldManager: 'roast-test' });
   core = cluster.kubeConfig().makeApiClient(CoreV1Api);
-  for (const n of ['a', 'b'] as const) await core.createNode({ body: { metadata: { name: node(n) } } });
+  for (const n of nodeIds) {
+    const labels = n === 'c' ? { [roasterNamespaceLabel]: namespace() } : undefined;
+    await core.createNode({ body: { metadata: { name: node(n), ...(labels && { labels }) } } });
+  }
   for (const account of ['roast-edge', 'someone-else']) {
     await core.createNamespacedServiceAccount({
       namespace: namespace(),
@@ -53,7 +68,6 @@ beforeAll(async () => {
   await roaster('r1', { nodeName: node('a'), serial: 'SN-1' });
   await roaster('elsewhere', { nodeName: node('b') });
   await roaster('r3', { nodeName: node('a') });
-  await roaster('r4', { nodeName: node('a') });
 
   dir = await mkdtemp(join(tmpdir(), 'roast-link-security-'));
   ca = await createCertificateAuthority('roast-link-test-ca');
@@ -79,12 +93,12 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of clients) c.close();
   await served?.stop();
-  for (const n of ['a', 'b'] as const) await core?.deleteNode({ name: node(n) }).catch(() => undefined);
+  for (const n of nodeIds) await core?.deleteNode({ name: node(n) }).catch(() => undefined);
   await admin?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function pod(name: string, on: 'a' | 'b', serviceAccountName = 'roast-edge'): Promise<void> {
+async function pod(name: string, on: NodeId, serviceAccountName = 'roast-edge'): Promise<void> {
   const created = await core.createNamespacedPod({
     namespace: namespace(),
     body: {
@@ -95,13 +109,16 @@ async function pod(name: string, on: 'a' | 'b', serviceAccountName = 'roast-edge
   pods[name] = { uid: created.metadata!.uid!, node: node(on) };
 }
 
-async function roaster(name: string, binding: { nodeName: string; serial?: string }): Promise<void> {
+async function roaster(
+  name: string,
+  binding: { nodeName: string; serial?: string },
+  model = binding.serial ? 'AillioBulletR1' : 'Simulated',
+): Promise<void> {
   roasters[name] = (await admin.resource(roasterApi).create({
     apiVersion,
     kind: roasterNames.kind,
     metadata: { name, namespace: namespace() },
-    // Only a physical model's binding may name a device serial.
-    spec: { model: binding.serial ? 'AillioBulletR1' : 'Simulated', binding },
+    spec: { model, binding },
   } as KubeObject)) as unknown as Roaster;
 }
 
@@ -184,6 +201,102 @@ async function refusals(): Promise<string> {
   );
 }
 
+describe('an edge that names no Roaster', () => {
+  beforeAll(async () => {
+    await pod('edge-c', 'c');
+    await pod('edge-d', 'd');
+    await roaster('sim-1', { nodeName: node('c'), serial: '101' }, 'Simulated');
+    await roaster('twin-a', { nodeName: node('c'), serial: '202' }, 'Simulated');
+    await roaster('twin-b', { nodeName: node('c'), serial: '202' }, 'Simulated');
+    await roaster('real-r1', { nodeName: node('c'), serial: '303' }, 'AillioBulletR1');
+    await roaster('sim-4', { nodeName: node('c'), serial: '404' }, 'Simulated');
+  });
+
+  it('is welcomed as the one Roaster bound to its node and device in its Node’s namespace', async () => {
+    const stream = open(anonymousHello(node('c'), '101'), await token('edge-c'));
+    await stream.welcomed();
+    const sim1 = roasters['sim-1']!.metadata;
+    expect(gateway.isConnected({ namespace: namespace(), name: 'sim-1', uid: sim1.uid! })).toBe(true);
+    stream.call.end();
+    await stream.ended;
+  });
+
+  it('hears which Roaster it speaks for in the welcome', async () => {
+    const client = new LinkServiceClient(`127.0.0.1:${gateway.port}`, pinned());
+    clients.push(client);
+    const metadata = new Metadata();
+    metadata.set('authorization', `Bearer ${await token('edge-c')}`);
+    const call = client.connect(metadata);
+    const welcome = new Promise<ConnectResponse>((resolve) => call.on('data', resolve));
+    call.on('error', () => undefined);
+    call.write(anonymousHello(node('c'), '101'));
+    const first = await welcome;
+    expect(first.body?.$case === 'welcome' && first.body.value.roaster).toEqual({
+      namespace: namespace(),
+      name: 'sim-1',
+      uid: roasters['sim-1']!.metadata.uid,
+    });
+    call.end();
+  });
+
+  it('is refused on a node whose administrator named no namespace, told as an Event on the Node', async () => {
+    const err = await open(anonymousHello(node('d'), '101'), await token('edge-d')).ended;
+    expect(err?.code).toBe(status.FAILED_PRECONDITION);
+    expect(err?.details).toContain(`has no label ${roasterNamespaceLabel}`);
+    await eventually(async () =>
+      expect(await warnings('default', node('d'), 'NoRoasterNamespace')).not.toEqual([]),
+    );
+  });
+
+  it('is refused when no Roaster is bound to its device', async () => {
+    const err = await open(anonymousHello(node('c'), '999'), await token('edge-c')).ended;
+    expect(err?.code).toBe(status.NOT_FOUND);
+    expect(err?.details).toContain(
+      `no Roaster in namespace ${namespace()} is bound to node ${node('c')} device 999`,
+    );
+    expect(await refusals()).toMatch(/code="NOT_FOUND",reason="NoRoaster"} [1-9]/);
+  });
+
+  it.each([
+    [
+      'two Roasters bound to its device',
+      '202',
+      ['twin-a', 'twin-b'],
+      'AmbiguousBinding',
+      /twin-a, twin-b are all bound/,
+    ],
+    [
+      'a Roaster of another model',
+      '303',
+      ['real-r1'],
+      'WrongModel',
+      /is a AillioBulletR1, the edge drives a Simulated/,
+    ],
+  ])('is refused for %s, told on the Roaster and as an Event', async (_, serial, told, reason, why) => {
+    const err = await open(anonymousHello(node('c'), serial), await token('edge-c')).ended;
+    expect(err?.code).toBe(status.FAILED_PRECONDITION);
+    expect(err?.details).toMatch(why);
+    for (const name of told) {
+      await eventually(async () => {
+        const connected = await connectedCondition(name);
+        expect(connected).toMatchObject({ status: 'False', reason });
+        expect(connected?.message).toMatch(why);
+        expect(await warnings(namespace(), name, reason)).not.toEqual([]);
+      });
+    }
+  });
+
+  it('is refused for a hello its Roaster cannot take, and the Roaster says why rather than blame the device', async () => {
+    const err = await open(anonymousHello(node('c'), '404', 33), await token('edge-c')).ended;
+    expect(err?.code).toBe(status.INVALID_ARGUMENT);
+    await eventually(async () => {
+      const connected = await connectedCondition('sim-4');
+      expect(connected).toMatchObject({ status: 'False', reason: 'HelloRefused' });
+      expect(connected?.message).toContain('its hello: more than 32 latches');
+    });
+  });
+});
+
 describe('the TLS gateway', () => {
   let right: ReturnType<typeof open>;
 
@@ -253,26 +366,26 @@ describe('the TLS gateway', () => {
     expect(await right.ended).toBeUndefined();
   });
 
-  it('admits the edge agent started with --gateway-ca and --token-file', async () => {
+  it('admits the edge agent started with --gateway-ca and --token-file, finding its Roaster by node and serial', async () => {
+    await roaster('sim-5', { nodeName: node('c'), serial: '505' }, 'Simulated');
     await writeFile(join(dir, 'ca.crt'), ca.certPem);
-    await writeFile(join(dir, 'token'), await token('edge-a'));
+    await writeFile(join(dir, 'token'), await token('edge-c'));
     const edge = new NodeProcess(
       join(import.meta.dirname, '../../edge-node/src/main.ts'),
       [
         '--simulate',
+        '--serial=505',
         `--gateway=127.0.0.1:${gateway.port}`,
         `--gateway-ca=${join(dir, 'ca.crt')}`,
         `--token-file=${join(dir, 'token')}`,
-        `--roaster=${namespace()}/r4`,
-        `--roaster-uid=${roasters.r4!.metadata.uid}`,
         `--store=${join(dir, 'edge')}`,
         `--port=${await freePort()}`,
       ],
-      { NODE_NAME: node('a'), POD_NAME: 'edge-a' },
+      { NODE_NAME: node('c'), POD_NAME: 'edge-c' },
     );
     try {
-      const r4 = { namespace: namespace(), name: 'r4', uid: roasters.r4!.metadata.uid! };
-      await eventually(() => expect(gateway.isConnected(r4)).toBe(true), 30_000);
+      const sim5 = { namespace: namespace(), name: 'sim-5', uid: roasters['sim-5']!.metadata.uid! };
+      await eventually(() => expect(gateway.isConnected(sim5)).toBe(true), 30_000);
     } finally {
       await edge.stop();
     }
@@ -317,3 +430,38 @@ describe('the TLS gateway', () => {
     await open1.ended;
   });
 });
+
+/** A hello as an edge agent without --roaster sends it: its node and device, no Roaster. */
+function anonymousHello(nodeName: string, serial: string, latchCount = 0): ConnectRequest {
+  const value = { ...hello('r1', nodeName, serial).body!.value } as Extract<
+    ConnectRequest['body'],
+    { $case: 'hello' }
+  >['value'];
+  const latches = Array.from({ length: latchCount }, (_, i) => ({
+    id: `l-${i}`,
+    cause: 'overTemperature',
+    message: '',
+    sinceMs: 1,
+    conditionActive: false,
+  }));
+  return {
+    body: {
+      $case: 'hello',
+      value: { ...value, roaster: undefined, device: { ...value.device!, model: 'Simulated' }, latches },
+    },
+  };
+}
+
+/** The Connected condition the gateway reported on a Roaster. */
+async function connectedCondition(name: string) {
+  const current = (await admin.resource(roasterApi).get(namespace(), name)) as unknown as Roaster;
+  return current.status?.conditions?.find((c) => c.type === 'Connected');
+}
+
+/** Warning Events of `reason` about `regarding` (a Roaster here, or a Node in namespace default). */
+async function warnings(eventNamespace: string, regarding: string, reason: string): Promise<string[]> {
+  const page = await admin
+    .resource(eventsKind)
+    .list({ namespace: eventNamespace, fieldSelector: `regarding.name=${regarding}` });
+  return page.items.filter((e) => e.reason === reason).map((e) => e.note ?? '');
+}

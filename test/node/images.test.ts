@@ -1,7 +1,7 @@
 import { AppsV1Api, CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { containerMemory, eventually, testCluster, usePodNamespace } from '@roast-operator/control-plane';
 import { installChart } from '@roast-operator/test-env';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { productImages, productVersion } from '../../tools/images/src/images.ts';
 
 // The product images as pods on the real node: the operator installed by the chart (its service account,
@@ -44,8 +44,14 @@ describe('the product images on a real node', () => {
         'operator.image.tag': productVersion,
         'operator.image.pullPolicy': 'Never',
       },
-      // The image's own entry point: the type-stripped JavaScript.
-      setJson: { 'operator.command': ['node', 'operator/src/main.js'] },
+    });
+  }, 120_000);
+
+  // The chart's cluster-scoped objects (roles, admission policies) go with it: the next file installs its own.
+  afterAll(async () => {
+    await cluster.helm(['uninstall', 'roast-operator', '--wait', '--timeout=90s'], {
+      namespace: namespace(),
+      check: false,
     });
   }, 120_000);
 

@@ -50,8 +50,10 @@ describe('roast-operator', () => {
       .get(releaseNamespace, 'roast-operator')) as Deployment;
     expect(deployment.spec).toMatchObject({ replicas: 1, strategy: { type: 'Recreate' } });
     const container = deployment.spec.template.spec!.containers[0]!;
-    expect(container.command).toEqual(['node', 'operator/src/main.ts']);
-    expect(existsSync(join(import.meta.dirname, '../..', container.command![1]!))).toBe(true);
+    // The image's entry point: the type-stripped JavaScript of operator/src/main.ts.
+    expect(container.command).toEqual(['node', 'operator/src/main.js']);
+    const source = container.command![1]!.replace(/\.js$/, '.ts');
+    expect(existsSync(join(import.meta.dirname, '../..', source))).toBe(true);
     const flags = parseFlags(container.args!, {
       POD_NAMESPACE: releaseNamespace,
       POD_NAME: 'roast-operator-abc',

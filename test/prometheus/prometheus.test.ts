@@ -15,7 +15,7 @@ import { eventually, freePort } from '@roast-operator/control-plane';
 import type { KubeObject } from '@roast-operator/kube';
 import { markPatch, type NodeProcess } from '@roast-operator/test-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TcpProxy } from '../../libs/kube/test-fixtures/tcp-proxy.ts';
+import { TcpProxy } from '../../libs/kube/testing/tcp-proxy.ts';
 import { roastingPhases } from '../../operator/src/metrics/labels.ts';
 import { dashboards } from '../../tools/dashboards/src/index.ts';
 import { asSent, panelQueries } from '../../tools/dashboards/testing/queries.ts';

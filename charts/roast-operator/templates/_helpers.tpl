@@ -78,3 +78,35 @@ spec:
   resources: [roasters, roastsessions, commandproposals, roastprofiles, roasters/status, roastsessions/status, commandproposals/status, roastprofiles/status]
   verbs: [get, list, watch]
 {{- end }}
+
+{{/* The Secret the gateway serves from: the installer's, or the one cert-manager keeps. */}}
+{{- define "roast-operator.gatewayTlsSecret" -}}
+{{ .Values.operator.gateway.tls.secretName | default "roast-operator-gateway-tls" }}
+{{- end }}
+
+{{/* The gateway's address for edge agents: the chart's Service by its DNS name, unless given. */}}
+{{- define "roast-operator.gatewayAddress" -}}
+{{ .Values.edge.gatewayAddress | default (printf "roast-operator.%s.svc:%v" .Release.Namespace .Values.operator.gateway.port) }}
+{{- end }}
+
+{{/*
+An init container that hands a hostPath store directory to the image's user (1000): the kubelet creates it
+owned by root, and the process runs as non-root. Arguments: image, pullPolicy, path.
+*/}}
+{{- define "roast-operator.storeOwner" -}}
+- name: store-owner
+  image: {{ .image | quote }}
+  imagePullPolicy: {{ .pullPolicy | default "IfNotPresent" }}
+  command: ["node", "-e", "require('node:fs').chownSync(process.argv[1], 1000, 1000)", {{ .path | quote }}]
+  securityContext:
+    runAsUser: 0
+    runAsNonRoot: false
+    allowPrivilegeEscalation: false
+    readOnlyRootFilesystem: true
+    capabilities:
+      drop: [ALL]
+      add: [CHOWN]
+  volumeMounts:
+    - name: store
+      mountPath: {{ .path }}
+{{- end }}

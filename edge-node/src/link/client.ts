@@ -277,7 +277,11 @@ export class LinkClient {
     if (this.#welcomes++ > 0) this.metrics.reconnects.inc();
     this.#setState('up');
     this.#agent.linkUp();
-    this.#log.info('link up', { gateway: this.#o.gateway, committedSeq: welcome.committedSeq });
+    this.#log.info('link up', {
+      gateway: this.#o.gateway,
+      roaster: welcome.roaster && `${welcome.roaster.namespace}/${welcome.roaster.name}`,
+      committedSeq: welcome.committedSeq,
+    });
     const unsent = this.#unsent;
     this.#unsent = [];
     for (const result of unsent) this.#sendResult(result, false);

@@ -132,14 +132,15 @@ export function latchMessages(latches: readonly Latch[], conditions: readonly Co
 /** Hello for a stream, once the agent knows its device; undefined before. */
 export function helloMessage(
   hello: Hello,
-  roaster: RoasterRef,
+  roaster: RoasterRef | undefined,
   sourceDetail: string,
   conditions: readonly Condition[],
 ): proto.Hello | undefined {
   const { device } = hello;
   if (!device) return undefined;
   return {
-    roaster: { ...roaster },
+    // Without one the gateway resolves the Roaster bound to this node and device.
+    ...(roaster && { roaster: { ...roaster } }),
     device: {
       vendorId: device.ids.vendorId,
       productId: device.ids.productId,

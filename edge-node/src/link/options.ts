@@ -49,7 +49,8 @@ export type LinkOptions = {
   readonly credentials: ChannelCredentials;
   /** A bearer token (the projected service-account token), read again for every stream. */
   readonly token?: () => string | Promise<string>;
-  readonly roaster: RoasterRef;
+  /** The Roaster to speak for; without one the gateway gives the one bound to this node and device. */
+  readonly roaster?: RoasterRef | undefined;
   /** For a simulated roaster its seed, for a replay the recording; empty for hardware. */
   readonly sourceDetail?: string;
   readonly log: Logger;

@@ -516,22 +516,22 @@ export const admissionCases: readonly AdmissionCase[] = [
   ),
 
   // Roaster: binding.
-  rejects(
-    roasterRules.serialOnlyPhysical,
+  admits(
+    roasterRules.serialOnlyDevices,
     'a Simulated roaster with a serial',
     roaster({ model: 'Simulated', binding: { nodeName: 'roast-node-1', serial: '21547' } }),
   ),
   rejects(
-    roasterRules.serialOnlyPhysical,
+    roasterRules.serialOnlyDevices,
     'a Replay roaster with a serial',
     roaster({ model: 'Replay', binding: { nodeName: 'roast-node-1', serial: '21547' } }),
   ),
   admits(
-    roasterRules.serialOnlyPhysical,
+    roasterRules.serialOnlyDevices,
     'an R1 with a serial',
     roaster({ binding: { nodeName: 'roast-node-1', serial: '21547' } }),
   ),
-  admits(roasterRules.serialOnlyPhysical, 'a Simulated roaster on a node', roaster({ model: 'Simulated' })),
+  admits(roasterRules.serialOnlyDevices, 'a Simulated roaster on a node', roaster({ model: 'Simulated' })),
   rejects(roasterRules.bindingExactlyOne, 'a binding with neither', roaster({ binding: {} })),
   rejects(
     roasterRules.bindingExactlyOne,

@@ -57,3 +57,9 @@ export const fieldManagers = {
   autonomy: 'roast-autonomy',
   session: 'roast-session',
 } as const;
+
+/**
+ * The Node label, set by a cluster administrator, naming the namespace whose Roasters an edge agent on that
+ * node may speak for: a tenant's Roaster in any other namespace never takes (or blocks) that node's device.
+ */
+export const roasterNamespaceLabel = `${group}/roaster-namespace`;

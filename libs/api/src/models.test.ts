@@ -6,6 +6,7 @@ import {
   modelFacts,
   type Press,
   physicalModels,
+  serialModels,
 } from './models.ts';
 
 describe('model facts', () => {
@@ -30,8 +31,12 @@ describe('model facts', () => {
     expect(anyModelFromStates(press)).toEqual(states);
   });
 
-  it('has serial numbers only for the USB models', () => {
+  it('has USB ids for the USB models only', () => {
     expect(physicalModels).toEqual(['AillioBulletR1', 'AillioBulletR1V2']);
     for (const model of physicalModels) expect(modelFacts[model].usb?.vendorId).toBe(0x0483);
+  });
+
+  it('lets a binding name the serial of an R1 or a simulated roaster, not of a replay', () => {
+    expect(serialModels).toEqual(['AillioBulletR1', 'AillioBulletR1V2', 'Simulated']);
   });
 });

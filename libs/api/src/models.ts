@@ -27,8 +27,13 @@ export interface PressTransition {
 }
 
 export interface ModelFacts {
-  /** A machine on USB, with a serial number, rather than software. */
+  /** A machine on USB rather than software. */
   readonly physical: boolean;
+  /**
+   * Its device reports a serial a Roaster's binding may name: every R1, and the simulated one (so several
+   * can share a node); a replay plays someone else's recording and is no device of its own.
+   */
+  readonly serial: boolean;
   /** USB ids the edge agent requires before it talks to a device as this model. */
   readonly usb?: { readonly vendorId: number; readonly productId: number };
   readonly ranges: Readonly<Record<Actuator, LevelRange>>;
@@ -56,18 +61,20 @@ const stMicroVendorId = 0x0483;
 export const modelFacts: Readonly<Record<RoasterModel, ModelFacts>> = {
   AillioBulletR1: {
     physical: true,
+    serial: true,
     usb: { vendorId: stMicroVendorId, productId: 0x5741 },
     ranges: r1Ranges,
     presses: r1Presses,
   },
   AillioBulletR1V2: {
     physical: true,
+    serial: true,
     usb: { vendorId: stMicroVendorId, productId: 0xa27e },
     ranges: r1Ranges,
     presses: r1Presses,
   },
-  Simulated: { physical: false, ranges: r1Ranges, presses: r1Presses },
-  Replay: { physical: false, ranges: r1Ranges, presses: r1Presses },
+  Simulated: { physical: false, serial: true, ranges: r1Ranges, presses: r1Presses },
+  Replay: { physical: false, serial: false, ranges: r1Ranges, presses: r1Presses },
 };
 
 /** The state byte of an R1 status block, by value. */
@@ -83,6 +90,9 @@ export const r1StateCodes: ReadonlyMap<number, DeviceState> = new Map([
 export const physicalModels: readonly RoasterModel[] = RoasterModel.options.filter(
   (m) => modelFacts[m].physical,
 );
+
+/** The models whose binding may name a device serial. */
+export const serialModels: readonly RoasterModel[] = RoasterModel.options.filter((m) => modelFacts[m].serial);
 
 /** The smallest range that holds every model's range: what admission can check without knowing the model. */
 export function anyModelRange(actuator: Actuator): LevelRange {

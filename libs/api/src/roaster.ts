@@ -19,8 +19,8 @@ import {
   anyModelRange,
   DeviceState,
   modelFacts,
-  physicalModels,
   RoasterModel,
+  serialModels,
 } from './models.ts';
 
 export const AutonomyLevel = z.enum(['L1', 'L2', 'L3', 'L4', 'L5']);
@@ -31,9 +31,9 @@ const autonomyLevels =
 
 /** The CEL rules of a Roaster, by name. Those that need the model sit on the spec, the rest on the binding. */
 export const roasterRules = {
-  serialOnlyPhysical: {
-    rule: `!has(self.binding.serial) || self.model in ${celList(physicalModels)}`,
-    message: `binding.serial names a USB device: only physical models (${prose(physicalModels)}) have one; remove it for ${prose(RoasterModel.options.filter((m) => !physicalModels.includes(m)))}`,
+  serialOnlyDevices: {
+    rule: `!has(self.binding.serial) || self.model in ${celList(serialModels)}`,
+    message: `binding.serial names a device: only ${prose(serialModels)} roasters report one; remove it for ${prose(RoasterModel.options.filter((m) => !serialModels.includes(m)))}`,
     reason: 'FieldValueForbidden',
     fieldPath: '.binding.serial',
   },
@@ -152,12 +152,12 @@ export const RoasterBinding = z
       .max(64)
       .optional()
       .describe(
-        "The device's serial number. The edge agent serves only the device with this serial; physical models only.",
+        "The device's serial number. The link gateway gives an edge agent this Roaster only for the device with this serial; R1 and Simulated models (a simulated roaster's serial lets several share a node).",
       ),
   })
   .meta(validations(roasterRules.bindingExactlyOne, roasterRules.selectorNeedsSerial))
   .describe(
-    "Where the roaster is: exactly one of nodeName or nodeSelector, and for physical models optionally the device serial. The link gateway accepts an edge agent's stream only from a matching node and device.",
+    "Where the roaster is: exactly one of nodeName or nodeSelector, and optionally the device serial. The link gateway gives an edge agent the one Roaster bound to its node and device, among the Roasters of the namespace its Node's label roasting.simcorp.io/roaster-namespace names.",
   );
 export type RoasterBinding = z.infer<typeof RoasterBinding>;
 
@@ -234,7 +234,7 @@ export const RoasterSpec = z
         "Git's kill switch. True latches an emergency stop (heater 0, fan up) and keeps it latched; the latch clears only through a ResetLatch proposal once this is false again. A convenience, not a safety function: the roaster's own controls and power switch are.",
       ),
   })
-  .meta(validations(roasterRules.serialOnlyPhysical, ...Object.values(roasterRules.limitsInModelRange)))
+  .meta(validations(roasterRules.serialOnlyDevices, ...Object.values(roasterRules.limitsInModelRange)))
   .describe('The desired state of the roaster, managed from Git. The operator never writes it.');
 export type RoasterSpec = z.infer<typeof RoasterSpec>;
 

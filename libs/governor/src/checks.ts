@@ -86,14 +86,19 @@ export const malformed: Check = ({ proposal }) => {
   };
 };
 
+/** The link gateway's own word on why (a refused hello says what was refused), or where to look. */
+function whyDisconnected(roaster: GovernedRoaster): string {
+  const connected = roaster.status?.conditions?.find((c) => c.type === 'Connected' && c.status === 'False');
+  return connected?.message || "no edge agent streams for it; check the edge agent on the roaster's node.";
+}
+
 // The phase is the link gateway's word on the connection: absent until it first reports.
 export const disconnected: Check = ({ roaster }) => {
   const phase = roaster.status?.phase;
   if (phase !== undefined && phase !== 'Disconnected') return undefined;
   return {
     rule: rules.disconnected,
-    reason:
-      "The roaster is not connected to its edge agent, so no command can reach it; check the edge agent on the roaster's node and the USB link.",
+    reason: `The roaster is not connected to its edge agent, so no command can reach it: ${whyDisconnected(roaster)}`,
   };
 };
 

@@ -29,6 +29,30 @@ function expectRuling(c: Case, [decision, rule]: Expected) {
   return ruling;
 }
 
+describe('a disconnected roaster', () => {
+  it('says why, as the link gateway reported it', () => {
+    const connected = {
+      type: 'Connected',
+      status: 'False' as const,
+      reason: 'HelloRefused',
+      message: 'The edge agent was refused: its hello: more than 32 latches.',
+      lastTransitionTime: '2026-11-24T09:58:00Z',
+    };
+    const ruling = govern({
+      command: heater(4),
+      roaster: { status: { phase: 'Disconnected', conditions: [connected] } },
+    });
+    expect(ruling.rule).toBe(rules.disconnected);
+    expect(ruling.reasons.join(' ')).toContain('its hello: more than 32 latches');
+    expect(ruling.reasons.join(' ')).not.toContain('USB');
+  });
+
+  it('points at the edge agent when the gateway never reported', () => {
+    const ruling = govern({ command: heater(4), roaster: { status: undefined } });
+    expect(ruling.reasons.join(' ')).toContain("check the edge agent on the roaster's node");
+  });
+});
+
 describe('each level, for agents and humans', () => {
   // One step down of the heater: inside every limit and the L4 envelope, and it lowers energy, so the
   // presence rule stays out of the way and only the level decides.

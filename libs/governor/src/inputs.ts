@@ -26,8 +26,11 @@ export interface GovernedRoaster {
     RoasterSpec,
     'model' | 'autonomy' | 'limits' | 'approvalPolicy' | 'circuitBreaker' | 'emergencyStop'
   >;
-  /** Absent before the link gateway first writes it: the roaster then counts as disconnected. */
-  readonly status?: Pick<RoasterStatus, 'phase' | 'latch' | 'levels' | 'lastTelemetry'>;
+  /**
+   * Absent before the link gateway first writes it: the roaster then counts as disconnected. Its Connected
+   * condition says why a disconnected roaster is.
+   */
+  readonly status?: Pick<RoasterStatus, 'phase' | 'latch' | 'levels' | 'lastTelemetry' | 'conditions'>;
   /**
    * Whether the edge agent's latest heartbeat reports every local interlock clear. Unknown counts as not
    * clear. The Roaster status does not carry this yet; the link gateway knows it.

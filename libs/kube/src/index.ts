@@ -54,6 +54,8 @@ export {
   leases,
   looseKind,
   MalformedObject,
+  Node,
+  nodes,
   objectMeta,
   Pod,
   parseObject,

@@ -2,7 +2,7 @@ import { Backoff } from '@roast-operator/clock';
 import { eventually, type PrivateControlPlane, startControlPlane } from '@roast-operator/control-plane';
 import { Logger } from '@roast-operator/log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TcpProxy } from '../test-fixtures/tcp-proxy.ts';
+import { TcpProxy } from '../testing/tcp-proxy.ts';
 import { KubeClient, type ResourceClient } from './client.ts';
 import { Informer, type InformerEvent } from './informer.ts';
 import { type ConfigMap, configMaps } from './kinds.ts';

@@ -120,6 +120,10 @@ export const Pod = builtIn({
 });
 export type Pod = z.infer<typeof Pod>;
 
+/** A Node as the link gateway reads it: its name and labels, in the metadata. */
+export const Node = builtIn({});
+export type Node = z.infer<typeof Node>;
+
 export const Event = builtIn({ note: z.string().optional(), reason: z.string().optional() });
 export type Event = z.infer<typeof Event>;
 
@@ -136,6 +140,11 @@ export const leases = kind<Lease>(
 export const pods = kind<Pod>(
   { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true },
   Pod,
+);
+
+export const nodes = kind<Node>(
+  { group: '', version: 'v1', plural: 'nodes', kind: 'Node', namespaced: false },
+  Node,
 );
 
 export const events = kind<Event>(

@@ -7,7 +7,7 @@ import { KubeClient } from './client.ts';
 import { leases } from './kinds.ts';
 
 // Managers run as separate processes so that SIGKILL and SIGTERM are real.
-const fixture = join(import.meta.dirname, '../test-fixtures/manager-process.ts');
+const fixture = join(import.meta.dirname, '../testing/manager-process.ts');
 const namespace = useTestNamespace('kube-leader');
 const leaseName = 'roast-operator-leader';
 const leaseDurationMs = 15_000;

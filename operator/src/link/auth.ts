@@ -5,6 +5,7 @@
 import { type Metadata, status } from '@grpc/grpc-js';
 import { type KubeClient, reviewToken, type TokenReviewStatus } from '@roast-operator/kube';
 import type { Hello } from '@roast-operator/proto';
+import type { BindingRefusal } from './binding.ts';
 import { StreamError } from './stream.ts';
 
 /** Why a stream was refused: the label of the refusals counter, and the word in the log. */
@@ -17,6 +18,8 @@ export type RefusalReason =
   | 'NotPodBound'
   | 'WrongNode'
   | 'WrongSerial'
+  /** The gateway found no one Roaster of the right model for the edge's node and device. */
+  | BindingRefusal
   /** Any other check of the hello (its shape, the Roaster it names, one device per roaster). */
   | 'HelloRefused';
 

@@ -1,8 +1,8 @@
 // The link gateway's flags, taken out of the operator's command line before the rest is parsed.
 import { parseArgs } from 'node:util';
 import { splitArgs, UsageError } from '../flags.ts';
+import type { ServingFiles } from '../serving-certificate.ts';
 import type { TokenReviewOptions } from './auth.ts';
-import type { TlsFiles } from './server.ts';
 
 /** The chart's default audience for the edge's projected token (edge.gatewayAudience). */
 export const defaultAudience = 'roast-gateway';
@@ -22,7 +22,7 @@ export interface ServingFlags {
   insecureDemo: boolean;
   storePath: string;
   /** Unless insecureDemo. */
-  tls?: TlsFiles;
+  tls?: ServingFiles;
 }
 
 export interface LinkFlags extends ServingFlags {

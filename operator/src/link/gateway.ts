@@ -5,24 +5,33 @@
 import { status } from '@grpc/grpc-js';
 import type { CommandProposal, Roaster } from '@roast-operator/api';
 import { type Clock, systemClock, type Timer } from '@roast-operator/clock';
-import type { Informer, Manager, Pod, ResourceClient, Runnable } from '@roast-operator/kube';
-import { pods } from '@roast-operator/kube';
+import type { EventRecorder, Informer, Manager, Pod, ResourceClient, Runnable } from '@roast-operator/kube';
+import { nodes, pods } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
 import type { ConnectRequest, TelemetryBatch } from '@roast-operator/proto';
 import type { TelemetryStore } from '@roast-operator/store';
 import type { Dispatcher, DispatchReceipt, DispatchRequest, RoasterRef } from '../dispatch.ts';
 import { commandProposals, roasters } from '../objects.ts';
+import { ServingCertificate, type ServingFiles } from '../serving-certificate.ts';
 import type { TelemetryFeed, TelemetryListener } from '../telemetry.ts';
 import type { LeaderTelemetryStore } from '../telemetry-store.ts';
 import { Refusal, TokenReviewer, type TokenReviewOptions } from './auth.ts';
 import { CommandChannel } from './commands.ts';
-import { asStreamError, checkBinding, helloRoaster, welcomeOf } from './handshake.ts';
+import {
+  asStreamError,
+  checkHelloReport,
+  type HelloSources,
+  RoasterRefusal,
+  refOf,
+  roasterForHello,
+  welcomeOf,
+} from './handshake.ts';
 import { TelemetryIngest } from './ingest.ts';
 import { LinkMetrics } from './metrics.ts';
 import { StreamRegistry } from './registry.ts';
 import { ResultWriter } from './results.ts';
 import { LinkStatus } from './roaster-status.ts';
-import { labelLeaderPod, serveLink, type TlsFiles } from './server.ts';
+import { labelLeaderPod, serveLink } from './server.ts';
 import { type Call, type LinkStream, StreamError } from './stream.ts';
 import { bounds, type CheckedHello, validateHello, validateRequest } from './validate.ts';
 
@@ -35,7 +44,7 @@ export interface LinkGatewayOptions {
   /** Plaintext and no token review: only with the operator's explicit `--insecure-demo`. */
   insecureDemo: boolean;
   /** Required unless `insecureDemo`. */
-  tls?: TlsFiles;
+  tls?: ServingFiles;
   /** Required unless `insecureDemo`: how edge agents' service-account tokens are checked. */
   tokenReview?: TokenReviewOptions;
   watchNamespace?: string;
@@ -56,8 +65,9 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
   readonly #opts: LinkGatewayOptions;
   readonly #log: Logger;
   readonly #clock: Clock;
-  readonly #roasterApi: ResourceClient<Roaster>;
   readonly #podApi: ResourceClient<Pod>;
+  readonly #sources: HelloSources;
+  readonly #events: EventRecorder;
   readonly #proposals: Informer<CommandProposal>;
   readonly #roasters: Informer<Roaster>;
   readonly #metrics: LinkMetrics;
@@ -80,9 +90,16 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
     this.#metrics = new LinkMetrics(manager.metrics.registry);
     this.#proposals = manager.informer(commandProposals, scope);
     this.#roasters = manager.informer(roasters, scope);
-    this.#roasterApi = manager.client.resource(roasters);
+    const roasterApi = manager.client.resource(roasters);
     this.#podApi = manager.client.resource(pods);
-    this.#status = new LinkStatus(this.#roasterApi, this.#log, this.#clock);
+    this.#sources = {
+      roasterApi,
+      nodeApi: manager.client.resource(nodes),
+      roasters: this.#roasters,
+      watchNamespace: opts.watchNamespace,
+    };
+    this.#events = manager.recorder('roasting.simcorp.io/link-gateway');
+    this.#status = new LinkStatus(roasterApi, this.#log, this.#clock);
     this.#reviewer =
       opts.tokenReview && !opts.insecureDemo
         ? new TokenReviewer(manager.client, opts.tokenReview)
@@ -115,7 +132,9 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
     try {
       const { insecureDemo, tls } = this.#opts;
       const host = this.#opts.host ?? '0.0.0.0';
-      const served = await serveLink({ host, port: this.#opts.port, insecureDemo, tls }, (call) =>
+      const certificate =
+        tls && !insecureDemo ? await ServingCertificate.open(tls, this.#log, this.#clock) : undefined;
+      const served = await serveLink({ host, port: this.#opts.port, certificate }, (call) =>
         this.#connect(call),
       );
       this.#port = served.port;
@@ -151,6 +170,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
       );
       for (const stream of [...this.#streams.values()]) this.#end(stream, stopping, 'GatewayStopped');
       await new Promise<void>((resolve) => served.server.tryShutdown(() => resolve()));
+      certificate?.stop();
       await this.#status.flush();
       this.#log.info('link gateway stopped');
     } finally {
@@ -215,6 +235,7 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
       this.#metrics.streamsRefused.inc({ code: status[error.code], reason });
       // An unexpected failure keeps its cause in the log; the edge only hears INTERNAL.
       const cause = error === err ? {} : { err };
+      if (error instanceof RoasterRefusal) this.#tell(error);
       this.#log.warn('edge agent stream refused', {
         code: status[error.code],
         reason,
@@ -262,11 +283,12 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
   async #open(call: Call, first: ConnectRequest, abandoned: () => boolean): Promise<LinkStream> {
     if (first.body?.$case !== 'hello')
       throw new StreamError(status.INVALID_ARGUMENT, 'the first message must be a hello');
-    const hello = validateHello(first.body.value);
-    const ref = hello.roaster;
-    await this.#reviewer?.authenticate(hello, call.metadata);
-    const roaster = await helloRoaster(this.#roasterApi, ref, this.#opts.watchNamespace);
-    checkBinding(roaster, hello);
+    const identified = validateHello(first.body.value);
+    await this.#reviewer?.authenticate(identified, call.metadata);
+    const roaster = await roasterForHello(this.#sources, identified);
+    const ref = refOf(roaster);
+    const hello: CheckedHello = { ...identified, roaster: ref };
+    checkHelloReport(roaster, hello);
     const committed = await this.#storeOpen().committedSeq(ref.uid, hello.bootEpoch);
     // A stream that ended during the awaits would replace the roaster's live one with a dead one.
     if (abandoned()) throw new StreamError(status.CANCELLED, 'the stream ended before its welcome');
@@ -296,6 +318,26 @@ export class LinkGateway implements Dispatcher, TelemetryFeed, Runnable {
     });
     void this.#commands.askAfterConnect(stream, log);
     return stream;
+  }
+
+  /**
+   * A refused edge is told on the Roasters the refusal concerns — unless one streams from its own device
+   * right now — and as a Warning Event on each (on the edge's Node when no Roaster matched).
+   */
+  #tell(refusal: RoasterRefusal): void {
+    const event = {
+      type: 'Warning',
+      reason: refusal.reason,
+      action: 'Connect',
+      note: refusal.message,
+    } as const;
+    for (const roaster of refusal.roasters) {
+      this.#events.event(roaster, event);
+      const ref = refOf(roaster);
+      if (this.#streams.get(ref.uid) === undefined)
+        this.#status.disconnected(ref, refusal.reason, `The edge agent was refused: ${refusal.message}.`);
+    }
+    if (refusal.roasters.length === 0 && refusal.node !== undefined) this.#events.event(refusal.node, event);
   }
 
   #register(call: Call, hello: CheckedHello): LinkStream {

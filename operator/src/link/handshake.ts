@@ -1,14 +1,23 @@
-// The handshake's checks and answer: the Roaster a hello names must exist with that UID in a namespace this
-// operator serves, the stream must come from where the Roaster says its device is, and the welcome tells
-// the edge what is stored of its boot, the operator's latch and the Roaster's limits.
+// The handshake's checks and answer: which Roaster the hello speaks for (the one it names, which must exist
+// with that UID in a namespace this operator serves, or the one bound to its node and device), that the
+// stream comes from where the Roaster says its device is, and the welcome that tells the edge its Roaster,
+// what is stored of its boot, the operator's latch and the Roaster's limits.
 import { status } from '@grpc/grpc-js';
 import type { Roaster } from '@roast-operator/api';
-import { isNotFound, type ResourceClient } from '@roast-operator/kube';
+import { type Informer, isNotFound, type Node, type ResourceClient } from '@roast-operator/kube';
 import type { Latch, Limits, Welcome } from '@roast-operator/proto';
 import type { RoasterRef } from '../dispatch.ts';
-import { Refusal } from './auth.ts';
+import { Refusal, type RefusalReason } from './auth.ts';
+import {
+  type BindingRefusal,
+  type EdgeNode,
+  modelMismatch,
+  type Resolution,
+  resolveRoaster,
+  roasterNamespace,
+} from './binding.ts';
 import { StreamError } from './stream.ts';
-import { type CheckedHello, InvalidMessage } from './validate.ts';
+import { type CheckedHello, type IdentifiedHello, InvalidMessage, validateHelloLatches } from './validate.ts';
 
 /** The Roaster a hello names, read fresh; a StreamError says why the stream cannot be for it. */
 export async function helloRoaster(
@@ -43,7 +52,7 @@ export async function helloRoaster(
  * The stream must come from where the Roaster says its device is: another node or device may not speak for
  * it (with token review the node is the token's pod's node). A device of another model is a misconfiguration.
  */
-export function checkBinding(roaster: Roaster, hello: CheckedHello): void {
+export function checkBinding(roaster: Roaster, hello: IdentifiedHello): void {
   const { binding, model } = roaster.spec;
   const { device } = hello;
   if (binding.nodeName !== undefined && binding.nodeName !== hello.nodeName) {
@@ -54,10 +63,107 @@ export function checkBinding(roaster: Roaster, hello: CheckedHello): void {
     const message = `the Roaster is bound to device ${binding.serial}, not ${device.serial || '(none)'}`;
     throw new Refusal(status.PERMISSION_DENIED, 'WrongSerial', message);
   }
-  if (device.model !== model) {
-    const message = `the Roaster is a ${model}, the edge drives a ${device.model}`;
-    throw new StreamError(status.FAILED_PRECONDITION, message);
+  const mismatch = modelMismatch(model, device.model);
+  if (mismatch !== undefined)
+    throw new RoasterRefusal(status.FAILED_PRECONDITION, 'WrongModel', mismatch, [roaster]);
+}
+
+const bindingCodes: Readonly<Record<BindingRefusal, status>> = {
+  NoRoasterNamespace: status.FAILED_PRECONDITION,
+  NoRoaster: status.NOT_FOUND,
+  AmbiguousBinding: status.FAILED_PRECONDITION,
+  WrongModel: status.FAILED_PRECONDITION,
+};
+
+/**
+ * A refusal people must see: told on the Roasters it concerns (the edge's node and device match their
+ * binding, so the edge really is theirs), or else on the edge's Node.
+ */
+export class RoasterRefusal extends Refusal {
+  readonly roasters: readonly Roaster[];
+  readonly node: Node | undefined;
+  constructor(
+    code: status,
+    reason: RefusalReason,
+    message: string,
+    roasters: readonly Roaster[],
+    node?: Node,
+  ) {
+    super(code, reason, message);
+    this.roasters = roasters;
+    this.node = node;
   }
+}
+
+function bindingRefusal(refusal: Extract<Resolution, { ok: false }>, node: Node): RoasterRefusal {
+  return new RoasterRefusal(
+    bindingCodes[refusal.reason],
+    refusal.reason,
+    refusal.message,
+    refusal.roasters,
+    node,
+  );
+}
+
+/** The hello's report (its latches) is refused once its Roaster is known: that Roaster is told why. */
+export function checkHelloReport(roaster: Roaster, hello: CheckedHello): void {
+  try {
+    validateHelloLatches(hello);
+  } catch (err) {
+    if (!(err instanceof InvalidMessage)) throw err;
+    throw new RoasterRefusal(status.INVALID_ARGUMENT, 'HelloRefused', `its hello: ${err.message}`, [roaster]);
+  }
+}
+
+/** Where the gateway looks a hello's Roaster up. */
+export interface HelloSources {
+  readonly roasterApi: ResourceClient<Roaster>;
+  readonly nodeApi: ResourceClient<Node>;
+  /** The operator's cache of Roasters, in the namespaces it serves. */
+  readonly roasters: Informer<Roaster>;
+  readonly watchNamespace: string | undefined;
+}
+
+/** The Roaster a hello speaks for: the one it names, checked against its binding, or the one resolved for it. */
+export async function roasterForHello(sources: HelloSources, hello: IdentifiedHello): Promise<Roaster> {
+  if (hello.roaster !== undefined) {
+    const roaster = await helloRoaster(sources.roasterApi, hello.roaster, sources.watchNamespace);
+    checkBinding(roaster, hello);
+    return roaster;
+  }
+  const node = await helloNode(sources.nodeApi, hello.nodeName);
+  const edgeNode: EdgeNode = { name: hello.nodeName, labels: node.metadata.labels ?? {} };
+  const scope = roasterNamespace(edgeNode, sources.watchNamespace);
+  if (!scope.ok) throw bindingRefusal(scope, node);
+  // An empty cache would refuse every edge as having no Roaster.
+  if (!sources.roasters.hasSynced())
+    throw new StreamError(status.UNAVAILABLE, 'the gateway is still reading the Roasters; try again');
+  const resolution = resolveRoaster(
+    sources.roasters.store.list(scope.namespace),
+    scope.namespace,
+    edgeNode,
+    hello.device,
+  );
+  if (!resolution.ok) throw bindingRefusal(resolution, node);
+  return resolution.roaster;
+}
+
+/** The Node the hello says the edge runs on (with token review, the node its pod is bound to). */
+async function helloNode(api: ResourceClient<Node>, name: string): Promise<Node> {
+  if (name === '')
+    throw new StreamError(status.INVALID_ARGUMENT, 'a hello that names no roaster must name its node');
+  try {
+    return await api.get(undefined, name);
+  } catch (err) {
+    if (isNotFound(err)) throw new StreamError(status.NOT_FOUND, `node ${name} does not exist`);
+    throw new StreamError(status.UNAVAILABLE, 'the node could not be read; try again');
+  }
+}
+
+/** The reference a stream and its status carry for a Roaster. */
+export function refOf(roaster: Roaster): RoasterRef {
+  const { namespace = '', name = '', uid = '' } = roaster.metadata;
+  return { namespace, name, uid };
 }
 
 /** The welcome: what is stored of the edge's boot, the operator's latch (re-pushed every time), the limits. */
@@ -69,6 +175,7 @@ export function welcomeOf(
   const latch = operatorLatch(roaster);
   return {
     ...(latch && { operatorLatch: latch }),
+    roaster: refOf(roaster),
     limits: limitsOf(roaster),
     committedSeq: committed ?? 0,
     heartbeatIntervalMs,

@@ -1,32 +1,22 @@
-// The gRPC server edge agents stream to: TLS whose certificate grpc-js re-reads on its own schedule (new
-// handshakes get a renewed certificate, open streams keep theirs), or plaintext for the demo; and the pod
-// label through which the gateway Service reaches only the leader.
+// The gRPC server edge agents stream to: TLS with the serving certificate the operator re-reads when it is
+// renewed (new handshakes get the renewed one, open streams keep theirs), or plaintext for the demo; and the
+// pod label through which the gateway Service reaches only the leader.
 import { experimental, Server, ServerCredentials } from '@grpc/grpc-js';
 import type { Pod, ResourceClient } from '@roast-operator/kube';
 import type { Logger } from '@roast-operator/log';
 import { LinkServiceService } from '@roast-operator/proto';
+import { grpcIdentity, type ServingCertificate } from '../serving-certificate.ts';
 import type { Call } from './stream.ts';
 import { bounds } from './validate.ts';
-
-/** The serving certificate and key, re-read when they change so a renewed certificate needs no restart. */
-export interface TlsFiles {
-  certFile: string;
-  keyFile: string;
-  /** How often the files are checked for a renewal. */
-  refreshMs?: number;
-}
 
 /** The pod label the gateway Service selects: only the leader carries it. */
 export const leaderLabel = 'roasting.simcorp.io/link-gateway';
 
-const defaultTlsRefreshMs = 60_000;
-
 export interface ServeOptions {
   host: string;
   port: number;
-  /** Plaintext: only with the operator's explicit `--insecure-demo`. */
-  insecureDemo: boolean;
-  tls?: TlsFiles | undefined;
+  /** Plaintext without one: only with the operator's explicit `--insecure-demo`. */
+  certificate: ServingCertificate | undefined;
 }
 
 /** Serves the link service; resolves with the server and the port bound. */
@@ -48,15 +38,10 @@ export async function serveLink(
   return { server, port };
 }
 
-function credentials({ insecureDemo, tls }: ServeOptions): ServerCredentials {
-  if (insecureDemo || tls === undefined) return ServerCredentials.createInsecure();
-  const files = new experimental.FileWatcherCertificateProvider({
-    certificateFile: tls.certFile,
-    privateKeyFile: tls.keyFile,
-    refreshIntervalMs: tls.refreshMs ?? defaultTlsRefreshMs,
-  });
+function credentials({ certificate }: ServeOptions): ServerCredentials {
+  if (certificate === undefined) return ServerCredentials.createInsecure();
   // Its first argument is the identity (serving) provider; no client certificates are asked for.
-  return experimental.createCertificateProviderServerCredentials(files, null, false);
+  return experimental.createCertificateProviderServerCredentials(grpcIdentity(certificate), null, false);
 }
 
 /** Labels the leader's pod so the gateway Service sends edge agents to it (and unlabels it on the way out). */

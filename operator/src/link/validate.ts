@@ -69,19 +69,21 @@ function latches(list: readonly Latch[]): void {
   for (const l of list) latch(l);
 }
 
-/** A hello that passed validation: it names its roaster and its device. */
-export type CheckedHello = Hello & {
-  readonly roaster: NonNullable<Hello['roaster']>;
-  readonly device: NonNullable<Hello['device']>;
-};
+/** A hello whose identity passed validation: it names its device, and its roaster if it was told one. */
+export type IdentifiedHello = Hello & { readonly device: NonNullable<Hello['device']> };
 
-export function validateHello(hello: Hello): CheckedHello {
+/** A hello for a known roaster: named by the edge, or resolved by the gateway from its node and device. */
+export type CheckedHello = IdentifiedHello & { readonly roaster: NonNullable<Hello['roaster']> };
+
+/** Checks who the hello says is speaking; what it reports (its latches) is checked once its Roaster is known. */
+export function validateHello(hello: Hello): IdentifiedHello {
   const { roaster, device } = hello;
-  if (roaster === undefined) throw new InvalidMessage('hello names no roaster');
   if (device === undefined) throw new InvalidMessage('hello names no device');
-  text(roaster.namespace, 'roaster namespace', 63, true);
-  text(roaster.name, 'roaster name', bounds.shortText, true);
-  text(roaster.uid, 'roaster uid', 64, true);
+  if (roaster !== undefined) {
+    text(roaster.namespace, 'roaster namespace', 63, true);
+    text(roaster.name, 'roaster name', bounds.shortText, true);
+    text(roaster.uid, 'roaster uid', 64, true);
+  }
   check(uint(device.vendorId, 0xffff) && uint(device.productId, 0xffff), 'USB ids are not 16-bit');
   text(device.serial, 'device serial', 64);
   text(device.firmware, 'device firmware', 64);
@@ -91,8 +93,12 @@ export function validateHello(hello: Hello): CheckedHello {
   text(hello.agentVersion, 'agent version', 64);
   text(hello.nodeName, 'node name');
   text(hello.podName, 'pod name');
+  return { ...hello, device };
+}
+
+/** The latches a hello reports: a refusal here is the Roaster's to know about. */
+export function validateHelloLatches(hello: CheckedHello): void {
   latches(hello.latches);
-  return { ...hello, roaster, device };
 }
 
 function sample(s: Sample, i: number): void {

@@ -18,6 +18,7 @@ import type { TelemetryStore } from '@roast-operator/store';
 import { apiGroup, apiVersion, type SessionTelemetry } from '@roast-operator/telemetry-client';
 import { Counter, Gauge } from 'prom-client';
 import { roastSessions } from '../objects.ts';
+import { ServingCertificate, type ServingFiles } from '../serving-certificate.ts';
 import type { TelemetryFeed } from '../telemetry.ts';
 import { Access, type AccessOptions } from './access.ts';
 import { originOf, selectPoints, toCsv, toPoint } from './curve.ts';
@@ -32,7 +33,6 @@ import {
   type SessionRef,
 } from './query.ts';
 import { Failure } from './refusals.ts';
-import { readKeyPair, reloadKeyPair, type ServingFiles } from './tls.ts';
 
 export interface TelemetryApiOptions {
   /** The open telemetry store, or undefined while it is not (answered 503). */
@@ -137,10 +137,10 @@ export class TelemetryApi implements Runnable {
     const { log } = this.#a;
     const { tls, insecureDemo } = this.#opts;
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.#handle(req, res);
-    const keyPair = tls && !insecureDemo ? await readKeyPair(tls) : undefined;
-    const secure = keyPair && createHttpsServer({ ...keyPair }, handler);
+    const certificate = tls && !insecureDemo ? await ServingCertificate.open(tls, log) : undefined;
+    const secure = certificate && createHttpsServer({ ...certificate.current }, handler);
     const server = secure ?? createHttpServer(handler);
-    const stopReloading = secure && tls && keyPair && reloadKeyPair(secure, tls, keyPair, log);
+    certificate?.onRenewal((pair) => secure?.setSecureContext(pair));
     this.#stopping = signal;
     const unsubscribe = this.#feed?.subscribe({
       connected: () => {},
@@ -158,13 +158,13 @@ export class TelemetryApi implements Runnable {
       });
     });
     this.#port = (server.address() as AddressInfo).port;
-    if (keyPair) log.info('telemetry read API serving TLS', { port: this.#port });
+    if (certificate) log.info('telemetry read API serving TLS', { port: this.#port });
     else log.warn('telemetry read API serving plaintext (--insecure-demo)', { port: this.#port });
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
       else signal.addEventListener('abort', () => resolve(), { once: true });
     });
-    stopReloading?.();
+    certificate?.stop();
     unsubscribe?.();
     // Follows say why they end (follow again) before their connections close.
     await Promise.allSettled(this.#running);

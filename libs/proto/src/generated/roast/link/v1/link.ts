@@ -127,8 +127,13 @@ export interface ConnectResponse {
     | undefined;
 }
 
-/** Who is speaking: the Roaster the agent is bound to, the device it found, and its boot. */
+/** Who is speaking: the device it found, the node and pod it runs as, and its boot. */
 export interface Hello {
+  /**
+   * The Roaster the agent was told to drive, if it was. Absent, the gateway resolves the one Roaster bound
+   * to (node, device serial) in the namespace the Node's label roasting.simcorp.io/roaster-namespace names,
+   * and the welcome says which it is.
+   */
   roaster?: RoasterRef | undefined;
   device?:
     | DeviceIdentity
@@ -172,6 +177,8 @@ export interface Welcome {
   committedSeq: number;
   /** How often the gateway expects a heartbeat from the edge. */
   heartbeatIntervalMs: number;
+  /** The Roaster the stream speaks for, as the gateway resolved it. */
+  roaster?: RoasterRef | undefined;
 }
 
 /** Samples from the roaster, in order. Times are the edge's wall clock in milliseconds since the epoch. */
@@ -1154,7 +1161,7 @@ export const DeviceIdentity: MessageFns<DeviceIdentity> = {
 };
 
 function createBaseWelcome(): Welcome {
-  return { operatorLatch: undefined, limits: undefined, committedSeq: 0, heartbeatIntervalMs: 0 };
+  return { operatorLatch: undefined, limits: undefined, committedSeq: 0, heartbeatIntervalMs: 0, roaster: undefined };
 }
 
 export const Welcome: MessageFns<Welcome> = {
@@ -1170,6 +1177,9 @@ export const Welcome: MessageFns<Welcome> = {
     }
     if (message.heartbeatIntervalMs !== 0) {
       writer.uint32(32).uint32(message.heartbeatIntervalMs);
+    }
+    if (message.roaster !== undefined) {
+      RoasterRef.encode(message.roaster, writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -1219,6 +1229,14 @@ export const Welcome: MessageFns<Welcome> = {
             message.heartbeatIntervalMs = reader.uint32();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.roaster = RoasterRef.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1249,6 +1267,7 @@ export const Welcome: MessageFns<Welcome> = {
         : isSet(object.heartbeat_interval_ms)
         ? globalThis.Number(object.heartbeat_interval_ms)
         : 0,
+      roaster: isSet(object.roaster) ? RoasterRef.fromJSON(object.roaster) : undefined,
     };
   },
 
@@ -1266,6 +1285,9 @@ export const Welcome: MessageFns<Welcome> = {
     if (message.heartbeatIntervalMs !== 0) {
       obj.heartbeatIntervalMs = Math.round(message.heartbeatIntervalMs);
     }
+    if (message.roaster !== undefined) {
+      obj.roaster = RoasterRef.toJSON(message.roaster);
+    }
     return obj;
   },
 
@@ -1282,6 +1304,9 @@ export const Welcome: MessageFns<Welcome> = {
       : undefined;
     message.committedSeq = object.committedSeq ?? 0;
     message.heartbeatIntervalMs = object.heartbeatIntervalMs ?? 0;
+    message.roaster = (object.roaster !== undefined && object.roaster !== null)
+      ? RoasterRef.fromPartial(object.roaster)
+      : undefined;
     return message;
   },
 };
