@@ -88,7 +88,11 @@ export function customResourceDefinition(def: ResourceDefinition): Record<string
           schema: { openAPIV3Schema: schema },
           subresources: { status: {} },
           additionalPrinterColumns: [...def.printerColumns, readyColumn, ageColumn],
-          selectableFields: def.selectableFields.map((path) => ({ jsonPath: `.${path}` })),
+          // The API server stores no empty list, so a `[]` here would make every server-side apply of the
+          // CRD conflict with the manager that created it (helm, Argo CD).
+          ...(def.selectableFields.length > 0 && {
+            selectableFields: def.selectableFields.map((path) => ({ jsonPath: `.${path}` })),
+          }),
         },
       ],
     },
