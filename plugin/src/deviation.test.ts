@@ -47,8 +47,8 @@ describe('the roast against its profile, in words', () => {
         },
       ),
       [
-        'profile light at 5:01: BT 172.4 °C vs 170.0 °C (+2.4 °C), RoR 9.1 vs 10.0 °C/min, 12 s behind the reference',
-        'first crack projected 7:12, target 7:00 (+12.0 s), on target; drop: target 9:00, not projected yet',
+        'profile light at 5:01: BT 172.4 °C vs 170.0 °C (+2.4 °C), RoR 9.1 vs 10.0 °C/min, 12 s behind',
+        'first crack projected 7:12 vs 7:00 (+12 s, on target); drop: target 9:00, not projected yet',
       ],
     ],
     [
@@ -79,8 +79,8 @@ describe('the roast against its profile, in words', () => {
         },
       ),
       [
-        'profile light at 10:00: BT 221.0 °C vs -, RoR - vs - °C/min, 20 s ahead of the reference',
-        'first crack at 6:40, target 7:00 (-20.0 s), on target; drop at 8:20, target 9:00 (-40.0 s), OFF target',
+        'profile light at 10:00: BT 221.0 °C vs -, RoR - vs - °C/min, 20 s ahead',
+        'first crack at 6:40 vs 7:00 (-20 s, on target); drop at 8:20 vs 9:00 (-40 s, OFF target)',
       ],
     ],
   ])('%s', (_, s, lines) => {

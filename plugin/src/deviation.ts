@@ -11,12 +11,15 @@ type Projection = ProfileDeviation['firstCrack'];
 
 function projection(name: string, e: Projection): string {
   if (!e) return `${name}: no target`;
-  const target = `target ${roastClock(e.targetSeconds)}`;
-  if (e.projectedSeconds === undefined) return `${name}: ${target}, not projected yet`;
-  const when = `${e.reached ? 'at' : 'projected'} ${roastClock(e.projectedSeconds)}`;
-  const offset = e.offsetSeconds === undefined ? '' : ` (${signed(e.offsetSeconds, ' s')})`;
-  const verdict = e.onTarget === undefined ? '' : e.onTarget ? ', on target' : ', OFF target';
-  return `${name} ${when}, ${target}${offset}${verdict}`;
+  if (e.projectedSeconds === undefined)
+    return `${name}: target ${roastClock(e.targetSeconds)}, not projected yet`;
+  const offset =
+    e.offsetSeconds === undefined
+      ? []
+      : [`${e.offsetSeconds >= 0 ? '+' : '-'}${Math.abs(e.offsetSeconds).toFixed(0)} s`];
+  const verdict = e.onTarget === undefined ? [] : [e.onTarget ? 'on target' : 'OFF target'];
+  const notes = [...offset, ...verdict];
+  return `${name} ${e.reached ? 'at' : 'projected'} ${roastClock(e.projectedSeconds)} vs ${roastClock(e.targetSeconds)}${notes.length ? ` (${notes.join(', ')})` : ''}`;
 }
 
 /** The lines for a session: none without a profile; a sentence while the operator has written no deviation. */
@@ -31,7 +34,7 @@ export function deviationLines(session: RoastSession): string[] {
   const lag =
     d.lagSeconds === undefined
       ? ''
-      : `, ${Math.abs(d.lagSeconds).toFixed(0)} s ${d.lagSeconds >= 0 ? 'behind' : 'ahead of'} the reference`;
+      : `, ${Math.abs(d.lagSeconds).toFixed(0)} s ${d.lagSeconds >= 0 ? 'behind' : 'ahead'}`;
   const offset = d.beanOffsetCelsius === undefined ? '' : ` (${signed(d.beanOffsetCelsius, ' °C')})`;
   return [
     `profile ${d.profile} at ${roastClock(d.secondsSinceCharge)}: BT ${celsius(d.beanCelsius)} vs ${celsius(d.referenceBeanCelsius)}${offset}, RoR ${rate(d.rateOfRiseCelsiusPerMinute)} vs ${rate(d.referenceRateOfRiseCelsiusPerMinute)} °C/min${lag}`,

@@ -178,8 +178,10 @@ export class ConsoleRoutes {
     if (had) return had;
     const follower = new SessionFollower(server, this.#conn.namespace, session, this.#clock);
     const started = follower.start();
-    started.catch(() => this.#unfollow(session));
     const followed: Followed = { follower, started };
+    started.catch(() => {
+      if (this.#followers.get(session) === followed) this.#unfollow(session);
+    });
     this.#followers.set(session, followed);
     if (this.#followers.size > maxFollowed) this.#unfollow(this.#followers.keys().next().value!);
     return followed;
