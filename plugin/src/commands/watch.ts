@@ -107,14 +107,15 @@ async function watchFollowed(
   let lastReading = '';
   try {
     for (;;) {
-      if (follower.failure) throw follower.failure;
-      view.telemetry = follower.telemetry ?? view.telemetry;
-      view.reconnecting = follower.reconnecting;
       const due = ctx.clock.now() >= readAt;
       if (due) {
         await readCluster(conn, view, session);
         readAt = ctx.clock.now() + intervalMs;
       }
+      // Taken after the API server's answers: from here to the nap nothing waits, so no change is missed.
+      if (follower.failure) throw follower.failure;
+      view.telemetry = follower.telemetry ?? view.telemetry;
+      view.reconnecting = follower.reconnecting;
       if (terminal) draw();
       else {
         for (const line of [
