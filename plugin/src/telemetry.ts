@@ -1,12 +1,9 @@
 // The operator's telemetry read API, as the user: the same bearer token the kubeconfig gives the API server
 // (the read API reviews it with a TokenReview and checks `get` on roastsessions/telemetry). Where it
 // listens is not discoverable from the API server, so --telemetry-server or ROAST_TELEMETRY_SERVER says so.
-// Answers are read page by page (`more`, then `since` the last point) and parsed at this boundary.
-import {
-  type CurvePoint,
-  SessionTelemetry,
-  sessionPath as telemetryPath,
-} from '@roast-operator/telemetry-client';
+// Answers are read page by page (`more`, then `since` the last point) and parsed at this boundary; a live
+// roast is followed in follow.ts.
+import { SessionTelemetry, sessionPath as telemetryPath } from '@roast-operator/telemetry-client';
 import { z } from 'zod';
 import type { Flags } from './args.ts';
 import type { Connection } from './connection.ts';
@@ -108,43 +105,4 @@ export async function sessionCsv(
     if (response.headers.get('Roast-More') !== 'true' || since === undefined) break;
   }
   return `${[header ?? '', ...rows].join('\n')}\n`;
-}
-
-/**
- * A session's curve as it grows. Each `next()` asks the read API for the points after the last one it has
- * and returns the whole curve so far: the one place that polls, to be switched to the read API's live
- * stream when there is one.
- */
-export class SessionFollower {
-  readonly #conn: Connection;
-  readonly #server: TelemetryServer;
-  readonly session: string;
-  #telemetry: SessionTelemetry | undefined;
-
-  constructor(conn: Connection, server: TelemetryServer, session: string) {
-    this.#conn = conn;
-    this.#server = server;
-    this.session = session;
-  }
-
-  async next(): Promise<SessionTelemetry> {
-    const had = this.#telemetry;
-    const page = await sessionTelemetry(this.#conn, this.#server, this.session, had?.points.at(-1)?.time);
-    this.#telemetry = had
-      ? { ...page, points: [...onOrigin(had.points, had.origin, page.origin), ...page.points] }
-      : page;
-    return this.#telemetry;
-  }
-}
-
-type Origin = SessionTelemetry['origin'];
-
-/**
- * Points read before the origin moved (the first point until the charge, then the charge) put on the new
- * one: `t` is seconds since the origin, as the read API counts it.
- */
-export function onOrigin(points: readonly CurvePoint[], was: Origin, now: Origin): readonly CurvePoint[] {
-  if (now === undefined || was?.time === now.time) return points;
-  const originMs = Date.parse(now.time);
-  return points.map((p) => ({ ...p, t: (Date.parse(p.time) - originMs) / 1000 }));
 }

@@ -51,3 +51,12 @@ export function fields(pairs: readonly (readonly [string, string | number | unde
     .map(([k, v]) => `${`${k}:`.padEnd(width)} ${v === undefined || v === '' ? '-' : escapeText(String(v))}`)
     .join('\n');
 }
+
+/** Seconds of a roast as m:ss (whole seconds, never negative). */
+export function roastClock(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** A temperature to a tenth of a degree, or - when there is none. */
+export const celsius = (v: number | undefined): string => (v === undefined ? '-' : `${v.toFixed(1)} °C`);

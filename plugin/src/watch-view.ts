@@ -1,16 +1,20 @@
 // What `watch` shows of a roast, as text: the latest reading and levels, the bean temperature's curve as a
-// sparkline as wide as the terminal, the roast events as they appear, proposals waiting for approval and
-// the roaster's latch. Pure: the caller polls and prints. Every value from an object is escaped.
+// sparkline as wide as the terminal, the roast events as they appear, the deviation from the profile,
+// proposals waiting for approval and the roaster's latch. Pure: the caller follows and prints. Every value from an object is escaped.
 import type { CommandProposal, Roaster } from '@roast-operator/api';
 import type { CurvePoint, SessionTelemetry } from '@roast-operator/telemetry-client';
 import { describeCommand } from './proposals.ts';
-import { escapeText } from './text.ts';
+import { celsius, roastClock as clock, escapeText } from './text.ts';
 import { keyHelp } from './watch-keys.ts';
 
 export interface WatchState {
   telemetry: SessionTelemetry;
   roaster: Roaster | undefined;
   pending: readonly CommandProposal[];
+  /** The roast against its profile (deviationLines), when the session follows one. */
+  profile?: readonly string[];
+  /** While the follow reconnects: why, and when it tries again. */
+  reconnecting?: string | undefined;
   /** With keys: the selected proposal's index, and the status line (a question, or what a key did). */
   keys?: { selected: number; status: string | undefined };
 }
@@ -22,13 +26,6 @@ const eventNames = {
   firstCrack: 'first crack',
   drop: 'drop',
 } as const;
-
-const clock = (seconds: number) => {
-  const s = Math.max(0, Math.round(seconds));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-};
-
-const celsius = (v: number | undefined) => (v === undefined ? '-' : `${v.toFixed(1)} °C`);
 
 /** One line per roast event recorded so far, in roast order. */
 export function eventLines(telemetry: SessionTelemetry): string[] {
@@ -79,6 +76,8 @@ export function renderWatch(state: WatchState, width: number): string {
     readingLine(telemetry.points.at(-1)),
     sparkline(telemetry.points, Math.max(20, width)),
     ...eventLines(telemetry).map((l) => `  ${l}`),
+    ...(state.profile ?? []),
+    ...(state.reconnecting ? [state.reconnecting] : []),
     latch
       ? `LATCHED ${latch.id} (${latch.cause}) since ${latch.since}: kubectl roast reset ${telemetry.session.roaster}`
       : 'not latched',

@@ -2,10 +2,11 @@
 // gateway and the telemetry read API) and a simulated Bullet R1's edge agent at twenty times real time as
 // separate processes on a private control plane with the chart. The console is refused without its launch
 // token, from another origin and under another Host name; in headless Chromium (Debian's, driven by
-// playwright-core) bob approves alice's Charge from the page and the live curve draws; under tmux bob's
-// `watch` shows the curve and events move, approves the advisor's proposal and marks first crack with keys;
-// alice's emergency stop from her page reaches the roaster, and the page shows heater 0. Screenshots and
-// the terminal's screens are kept in test/plugin/artifacts.
+// playwright-core) bob approves alice's Charge from the page and the live curve draws over its profile's
+// reference; under tmux bob's `watch` shows the curve, events and deviation from the profile move, approves
+// the advisor's proposal and marks first crack with keys; alice's emergency stop from her page reaches the
+// roaster, and the page shows heater 0. Screenshots and the terminal's screens are kept in
+// test/plugin/artifacts.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -25,6 +26,7 @@ import { TmuxWindow } from './testing/tmux.ts';
 
 const artifacts = join(import.meta.dirname, 'artifacts');
 const session = 'guji-live';
+const referenceProfile = 'guji-reference';
 const tokenHeader = 'X-Roast-Console-Token';
 /** How long the page may take to show what it was asked for: it reads the roastery every 2 s. */
 const onPage = { timeout: 15_000 };
@@ -76,12 +78,26 @@ beforeAll(async () => {
   viewerToken = (
     await roastery.plane.kubectl(['create', 'token', 'advisor', '--duration=1h'], { namespace })
   ).stdout.trim();
+  // The profile the roast follows: the console draws its curve behind the live one, both views the deviation.
+  await roastery.api('profile').create({
+    apiVersion: 'roasting.simcorp.io/v1alpha1',
+    kind: 'RoastProfile',
+    metadata: { name: referenceProfile, namespace },
+    spec: {
+      curve: { seconds: [0, 60, 240, 420, 600], beanCelsius: [200, 97, 150, 186, 210] },
+      targets: {
+        firstCrack: { seconds: 420, toleranceSeconds: 30 },
+        drop: { seconds: 600, toleranceSeconds: 30 },
+      },
+    },
+  } as never);
   await roastery.api('session', 'alice').create({
     apiVersion: 'roasting.simcorp.io/v1alpha1',
     kind: 'RoastSession',
     metadata: { name: session, namespace },
     spec: {
       roasterRef: { name: 'sim-1' },
+      profileRef: { name: referenceProfile },
       profile: {
         coffee: 'Ethiopia Guji, washed',
         batchGrams: 400,
@@ -331,6 +347,16 @@ describe('kubectl roast console', () => {
       .poll(async () => (await bt.getAttribute('d'))!.length, { timeout: 20_000 })
       .toBeGreaterThan(first);
     expect(await page.locator('#curve line.plan').count()).toBe(2);
+    // The profile's reference curve, behind the live BT, and the roast against it once the operator compared.
+    expect(await page.locator('#curve path.reference').getAttribute('data-points')).toBe('5');
+    expect(await page.locator('#curve path').first().getAttribute('class')).toBe('reference');
+    await expect
+      .poll(() => page.locator('#deviation').textContent(), onPage)
+      .toMatch(
+        new RegExp(
+          `^profile ${referenceProfile} at \\d+:\\d\\d: BT [\\d.]+ °C vs [\\d.]+ °C .*first crack.* 7:00`,
+        ),
+      );
     expect(await page.locator('#live-summary').textContent()).toMatch(
       new RegExp(
         `^RoastSession ${session} \\(\\w+\\), \\d+ readings\\. .*BT [\\d.]+ °C.*Plan: Ethiopia Guji, washed, drop at 210 °C, total 10:00\\.$`,
@@ -398,6 +424,12 @@ describe('kubectl roast watch under tmux', () => {
       'reading',
     );
     await screenWith((s) => reading(s) !== reading(first), 'newer reading');
+    await screenWith(
+      (s) =>
+        new RegExp(`^profile ${referenceProfile} at \\d+:\\d\\d: BT `, 'm').test(s) &&
+        /^first crack.* 7:00/m.test(s),
+      'deviation from the profile',
+    );
 
     await roastery.propose(
       'advisor',

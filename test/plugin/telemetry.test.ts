@@ -2,7 +2,7 @@
 // store, served by the operator's read API on the suite's control plane (plaintext on loopback), read by the
 // plugin with a service account's token from its kubeconfig — the API reviews the token and checks the
 // chart's roast-viewer role — written as CSV, JSON and an .alog that reads back the way Artisan reads one,
-// and followed live while points and events arrive.
+// and followed live (the read API's follow) while points, events and the deviation from a profile arrive.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,8 +103,14 @@ beforeAll(async () => {
     events: { charge: event(30), dryEnd: event(150), firstCrack: event(450), drop: event(560) },
     metrics: { totalSeconds: 530 },
   });
-  // A second roaster whose session is still roasting, for watch.
-  await roasting('bullet-8', 'live-1');
+  // A second roaster whose session is still roasting and follows a profile, for watch.
+  await roastery.api('profile').create({
+    apiVersion,
+    kind: 'RoastProfile',
+    metadata: { name: 'light', namespace: cellar },
+    spec: { curve: { seconds: [0, 90, 560], beanCelsius: [200, 100, 225] } },
+  } as KubeObject);
+  await roasting('bullet-8', 'live-1', { profileRef: { name: 'light' } });
   await sessionStatus('live-1', { phase: 'Drying', events: { charge: event(30) } });
   await appendPoints('bullet-8', 0, 120);
 
@@ -299,7 +305,7 @@ describe('export and watch', () => {
     expect(unknown.stderr).toMatch(/^Reading the telemetry was refused by the read API \(40[34]\): /);
   });
 
-  it('watches a roast as it goes, by polling the read API, until the session ends', async () => {
+  it('watches a roast as it goes, following the read API live, with its deviation from the profile, until the session ends', async () => {
     let watching: Running | undefined;
     try {
       watching = plugin.start(viewer, [
@@ -318,16 +324,41 @@ describe('export and watch', () => {
           throw new Error(`no first reading yet: ${w.stdout}${w.stderr}`);
       });
       expect(w.stdout.startsWith('charge at 0:00, BT 97.5 °C\n')).toBe(true);
-      // The roast goes on: more points, then first crack.
+      expect(w.stdout).toContain(
+        'profile light: no deviation yet (the operator writes it while the roast runs; a profile that does not exist gets none)',
+      );
+      // The roast goes on: more points, then first crack, and the operator compares it with the profile.
       await appendPoints('bullet-8', 120, 900);
       await sessionStatus('live-1', {
         phase: 'Development',
         events: { charge: event(30), firstCrack: event(420) },
+        deviation: {
+          profile: 'light',
+          secondsSinceCharge: 390,
+          beanCelsius: 195,
+          referenceBeanCelsius: 188.5,
+          beanOffsetCelsius: 6.5,
+          lagSeconds: -22,
+          firstCrack: {
+            targetSeconds: 400,
+            projectedSeconds: 390,
+            offsetSeconds: -10,
+            reached: true,
+            onTarget: true,
+          },
+        },
       });
       await eventually(() => {
         if (!w.stdout.includes('first crack at 6:30, BT 195.0 °C') || !w.stdout.includes('7:00  BT 202.4 °C'))
           throw new Error(`the roast has not moved on: ${w.stdout}`);
       });
+      await eventually(() => {
+        if (!w.stdout.includes('first crack at 6:30 vs 6:40 (-10 s, on target); drop: no target'))
+          throw new Error(`no deviation shown: ${w.stdout}`);
+      });
+      expect(w.stdout).toContain(
+        'profile light at 6:30: BT 195.0 °C vs 188.5 °C (+6.5 °C), RoR - vs - °C/min, 22 s ahead\n',
+      );
       await sessionStatus('live-1', { phase: 'Completed' });
       expect(await w.exited).toBe(0);
       expect(w.stdout.trim().split('\n').at(-1)).toBe('RoastSession live-1 is Completed.');

@@ -10,6 +10,10 @@ const healthDirectory = new URL('../../deploy/argocd/health/', import.meta.url);
 export const configMapFile = new URL('../../deploy/argocd/argocd-cm.yaml', import.meta.url);
 export const gitopsDoc = new URL('../../docs/gitops.md', import.meta.url);
 
+/**
+ * The kinds with a health check. RoastProfile has none: nobody writes its status, so Argo CD's default for
+ * a kind without a check (Healthy once it exists) is the truth, and admission refuses a bad one (docs/gitops.md).
+ */
 export const argocdKinds = [roasterNames.kind, roastSessionNames.kind, commandProposalNames.kind] as const;
 export type ArgocdKind = (typeof argocdKinds)[number];
 

@@ -21,7 +21,7 @@ export async function consoleCommand(ctx: Context): Promise<void> {
   if (!ctx.io.interrupted) throw new UsageError('kubectl roast console runs only from a terminal or a shell');
   const conn = ctx.connection();
   const user = await step('asking the API server who you are', () => conn.user());
-  const routes = new ConsoleRoutes(conn, await readApi(ctx));
+  const routes = new ConsoleRoutes(conn, await readApi(ctx), ctx.clock);
   const server = await step(`listening on ${host}`, () =>
     ConsoleServer.start({
       routes,
@@ -36,6 +36,7 @@ export async function consoleCommand(ctx: Context): Promise<void> {
     ctx.io.out('Open it in your browser; it acts as you. Ctrl-C stops it.');
     await ctx.io.interrupted();
   } finally {
+    routes.close();
     await server.close();
   }
 }

@@ -1,21 +1,22 @@
-// watch SESSION: follows a roast by polling the telemetry read API (new points only, `since` the last one)
-// and the API server (the roaster's latch, proposals awaiting approval) every --interval, until the
-// session ends. On a terminal the view is redrawn in place and keys act on it — approve or reject the
-// selected proposal, mark first crack — each after one more key; elsewhere (a pipe, a log) each change is
-// printed once: new events and, at most every --interval, the latest reading.
+// watch SESSION: follows a roast through the telemetry read API's live follow (points and events as they are
+// stored) and reads the API server (the roaster's latch, proposals awaiting approval, the session's deviation
+// from its profile) every --interval, until the session ends. On a terminal the view is redrawn in place
+// whenever something arrives and keys act on it — approve or reject the selected proposal, mark first
+// crack — each after one more key; elsewhere (a pipe, a log) each change is printed once: new events, the
+// deviation from the profile and, at most every --interval, the latest reading.
 import { wakeableSleep } from '@roast-operator/clock';
 import { wholeNumber } from '../args.ts';
 import type { Connection } from '../connection.ts';
 import { type Context, step } from '../context.ts';
+import { deviationLines } from '../deviation.ts';
+import { SessionFollower } from '../follow.ts';
 import { describeCommand } from '../proposals.ts';
 import { refusalMessage, UsageError } from '../refusal.ts';
-import { SessionFollower, telemetryServer } from '../telemetry.ts';
+import { telemetryServer } from '../telemetry.ts';
 import { type KeyAction, type KeyState, onKey, promptLine } from '../watch-keys.ts';
 import { eventLines, readingLine, renderWatch, type WatchState } from '../watch-view.ts';
 import { checkDecidable, writeDecision } from './decide.ts';
 import { appendMark } from './mark.ts';
-
-const endedPhases = new Set(['Completed', 'Aborted', 'Failed']);
 
 export async function watch(ctx: Context): Promise<void> {
   const [session] = ctx.args;
@@ -24,7 +25,7 @@ export async function watch(ctx: Context): Promise<void> {
     ctx.flags.interval === undefined
       ? 2000
       : wholeNumber('--interval (seconds)', ctx.flags.interval, 1, 60) * 1000;
-  // The clock's timers never keep a process alive on their own; between polls nothing else would.
+  // The clock's timers never keep a process alive on their own; between readings nothing else would.
   const alive = setInterval(() => {}, 60_000);
   const done = new AbortController();
   try {
@@ -38,14 +39,31 @@ export async function watch(ctx: Context): Promise<void> {
 async function follow(ctx: Context, session: string, intervalMs: number, done: AbortSignal): Promise<void> {
   const conn = ctx.connection();
   const server = await telemetryServer(conn, ctx.flags);
-  const follower = new SessionFollower(conn, server, session);
-  const view: WatchState = { telemetry: await follower.next(), roaster: undefined, pending: [] };
+  const follower = new SessionFollower(server, conn.namespace, session, ctx.clock);
+  try {
+    await watchFollowed(ctx, follower, intervalMs, done);
+  } finally {
+    follower.close();
+  }
+}
+
+async function watchFollowed(
+  ctx: Context,
+  follower: SessionFollower,
+  intervalMs: number,
+  done: AbortSignal,
+): Promise<void> {
+  const { session } = follower;
+  const conn = ctx.connection();
+  const view: WatchState = { telemetry: await follower.start(), roaster: undefined, pending: [] };
   const terminal = ctx.io.terminal;
   const keyPresses = terminal ? ctx.io.keys?.(done) : undefined;
   let keys: KeyState = { selected: 0 };
   let status: string | undefined;
   let quit = false;
   let nap: ReturnType<typeof wakeableSleep> | undefined;
+  /** When the API server is read next: every interval, and at once after a key acted. */
+  let readAt = ctx.clock.now();
   const describe = (name: string) => {
     const p = view.pending.find((q) => q.metadata.name === name);
     return p ? `${describeCommand(p.spec.command)} (${name}) on ${p.spec.roasterRef.name}` : name;
@@ -60,7 +78,7 @@ async function follow(ctx: Context, session: string, intervalMs: number, done: A
       ),
     );
   };
-  // Keys are read beside the polling; `done` ends them when the watch ends.
+  // Keys are read beside the follow; `done` ends them when the watch ends.
   void (async () => {
     for await (const key of keyPresses ?? []) {
       const result = onKey(
@@ -78,32 +96,40 @@ async function follow(ctx: Context, session: string, intervalMs: number, done: A
       if (result.action) {
         draw();
         status = await act(conn, session, result.action, describe);
+        readAt = ctx.clock.now();
         nap?.wake();
       }
       draw();
     }
   })().catch(() => undefined);
+  const stopListening = follower.onChange(() => nap?.wake());
   const printed = new Set<string>();
   let lastReading = '';
   try {
     for (;;) {
-      const roasterName = view.telemetry.session.roaster;
-      view.roaster = await step(`reading Roaster ${roasterName}`, () => conn.roaster(roasterName));
-      view.pending = (await step('listing proposals', () => conn.proposals(roasterName)))
-        .filter((p) => p.status?.phase === 'AwaitingApproval')
-        .reverse();
+      const due = ctx.clock.now() >= readAt;
+      if (due) {
+        await readCluster(conn, view, session);
+        readAt = ctx.clock.now() + intervalMs;
+      }
+      // Taken after the API server's answers: from here to the nap nothing waits, so no change is missed.
+      if (follower.failure) throw follower.failure;
+      view.telemetry = follower.telemetry ?? view.telemetry;
+      view.reconnecting = follower.reconnecting;
       if (terminal) draw();
       else {
         for (const line of [
           ...eventLines(view.telemetry),
           ...view.pending.map((p) => `awaiting approval: ${p.metadata.name}`),
+          ...(view.profile ?? []),
+          ...(view.reconnecting ? [view.reconnecting] : []),
         ])
           if (!printed.has(line)) {
             printed.add(line);
             ctx.io.out(line);
           }
         const reading = readingLine(view.telemetry.points.at(-1));
-        if (reading !== lastReading) {
+        if ((due || follower.ended) && reading !== lastReading) {
           ctx.io.out(reading);
           lastReading = reading;
         }
@@ -112,17 +138,30 @@ async function follow(ctx: Context, session: string, intervalMs: number, done: A
         ctx.io.out(`Stopped watching RoastSession ${session}.`);
         return;
       }
-      if (endedPhases.has(view.telemetry.session.phase)) {
+      if (follower.ended) {
         ctx.io.out(`RoastSession ${session} is ${view.telemetry.session.phase}.`);
         return;
       }
-      nap = wakeableSleep(ctx.clock, intervalMs);
+      nap = wakeableSleep(ctx.clock, Math.max(1, readAt - ctx.clock.now()));
       await nap.done;
-      view.telemetry = await follower.next();
     }
   } finally {
+    stopListening();
     nap?.wake();
   }
+}
+
+/** What the API server says beside the curve: the roaster's latch, the proposals awaiting approval, and the deviation. */
+async function readCluster(conn: Connection, view: WatchState, session: string): Promise<void> {
+  const roasterName = view.telemetry.session.roaster;
+  const [roaster, proposals, object] = await Promise.all([
+    step(`reading Roaster ${roasterName}`, () => conn.roaster(roasterName)),
+    step('listing proposals', () => conn.proposals(roasterName)),
+    step(`reading RoastSession ${session}`, () => conn.session(session)),
+  ]);
+  view.roaster = roaster;
+  view.pending = proposals.filter((p) => p.status?.phase === 'AwaitingApproval').reverse();
+  view.profile = deviationLines(object);
 }
 
 /** Does what the keys asked, as the user; returns the sentence for the status line. */

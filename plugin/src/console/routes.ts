@@ -1,18 +1,23 @@
 // What the console's page asks for, answered with the user's own connection and the plugin's own command
 // code (the same decision, stop and mark the command line makes): the fleet, the pending approvals with
 // what the governor said, the sessions and recent proposals, one session's curve as it grows, and the
-// actions. Every failure is the plugin's sentence, with the status the API server gave where it gave one.
+// actions. A session's curve comes from the read API's live follow, held open while the page shows it.
+// Every failure is the plugin's sentence, with the status the API server gave where it gave one.
 import { ApiException } from '@kubernetes/client-node';
-import { ApprovalDecision, MarkType } from '@roast-operator/api';
+import { ApprovalDecision, MarkType, type RoastProfile, type RoastSession } from '@roast-operator/api';
+import type { Clock } from '@roast-operator/clock';
+import type { SessionTelemetry } from '@roast-operator/telemetry-client';
 import { z } from 'zod';
 import { checkDecidable, writeDecision } from '../commands/decide.ts';
 import { proposeStop } from '../commands/latch.ts';
 import { appendMark } from '../commands/mark.ts';
 import type { Connection } from '../connection.ts';
 import { step } from '../context.ts';
+import { deviationLines } from '../deviation.ts';
 import { selectProposals } from '../filters.ts';
+import { SessionFollower } from '../follow.ts';
 import { Refusal, refusalMessage, UsageError } from '../refusal.ts';
-import { SessionFollower, type TelemetryServer } from '../telemetry.ts';
+import type { TelemetryServer } from '../telemetry.ts';
 
 export interface Answer {
   readonly status: number;
@@ -31,8 +36,11 @@ const Decision = z.object({ decision: ApprovalDecision, reason: z.string().max(1
 const Stop = z.object({ rationale: z.string().max(1024).optional() });
 const Mark = z.object({ type: MarkType, note: z.string().max(1024).optional() });
 
-/** Sessions followed at once; the oldest is dropped beyond this. */
-const maxFollowed = 8;
+/**
+ * Sessions followed at once; the oldest follow is closed beyond this. The page shows one session, and the
+ * read API lets each user hold 4 follows, so a `watch` in a terminal beside the console still gets one.
+ */
+const maxFollowed = 2;
 const name = '([a-z0-9][a-z0-9.-]{0,252})';
 const routes = {
   overview: /^\/api\/(overview)$/,
@@ -46,12 +54,20 @@ const routes = {
 export class ConsoleRoutes {
   readonly #conn: Connection;
   readonly #telemetry: TelemetryServer | undefined;
-  readonly #followers = new Map<string, { follower: SessionFollower; turn: Promise<unknown> }>();
+  readonly #clock: Clock;
+  readonly #followers = new Map<string, Followed>();
 
   /** `telemetry` unset: no read API was given, and the page says how to give one. */
-  constructor(conn: Connection, telemetry: TelemetryServer | undefined) {
+  constructor(conn: Connection, telemetry: TelemetryServer | undefined, clock: Clock) {
     this.#conn = conn;
     this.#telemetry = telemetry;
+    this.#clock = clock;
+  }
+
+  /** Closes every follow. */
+  close(): void {
+    for (const { follower } of this.#followers.values()) follower.close();
+    this.#followers.clear();
   }
 
   async answer(req: RouteRequest): Promise<Answer> {
@@ -124,7 +140,7 @@ export class ConsoleRoutes {
     return { decision, user };
   }
 
-  /** The session's curve from point `from` on, its events, and its plan. */
+  /** The session's curve from point `from` on, its events, its plan, and its profile's reference curve. */
   async #curve(session: string, query: URLSearchParams) {
     const server = this.#telemetry;
     if (server === undefined)
@@ -132,29 +148,88 @@ export class ConsoleRoutes {
         "the curve comes from the operator's telemetry read API: start the console with --telemetry-server URL (and --token if your kubeconfig user signs in with a certificate)",
       );
     const from = Math.max(0, Number.parseInt(query.get('from') ?? '0', 10) || 0);
-    let entry = this.#followers.get(session);
-    if (!entry) {
-      entry = { follower: new SessionFollower(this.#conn, server, session), turn: Promise.resolve() };
-      this.#followers.set(session, entry);
-      if (this.#followers.size > maxFollowed) this.#followers.delete(this.#followers.keys().next().value!);
-    }
-    // One read at a time per session: each asks for the points after the last one the follower has.
-    const next = entry.turn.then(() => entry.follower.next());
-    entry.turn = next.catch(() => undefined);
-    const [telemetry, object] = await Promise.all([
-      next,
+    const followed = this.#follow(server, session);
+    const [first, object] = await Promise.all([
+      followed.started,
       step(`reading RoastSession ${session}`, () => this.#conn.session(session)),
     ]);
+    const { follower } = followed;
+    if (follower.failure) {
+      this.#unfollow(session);
+      throw follower.failure;
+    }
+    const telemetry = follower.telemetry ?? first;
     return {
       session: telemetry.session,
       events: telemetry.events ?? {},
       origin: telemetry.origin,
       profile: object.spec.profile,
+      reference: await this.#reference(followed, object),
+      deviation: deviationLines(object),
+      reconnecting: follower.reconnecting,
       total: telemetry.points.length,
       points: telemetry.points.slice(from),
     };
   }
+
+  /** The follow of a session, opened on first ask; a refused one is forgotten so the next ask tries again. */
+  #follow(server: TelemetryServer, session: string): Followed {
+    const had = this.#followers.get(session);
+    if (had) return had;
+    const follower = new SessionFollower(server, this.#conn.namespace, session, this.#clock);
+    const started = follower.start();
+    const followed: Followed = { follower, started };
+    started.catch(() => {
+      if (this.#followers.get(session) === followed) this.#unfollow(session);
+    });
+    this.#followers.set(session, followed);
+    if (this.#followers.size > maxFollowed) this.#unfollow(this.#followers.keys().next().value!);
+    return followed;
+  }
+
+  #unfollow(session: string): void {
+    this.#followers.get(session)?.follower.close();
+    this.#followers.delete(session);
+  }
+
+  /**
+   * The reference curve (times since charge and bean temperature) and targets of the profile the session
+   * names, read once per follow and again when the session names another; a profile that cannot be read
+   * gives the sentence why instead.
+   */
+  async #reference(followed: Followed, object: RoastSession): Promise<Reference | undefined> {
+    const name = object.spec.profileRef?.name;
+    if (name === undefined) return undefined;
+    if (followed.reference?.name !== name)
+      followed.reference = await step(`reading RoastProfile ${name}`, () =>
+        this.#conn.roastProfile(name),
+      ).then(
+        (p): Reference => ({
+          name,
+          seconds: p.spec.curve.seconds,
+          beanCelsius: p.spec.curve.beanCelsius,
+          targets: p.spec.targets,
+        }),
+        (err): Reference => ({ name, problem: refusalMessage(`reading RoastProfile ${name}`, err) }),
+      );
+    return followed.reference;
+  }
 }
+
+interface Followed {
+  readonly follower: SessionFollower;
+  readonly started: Promise<SessionTelemetry>;
+  reference?: Reference;
+}
+
+type Reference = { readonly name: string } & (
+  | {
+      readonly seconds: readonly number[];
+      readonly beanCelsius: readonly number[];
+      readonly targets: RoastProfile['spec']['targets'];
+    }
+  | { readonly problem: string }
+);
 
 class NotFound extends Refusal {}
 

@@ -300,7 +300,17 @@ function follow(session, byUser) {
   state.chosenByUser ||= byUser;
   if (state.followed === session) return;
   state.followed = session;
-  state.curve = { session, origin: undefined, points: [], events: {}, profile: undefined, phase: undefined };
+  state.curve = {
+    session,
+    origin: undefined,
+    points: [],
+    events: {},
+    profile: undefined,
+    phase: undefined,
+    reference: undefined,
+    deviation: [],
+    reconnecting: undefined,
+  };
   void pollCurve();
 }
 
@@ -327,6 +337,9 @@ async function pollCurve() {
     curve.points.push(...answer.points);
     curve.events = answer.events;
     curve.profile = answer.profile;
+    curve.reference = answer.reference;
+    curve.deviation = answer.deviation;
+    curve.reconnecting = answer.reconnecting;
     curve.phase = answer.session.phase;
     drawCurve($('curve'), curve);
     renderLive(curve);
@@ -350,8 +363,11 @@ function renderLive(curve) {
         .filter(Boolean)
         .join(', ')}.`
     : '';
+  const following = curve.reconnecting ? ` ${curve.reconnecting}.` : '';
   $('live-summary').textContent =
-    `RoastSession ${curve.session} (${curve.phase}), ${curve.points.length} readings. ${reading}.${plan}`;
+    `RoastSession ${curve.session} (${curve.phase}), ${curve.points.length} readings. ${reading}.${plan}${following}`;
+  const reference = curve.reference?.problem ? [curve.reference.problem] : [];
+  $('deviation').replaceChildren(...[...curve.deviation, ...reference].map((line) => el('li', {}, line)));
   $('events').replaceChildren(
     ...Object.entries(curve.events).map(([key, e]) =>
       el(

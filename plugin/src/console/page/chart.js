@@ -1,5 +1,6 @@
 // The roast curve as SVG: BT and ET against seconds since charge, the rate of rise on its own axis, the
-// roast events as marks, and the plan (drop temperature, total time) where the session has one.
+// roast events as marks, the plan (drop temperature, total time) where the session has one, and the
+// reference curve of the RoastProfile it follows, drawn behind the live BT.
 const svgNs = 'http://www.w3.org/2000/svg';
 const size = { width: 800, height: 320, left: 44, right: 44, top: 12, bottom: 28 };
 const eventNames = {
@@ -18,11 +19,14 @@ function node(name, attributes, text) {
 }
 
 /** The scales for a curve: seconds across, °C up the left, °C/min up the right. */
-export function scales(points, profile) {
-  const ts = points.map((p) => p.t);
-  const temps = points.flatMap((p) =>
-    [p.beanTemperatureCelsius, p.exhaustTemperatureCelsius].filter((v) => v !== undefined),
-  );
+export function scales(points, profile, reference) {
+  const ts = [...points.map((p) => p.t), ...(reference?.seconds ?? [])];
+  const temps = [
+    ...points.flatMap((p) =>
+      [p.beanTemperatureCelsius, p.exhaustTemperatureCelsius].filter((v) => v !== undefined),
+    ),
+    ...(reference?.beanCelsius ?? []),
+  ];
   const t0 = Math.min(0, ...ts);
   const t1 = Math.max(60, ...ts, profile?.totalSeconds ?? 0);
   const top = Math.max(100, ...temps, profile?.dropTemperatureCelsius ?? 0);
@@ -57,9 +61,15 @@ export function path(points, key, x, y) {
 
 const minutes = (s) => `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`;
 
-export function drawCurve(svg, { points, events, profile }) {
-  const s = scales(points, profile);
-  const parts = [node('title', {}, 'Roast curve: bean and exhaust temperature, rate of rise, events, plan')];
+/** The profile's reference curve as points `path` takes, or none when the profile could not be read. */
+export const referencePoints = (reference) =>
+  (reference?.seconds ?? []).map((t, i) => ({ t, beanTemperatureCelsius: reference.beanCelsius[i] }));
+
+export function drawCurve(svg, { points, events, profile, reference }) {
+  const s = scales(points, profile, reference?.seconds ? reference : undefined);
+  const parts = [
+    node('title', {}, 'Roast curve: bean and exhaust temperature, rate of rise, events, plan, reference'),
+  ];
   for (let c = 0; c <= s.tempMax; c += 50)
     parts.push(
       node('line', { class: 'grid', x1: size.left, x2: size.width - size.right, y1: s.y(c), y2: s.y(c) }),
@@ -92,7 +102,13 @@ export function drawCurve(svg, { points, events, profile }) {
       node('text', { class: 'event-label', x: x + 3, y: size.top + 12 }, label),
     );
   }
+  const ref = referencePoints(reference);
   parts.push(
+    node('path', {
+      class: 'reference',
+      d: path(ref, 'beanTemperatureCelsius', s.x, s.y),
+      'data-points': ref.length,
+    }),
     node('path', { class: 'et', d: path(points, 'exhaustTemperatureCelsius', s.x, s.y) }),
     node('path', { class: 'ror', d: path(points, 'beanRateOfRiseCelsiusPerMinute', s.x, s.ror) }),
     node('path', {
