@@ -1,4 +1,5 @@
 import type { CommandProposal, ProposalPhase } from '@roast-operator/api';
+import { Logger } from '@roast-operator/log';
 import { describe, expect, it } from 'vitest';
 import type { Dispatcher, DispatchReceipt, DispatchRequest } from '../dispatch.ts';
 import { now, proposal, stop } from '../testing/objects.ts';
@@ -64,6 +65,26 @@ describe('StopLane', () => {
     expect([first.sent, second.sent].sort()).toEqual([false, true]);
     expect(second.receipt).toBe(first.receipt);
     expect(lane.next(p)).toBe('record');
+  });
+
+  it('hands every new stop to the link at once: none waits for another still being written', async () => {
+    const link = countingLink();
+    const lane = new StopLane(link);
+    const stops = [proposal(stop), proposal(stop)];
+    const signal = new AbortController().signal;
+    const sending = lane.sendFromCache(
+      stops,
+      () => ({ kind: 'dispatch' }),
+      request,
+      new Logger({ level: 'error' }),
+      signal,
+    );
+    // Neither write has finished, and both stops are with the link.
+    await Promise.resolve();
+    expect(link.given).toBe(2);
+    link.answer();
+    await sending;
+    expect(stops.map((p) => lane.next(p))).toEqual(['record', 'record']);
   });
 
   it('counts the stops that arrive per roaster, so bulk work can tell one came', () => {

@@ -85,7 +85,8 @@ export class StopLane {
   /**
    * New stops go out from the cache — on their watch event, and before a reconcile's fresh reads: the same
    * plan on the cached objects, sent at once and recorded by the reconcile that follows. The reads they
-   * skip could only have delayed them.
+   * skip could only have delayed them. Every new stop is handed to the link at the same moment: one stop
+   * never waits for another's write to the stream (nor for a send already under way elsewhere).
    */
   async sendFromCache(
     proposals: readonly CommandProposal[],
@@ -96,15 +97,18 @@ export class StopLane {
   ): Promise<void> {
     const isNew = (p: CommandProposal) =>
       isStop(p.spec.command) && phaseOf(p) === 'Pending' && this.next(p) === 'send';
-    for (const p of proposals.filter(isNew)) {
-      if (planned(p).kind !== 'dispatch') continue;
-      try {
-        const { sent } = await this.send(p, request(p), signal);
-        if (sent) log.info('EmergencyStop sent from the cache; recording it', { proposal: p.metadata.name });
-      } catch (err) {
-        log.warn('EmergencyStop could not be sent from the cache; the reconcile tries', { err });
-      }
-    }
+    const sendable = proposals.filter((p) => isNew(p) && planned(p).kind === 'dispatch');
+    await Promise.all(
+      sendable.map(async (p) => {
+        try {
+          const { sent } = await this.send(p, request(p), signal);
+          if (sent)
+            log.info('EmergencyStop sent from the cache; recording it', { proposal: p.metadata.name });
+        } catch (err) {
+          log.warn('EmergencyStop could not be sent from the cache; the reconcile tries', { err });
+        }
+      }),
+    );
   }
 
   /** After a step: a stop past sending needs its receipt no more (recorded, or ended some other way). */
