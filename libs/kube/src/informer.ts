@@ -1,5 +1,6 @@
 import { Backoff, type Clock, sleep, systemClock, type Timer } from '@roast-operator/clock';
 import { Logger } from '@roast-operator/log';
+import { forCache } from './cache-transform.ts';
 import { ApiError, isGone, type KubeClient, type ResourceClient } from './client.ts';
 import { hasMetadata, type Kind } from './kinds.ts';
 import { collectionPath, type KubeObject, objectKey } from './resource.ts';
@@ -68,8 +69,9 @@ class WatchStalled extends Error {
  * failures back off with jitter first. The loop never gives up: it runs until `stop`.
  *
  * Objects are parsed by the kind's schema once, when they arrive (controller-runtime's cache transform):
- * the store holds typed objects. One that does not fit is reported once by the client and kept out of the
- * store, as if it did not exist, until a new version of it fits.
+ * the store holds typed objects, without their managedFields (`forCache`). One that does not fit is
+ * reported once by the client and kept out of the store, as if it did not exist, until a new version of it
+ * fits.
  */
 export class Informer<T extends KubeObject> {
   readonly resource: Kind<T>;
@@ -244,7 +246,7 @@ export class Informer<T extends KubeObject> {
         continue;
       }
       const object = event.type === 'ADDED' ? this.#api.parse(event.object) : undefined;
-      if (object !== undefined) items.push(object);
+      if (object !== undefined) items.push(forCache(object));
     }
     throw new Error('the streaming list ended before its initial events did');
   }
@@ -260,7 +262,7 @@ export class Informer<T extends KubeObject> {
         // A page stuck as long as a silent watch is just as stalled.
         signal: AbortSignal.any([stop, AbortSignal.timeout(this.#inactivityMs)]),
       });
-      items.push(...page.items);
+      items.push(...page.items.map(forCache));
     } while (page.continue);
     this.stats.lists++;
     this.#lastContact = this.#clock.now();
@@ -375,13 +377,14 @@ export class Informer<T extends KubeObject> {
       if (gone) this.#emit({ type: 'deleted', object: last.success ? last.data : gone, stale: false });
       return;
     }
-    const object = this.#api.parse(raw);
-    if (object === undefined) {
+    const parsed = this.#api.parse(raw);
+    if (parsed === undefined) {
       // No longer readable (the client reported it once): out of the cache, as if deleted.
       const gone = this.store.remove(key);
       if (gone) this.#emit({ type: 'deleted', object: gone, stale: true });
       return;
     }
+    const object = forCache(parsed);
     const old = this.store.upsert(object);
     this.#emit(old ? { type: 'modified', object, old } : { type: 'added', object });
   }

@@ -32,6 +32,8 @@ export interface ObjectMeta {
   annotations?: Record<string, string>;
   ownerReferences?: OwnerReference[];
   finalizers?: string[];
+  /** Which writer owns which field; informers drop it (see forCache). */
+  managedFields?: unknown[];
 }
 
 export type KubeObject = {

@@ -178,7 +178,10 @@ export class ProposalController {
           return; // stopped before the caches synced
         }
         const off = proposals.on((event) => {
-          if (event.type === 'deleted' || !isStop(event.object.spec.command)) return;
+          if (!isStop(event.object.spec.command)) return;
+          const uid = event.object.metadata.uid ?? '';
+          this.#stops?.cached(uid, event.type === 'deleted' ? undefined : event.object);
+          if (event.type === 'deleted') return;
           const key = roasterKeyOf(event.object);
           if (event.type === 'added') this.#stops?.arrived(key);
           const log = this.#log.child({ roaster: key, proposal: event.object.metadata.name });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { type Bounds, between, type Measured, memoryBytes, percentile, seeded, verdict } from './report.ts';
+import {
+  type Bounds,
+  between,
+  type Measured,
+  memoryBytes,
+  memorySample,
+  percentile,
+  seeded,
+  verdict,
+} from './report.ts';
 
 describe('seeded', () => {
   it('gives the same numbers for the same seed, others for another', () => {
@@ -49,6 +58,19 @@ describe('memoryBytes', () => {
   });
 });
 
+describe('memorySample', () => {
+  const status =
+    'Name:\tnode\nVmPeak:\t 1200000 kB\nVmRSS:\t  200000 kB\nRssAnon:\t  120000 kB\nRssFile:\t   80000 kB\n';
+
+  it('reads the anonymous and the whole resident set from /proc/PID/status', () => {
+    expect(memorySample(status)).toEqual({ anonBytes: 120000 * 1024, rssBytes: 200000 * 1024 });
+  });
+
+  it('gives undefined for a status without them', () => {
+    expect(memorySample('Name:\tnode\n')).toBeUndefined();
+  });
+});
+
 describe('verdict', () => {
   const bounds: Bounds = { stopP99Ms: 100, deadlineLateMs: 1000, memoryBytes: 192 * 2 ** 20 };
   const held: Measured = {
@@ -57,7 +79,7 @@ describe('verdict', () => {
     stopMs: [10, 20, 30],
     stopsUnsent: 0,
     deadlineLateMs: [100, 400],
-    memoryBytes: [100 * 2 ** 20],
+    memory: [{ anonBytes: 100 * 2 ** 20, rssBytes: 150 * 2 ** 20 }],
     roasts: 3,
     roastFailures: [],
     floodProposals: 500,
@@ -76,7 +98,12 @@ describe('verdict', () => {
     ['a stop never sent', { stopsUnsent: 1 }, 'every stop sent within its bound'],
     ['no stop at all', { stopMs: [] }, 'every stop sent within its bound'],
     ['a late deadline', { deadlineLateMs: [1200] }, 'deadlines honoured under label storms'],
-    ['memory over the limit', { memoryBytes: [200 * 2 ** 20] }, 'operator memory within the chart’s limit'],
+    [
+      'anonymous memory over the limit',
+      { memory: [{ anonBytes: 200 * 2 ** 20, rssBytes: 250 * 2 ** 20 }] },
+      'operator memory within the chart’s limit',
+    ],
+    ['no memory sample', { memory: [] }, 'operator memory within the chart’s limit'],
     ['no recovery', { recovered: false }, 'the roaster recovered by a human reset'],
     ['no roast', { roasts: 0 }, 'ordinary roasting went on'],
     ['a roast that failed', { roastFailures: ['roast-2: Drop ended Aborted'] }, 'ordinary roasting went on'],

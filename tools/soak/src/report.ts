@@ -59,8 +59,8 @@ export interface Measured {
   readonly stopsUnsent: number;
   /** How late each stormed proposal expired, ms. */
   readonly deadlineLateMs: readonly number[];
-  /** The operator's resident memory, sampled, bytes. */
-  readonly memoryBytes: readonly number[];
+  /** The operator's memory, sampled, bytes. */
+  readonly memory: readonly MemorySample[];
   /** Sessions roasted through to Completed. */
   readonly roasts: number;
   /** Roasts that did not complete, and why. */
@@ -77,6 +77,29 @@ export interface Measured {
   readonly errors: readonly string[];
 }
 
+/**
+ * One sample of the operator's memory. A container's memory limit bounds what the kernel cannot reclaim:
+ * anonymous memory (heap, stacks, buffers) is what the OOM killer counts, while the file-backed pages in the
+ * resident set (the node binary and libraries mapped from disk) are dropped under pressure and read back.
+ */
+export interface MemorySample {
+  /** RssAnon from /proc/PID/status: what the limit bounds. */
+  readonly anonBytes: number;
+  /** VmRSS: anonymous plus file-backed and shared pages, for comparison. */
+  readonly rssBytes: number;
+}
+
+/** A sample from the text of /proc/PID/status; undefined when it lacks the fields. */
+export function memorySample(status: string): MemorySample | undefined {
+  const kib = (field: string) => {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
+    return m ? Number(m[1]) * 1024 : undefined;
+  };
+  const anonBytes = kib('RssAnon');
+  const rssBytes = kib('VmRSS');
+  return anonBytes === undefined || rssBytes === undefined ? undefined : { anonBytes, rssBytes };
+}
+
 export interface Check {
   readonly what: string;
   readonly ok: boolean;
@@ -90,7 +113,8 @@ const mib = (x: number) => `${Math.round((x / 2 ** 20) * 10) / 10} MiB`;
 export function verdict(m: Measured, b: Bounds): Check[] {
   const p99 = percentile(m.stopMs, 99);
   const late = Math.max(0, ...m.deadlineLateMs);
-  const peak = Math.max(0, ...m.memoryBytes);
+  const peak = Math.max(0, ...m.memory.map((s) => s.anonBytes));
+  const peakRss = Math.max(0, ...m.memory.map((s) => s.rssBytes));
   const leaked = Object.entries(m.accepted).filter(([, n]) => n > 0);
   return [
     {
@@ -105,8 +129,8 @@ export function verdict(m: Measured, b: Bounds): Check[] {
     },
     {
       what: 'operator memory within the chart’s limit',
-      ok: m.memoryBytes.length > 0 && peak <= b.memoryBytes,
-      detail: `peak ${mib(peak)} of ${mib(b.memoryBytes)} (first sample ${mib(m.memoryBytes[0] ?? 0)}, ${m.memoryBytes.length} samples)`,
+      ok: m.memory.length > 0 && peak <= b.memoryBytes,
+      detail: `peak anonymous ${mib(peak)} of ${mib(b.memoryBytes)} (first sample ${mib(m.memory[0]?.anonBytes ?? 0)}; RSS peak ${mib(peakRss)}, first ${mib(m.memory[0]?.rssBytes ?? 0)}; ${m.memory.length} samples)`,
     },
     {
       what: 'the roaster recovered by a human reset',
@@ -162,8 +186,10 @@ export function summary(m: Measured, b: Bounds, checks: readonly Check[]) {
     },
     deadlines: { stormed: m.deadlineLateMs.length, maxLateMs: Math.max(0, ...m.deadlineLateMs) },
     memory: {
-      firstBytes: m.memoryBytes[0],
-      peakBytes: Math.max(0, ...m.memoryBytes),
+      firstAnonBytes: m.memory[0]?.anonBytes,
+      peakAnonBytes: Math.max(0, ...m.memory.map((s) => s.anonBytes)),
+      firstRssBytes: m.memory[0]?.rssBytes,
+      peakRssBytes: Math.max(0, ...m.memory.map((s) => s.rssBytes)),
       limitBytes: b.memoryBytes,
     },
     roasts: m.roasts,

@@ -8,12 +8,14 @@
 //   forged results written by people and the advisor, and random-token requests to the read API.
 // Then a human reset must bring `soak-target` back. The roastery it runs in is `roastery.ts`; what it measured
 // goes to `report.ts`.
+
+import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiException } from '@kubernetes/client-node';
 import { apiVersion, CommandProposal, RoastSession, roastSessionNames } from '@roast-operator/api';
 import type { KubeObject } from '@roast-operator/kube';
 import { type Actor, markPatch, namespace, proposalObject } from '@roast-operator/test-env';
-import { between, type Measured, seeded } from './report.ts';
+import { between, type Measured, type MemorySample, memorySample, seeded } from './report.ts';
 import { roastRoaster, SoakRoastery, target, terminal } from './roastery.ts';
 
 export interface SoakOptions {
@@ -41,7 +43,7 @@ export class Soak {
   // What it measured.
   readonly #stops = new Map<string, number>();
   readonly #late: number[] = [];
-  readonly #memory: number[] = [];
+  readonly #memory: MemorySample[] = [];
   readonly #refused: Record<string, number> = {};
   readonly #accepted: Record<string, number> = {};
   readonly #roastFailures: string[] = [];
@@ -71,7 +73,7 @@ export class Soak {
       stopMs,
       stopsUnsent: unsent,
       deadlineLateMs: this.#late,
-      memoryBytes: this.#memory,
+      memory: this.#memory,
       roasts: this.#roasts,
       floodProposals: this.#floodProposals,
       refused: this.#refused,
@@ -469,11 +471,13 @@ export class Soak {
       .map((l) => `${l.msg}${l.err ? `: ${JSON.stringify(l.err)}` : ''}`);
   }
 
+  /** The operator's anonymous memory (what its container's limit bounds) and resident set, every 5 s. */
   async #sampleMemory(): Promise<void> {
+    const status = `/proc/${this.#r.operator.pid}/status`;
     while (this.#until !== 0) {
-      const { body } = await this.#r.operator.probe('/metrics');
-      const rss = /^process_resident_memory_bytes (\d+)/m.exec(body);
-      if (rss) this.#memory.push(Number(rss[1]));
+      const sample = memorySample(await readFile(status, 'utf8'));
+      if (sample === undefined) throw new Error(`${status} shows no RssAnon and VmRSS`);
+      this.#memory.push(sample);
       await sleep(5000);
     }
   }

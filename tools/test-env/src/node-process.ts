@@ -51,6 +51,11 @@ export class NodeProcess {
   /** Called for every line as it arrives; subclasses pick out what they track. */
   protected onLog(_line: LogLine): void {}
 
+  /** The process id (setpriv execs node, so it is node's). */
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
   get running(): boolean {
     return this.#child.exitCode === null && this.#child.signalCode === null;
   }
