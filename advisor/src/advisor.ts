@@ -174,8 +174,11 @@ export class Advisor implements Runnable {
     }
     for (const [key, follow] of this.#follows) {
       const session = this.#sessions.store.get(key);
-      if (session === undefined || endedSessionPhases.has(session.status?.phase ?? 'Pending'))
-        follow.stop.abort();
+      const phase = session?.status?.phase;
+      if (session !== undefined && !endedSessionPhases.has(phase ?? 'Pending')) continue;
+      // An emergency stop aborts the session: its roast is over for the advisor too.
+      this.#log.info('the roast ended; no longer following it', { session: key, phase: phase ?? 'deleted' });
+      follow.stop.abort();
     }
   }
 
