@@ -1,6 +1,7 @@
 // What the advisor counts, on the manager's registry beside the controller runtime's. Every label is
 // bounded: outcomes are the proposal's end phases, rejection reasons two categories, fallbacks
 // libs/phrasing's five.
+import type { Control, Reason } from '@roast-operator/advisor';
 import type { ProposalPhase } from '@roast-operator/api';
 import { Counter, type Registry } from 'prom-client';
 
@@ -13,6 +14,17 @@ export const isOutcome = (phase: ProposalPhase | undefined): phase is ProposalOu
 /** A rejection's reason, as a category: whether the person said why (the text itself goes to the log). */
 export const rejectionReasons = ['given', 'none'] as const;
 export type RejectionReason = (typeof rejectionReasons)[number];
+
+const controls = ['heater', 'fan', 'drum'] as const satisfies readonly Control[];
+const reasons = [
+  'scorching',
+  'slowDevelopment',
+  'fastRise',
+  'aheadOfProfile',
+  'behindProfile',
+] as const satisfies readonly Reason[];
+/** Who wrote a proposal's rationale: the template, the model, or the template after the model failed. */
+const rationaleBy = ['template', 'model', 'budget', 'timeout', 'rateLimited', 'error', 'malformed'] as const;
 
 /** Why no proposal was made although the advice recommended one. */
 export const holds = ['openProposal', 'backingOff', 'latched'] as const;
@@ -63,9 +75,19 @@ export class AdvisorMetrics {
       labelNames: ['by'],
       registers,
     });
+    this.#zero();
   }
 
-  proposed(control: string, reason: string): void {
+  /** Every label set at zero from the start, so rate() and increase() see the first one. */
+  #zero(): void {
+    for (const control of controls) for (const reason of reasons) this.#proposed.inc({ control, reason }, 0);
+    for (const outcome of proposalOutcomes) this.#ended.inc({ outcome }, 0);
+    for (const reason of rejectionReasons) this.#rejected.inc({ reason }, 0);
+    for (const hold of holds) this.#held.inc({ hold }, 0);
+    for (const by of rationaleBy) this.#phrasing.inc({ by }, 0);
+  }
+
+  proposed(control: Control, reason: Reason): void {
     this.#proposed.inc({ control, reason });
   }
   ended(outcome: ProposalOutcome): void {
@@ -80,7 +102,7 @@ export class AdvisorMetrics {
   overtaken(): void {
     this.#overtaken.inc();
   }
-  rationale(by: string): void {
+  rationale(by: (typeof rationaleBy)[number]): void {
     this.#phrasing.inc({ by });
   }
 }
