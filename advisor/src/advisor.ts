@@ -189,31 +189,43 @@ export class Advisor implements Runnable {
     const roast: Roast = { points: [], events: undefined, dropped: false, lastJudgedMs: 0 };
     const backoff = new Backoff({ initialMs: 500, maxMs: 10_000 });
     log.info('following the roast');
-    while (!signal.aborted) {
-      try {
-        const api = { url: this.#opts.readApi.url, token: await this.#opts.readApi.token() };
-        const since = roast.points.at(-1)?.time;
-        for await (const line of followSession(api, { namespace, name, signal, ...(since && { since }) })) {
-          backoff.reset();
-          if (line.type === 'status') {
-            roast.events = line.events;
-            roast.dropped = roast.dropped || line.events.drop !== undefined;
-          } else if (line.type === 'points') {
-            if (line.origin?.from === 'charge') roast.points.push(...line.points);
-            await this.#judge(key, roast, log);
-          } else if (line.type === 'end') {
-            log.info('the roast ended', { phase: line.phase });
-            return;
+    try {
+      while (!signal.aborted) {
+        try {
+          const api = { url: this.#opts.readApi.url, token: await this.#opts.readApi.token() };
+          const since = roast.points.at(-1)?.time;
+          for await (const line of followSession(api, { namespace, name, signal, ...(since && { since }) })) {
+            backoff.reset();
+            if (line.type === 'status') {
+              roast.events = line.events;
+              roast.dropped = roast.dropped || line.events.drop !== undefined;
+            } else if (line.type === 'points') {
+              if (line.origin?.from === 'charge') roast.points.push(...line.points);
+              await this.#judgeSafely(key, roast, log);
+            } else if (line.type === 'end') {
+              log.info('the roast ended', { phase: line.phase });
+              return;
+            }
           }
+        } catch (err) {
+          if (signal.aborted) return;
+          const code = err instanceof ReadApiError ? err.code : undefined;
+          log.warn('following the roast failed; following again from the last point seen', { err, code });
+          await sleep(this.#clock, backoff.next(), signal).catch(() => undefined);
         }
-      } catch (err) {
-        if (signal.aborted) break;
-        const code = err instanceof ReadApiError ? err.code : undefined;
-        log.warn('following the roast failed; trying again', { err, code });
-        await sleep(this.#clock, backoff.next(), signal).catch(() => undefined);
       }
+    } finally {
+      this.#opts.phraser?.forget(key);
     }
-    this.#opts.phraser?.forget(key);
+  }
+
+  /** A judgement or proposal that fails (the API server refused, the cache lags) must not end the follow. */
+  async #judgeSafely(key: string, roast: Roast, log: Logger): Promise<void> {
+    try {
+      await this.#judge(key, roast, log);
+    } catch (err) {
+      log.warn('judging the roast or proposing failed; trying again with the next points', { err });
+    }
   }
 
   /** Judges the roast at most every evaluateEveryMs, and proposes what libs/advisor recommends if it may. */
