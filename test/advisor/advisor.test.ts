@@ -4,6 +4,8 @@
 // profile recorded from a hotter roast, so the roast runs behind it from the start. The advisor proposes with
 // its rationale and evidence; bob approves and the heater reaches the roaster; bob rejects the next one and
 // the advisor keeps quiet for its back-off; alice's emergency stop aborts the roast and it stops proposing.
+// With --llm, a local Messages API server phrases the first rationale, fails the second, and the budget
+// stops the third call.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +17,7 @@ import {
 import { eventually, freePort } from '@roast-operator/control-plane';
 import { approvalPatch, bindClusterRole, NodeProcess } from '@roast-operator/test-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MessagesServer } from '../../libs/phrasing/testing/messages-server.ts';
 import { edgeProcess, gatewayArgs, operatorMain } from '../support/link.ts';
 import { namespace, Roastery, userName } from '../support/roastery.ts';
 
@@ -28,6 +31,8 @@ let edge: NodeProcess;
 let advisor: NodeProcess;
 let roaster: Roaster;
 let metricsUrl: string;
+let model: MessagesServer;
+const modelText = 'The beans run well behind the profile: raise the heater to 6.';
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'roast-advisor-'));
@@ -94,6 +99,12 @@ beforeAll(async () => {
   );
   const kubeconfig = join(dir, 'advisor.kubeconfig');
   await writeFile(kubeconfig, roastery.client('advisor').kubeConfig.exportConfig());
+  // The language model, played by a local Messages API server: it phrases the first rationale, fails the
+  // second with a 500, and the third finds the roast's budget of two calls spent.
+  model = await MessagesServer.start();
+  model.script({ kind: 'answer', text: modelText }, { kind: 'status', status: 500 });
+  const keyFile = join(dir, 'llm-key');
+  await writeFile(keyFile, 'test-key\n');
   advisor = new NodeProcess(
     advisorMain,
     [
@@ -105,6 +116,11 @@ beforeAll(async () => {
       `--backoff=${backoffMs}ms`,
       '--evaluate-every=500ms',
       '--proposal-ttl=120s',
+      '--llm',
+      `--llm-key-file=${keyFile}`,
+      `--llm-base-url=${model.baseURL}`,
+      '--llm-budget=2',
+      '--llm-timeout=5s',
     ],
     { POD_NAME: 'roast-advisor-0', LOG_LEVEL: 'debug' },
   );
@@ -117,6 +133,7 @@ afterAll(async () => {
   await advisor?.stop();
   await edge?.stop();
   await roastery?.stop();
+  await model?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -183,7 +200,10 @@ describe('the advisor on a live roast', () => {
       proposedBy: userName('advisor'),
     });
     expect(first.spec.command.target).toBeGreaterThan(4);
+    // The model phrased it; the template's observation → prediction → suggestion stands beside it.
     expect(first.spec.rationale).toMatch(/below the profile.*→.*→ heater 4→\d/);
+    expect(first.spec.rationale?.startsWith(`${modelText} — evidence: BT `)).toBe(true);
+    expect(model.received[0]?.body.messages?.[0]?.content).toContain('heater');
     const evidence = JSON.parse(first.metadata.annotations?.[evidenceKey] ?? '{}');
     expect(evidence.observed.btOffsetC).toBeLessThan(0);
     expect(evidence.predictions[0].change).toBe('as set');
@@ -242,6 +262,11 @@ describe('the advisor on a live roast', () => {
     expect(
       await metric('roast_advisor_proposals_total', 'control="heater",reason="slowDevelopment"'),
     ).toBeGreaterThan(0);
+    // One rationale by the model, one after its 500, one after the budget was spent (no request made).
+    expect(await metric('roast_advisor_rationales_total', 'by="model"')).toBe(1);
+    expect(await metric('roast_advisor_rationales_total', 'by="error"')).toBe(1);
+    expect(await metric('roast_advisor_rationales_total', 'by="budget"')).toBe(1);
+    expect(model.received).toHaveLength(2);
     process.stderr.write(`advisor: the whole roast took ${Date.now() - started} ms\n`);
   }, 150_000);
 });
