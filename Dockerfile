@@ -1,8 +1,9 @@
-# The operator and the edge agent, from one recipe: they share every build step (sources, production
+# The operator, the edge agent and the advisor, from one recipe: they share every build step (sources, production
 # dependencies, type stripping) and differ only in the workspace they install and the command they run.
 #
 #   docker build --target operator -t roast-operator:0.1.0 .
 #   docker build --target edge-node -t roast-operator-edge:0.1.0 --platform linux/arm64 .
+#   docker build --target advisor -t roast-operator-advisor:0.1.0 .
 #   buildah bud --target operator --build-arg BASE=localhost/roast-operator/node-base:24 ...
 #
 # BASE is any Node 24 image with node and npm under /usr/local (the official images' layout) and a user
@@ -19,6 +20,7 @@ COPY package.json package-lock.json ./
 COPY libs/ libs/
 COPY operator/ operator/
 COPY edge-node/ edge-node/
+COPY advisor/ advisor/
 COPY tools/ tools/
 
 FROM source AS manifests
@@ -39,7 +41,14 @@ RUN ["node", "/usr/local/lib/node_modules/npm/bin/npm-cli.js", "ci", "--omit=dev
 COPY --from=source /src/ ./
 RUN ["node", "tools/images/src/strip-types.ts", "/src", "/app", "edge-node"]
 
-# What both images are: the tree copied in owned by root (read-only to the process), run as `node`.
+FROM --platform=$BUILDPLATFORM ${BASE} AS advisor-build
+WORKDIR /src
+COPY --from=manifests /manifests/ ./
+RUN ["node", "/usr/local/lib/node_modules/npm/bin/npm-cli.js", "ci", "--omit=dev", "--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund", "--workspace=advisor", "--include-workspace-root"]
+COPY --from=source /src/ ./
+RUN ["node", "tools/images/src/strip-types.ts", "/src", "/app", "advisor"]
+
+# What every image is: the tree copied in owned by root (read-only to the process), run as `node`.
 FROM ${BASE} AS runtime
 ARG VERSION=0.1.0
 ARG REVISION=unknown
@@ -63,3 +72,9 @@ LABEL org.opencontainers.image.title="roast-operator-edge" \
       org.opencontainers.image.description="The edge agent: drives an Aillio Bullet R1 over USB (or a simulated R1), enforces local safety, streams telemetry to the operator."
 COPY --from=edge-node-build /app /app
 ENTRYPOINT ["node", "edge-node/src/main.js"]
+
+FROM runtime AS advisor
+LABEL org.opencontainers.image.title="roast-operator-advisor" \
+      org.opencontainers.image.description="The advisor: follows live roasts against their profiles and proposes the smallest change that brings each back, as a CommandProposal people approve."
+COPY --from=advisor-build /app /app
+ENTRYPOINT ["node", "advisor/src/main.js"]

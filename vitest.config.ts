@@ -15,6 +15,7 @@ export default defineConfig({
           include: [
             'libs/**/*.test.ts',
             'edge-node/**/*.test.ts',
+            'advisor/**/*.test.ts',
             'operator/**/*.test.ts',
             'tools/**/*.test.ts',
             'plugin/**/*.test.ts',

@@ -1,6 +1,7 @@
 // docs/metrics.md lists what the processes expose: the operator assembled as its entry point assembles it
-// (controllers, leader election, link gateway, read API; nothing started, no API server needed) and the edge
-// agent's link metrics with Node's, scraped from their registries. Also the operator's series count, which
+// (controllers, leader election, link gateway, read API; nothing started, no API server needed), the edge
+// agent's link metrics with Node's and the advisor as its entry point assembles it, scraped from their
+// registries. Also the operator's series count, which
 // no roaster or proposal changes: every label is bounded.
 import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -9,6 +10,7 @@ import { Manager } from '@roast-operator/kube';
 import { createLogger } from '@roast-operator/log';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { Advisor } from '../../advisor/src/advisor.ts';
 import { LinkMetrics as EdgeLinkMetrics } from '../../edge-node/src/link/metrics.ts';
 import { announceInsecureDemo } from '../../operator/src/insecure-demo.ts';
 import { LinkGateway } from '../../operator/src/link/gateway.ts';
@@ -23,7 +25,7 @@ const noStore = () => {
   throw new Error('not opened: nothing starts here');
 };
 
-function assembled(): { registry: Registry; manager: Manager } {
+function nowhere(): KubeConfig {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromOptions({
     clusters: [{ name: 'none', server: 'https://127.0.0.1:1' }],
@@ -31,8 +33,12 @@ function assembled(): { registry: Registry; manager: Manager } {
     contexts: [{ name: 'none', cluster: 'none', user: 'none' }],
     currentContext: 'none',
   });
+  return kubeConfig;
+}
+
+function assembled(): { registry: Registry; manager: Manager } {
   const manager = new Manager({
-    kubeConfig,
+    kubeConfig: nowhere(),
     fieldManager: 'roast-operator',
     logger: quiet,
     leaderElection: { namespace: 'roast-system', name: 'roast-operator', identity: 'metrics-doc' },
@@ -50,6 +56,23 @@ function assembled(): { registry: Registry; manager: Manager } {
   new TelemetryApi(manager, { store: openStore, port: 0, insecureDemo: true });
   announceInsecureDemo(true, manager.metrics.registry, quiet);
   return { registry: manager.metrics.registry, manager };
+}
+
+/** The advisor as its entry point assembles it (without the language model, which adds no metric). */
+function advisorRegistry(): Registry {
+  const manager = new Manager({
+    kubeConfig: nowhere(),
+    fieldManager: 'roast-advisor',
+    logger: quiet,
+    leaderElection: { namespace: 'roast-system', name: 'roast-advisor', identity: 'metrics-doc' },
+  });
+  new Advisor(manager, {
+    readApi: { url: 'https://127.0.0.1:1', token: async () => 'none' },
+    proposalTtlS: 60,
+    backoffMs: 300_000,
+    evaluateEveryMs: 2000,
+  });
+  return manager.metrics.registry;
 }
 
 function edgeRegistry(): Registry {
@@ -179,10 +202,11 @@ const seriesCount = async (registry: Registry) =>
 const fromPrometheus = ['up'];
 
 describe('docs/metrics.md', () => {
-  it('lists exactly the metrics the operator and the edge agent expose', async () => {
+  it('lists exactly the metrics the operator, the edge agent and the advisor expose', async () => {
     const exposed = new Set([
       ...(await names(assembled().registry)),
       ...(await names(edgeRegistry())),
+      ...(await names(advisorRegistry())),
       ...fromPrometheus,
     ]);
     expect([...documentedMetrics()].sort()).toEqual([...exposed].sort());
