@@ -97,9 +97,14 @@ describe('roast-operator --insecure-demo', () => {
       { ...confirmed, KUBERNETES_SERVICE_HOST: '10.96.0.1' },
       'refused in a Kubernetes pod',
     ],
-  ])('refuses to start %s, with exit code 2 and what to do', async (_, args, env, message) => {
-    const { code, stderr } = await run(['--insecure-demo', ...args], env);
-    expect(code).toBe(2);
-    expect(stderr).toContain(message);
-  });
+  ])(
+    'refuses to start %s, with exit code 2 and what to do',
+    async (_, args, env, message) => {
+      const { code, stderr } = await run(['--insecure-demo', ...args], env);
+      expect(code).toBe(2);
+      expect(stderr).toContain(message);
+      // Each case starts the operator's process, which loads its whole module graph before it refuses.
+    },
+    30_000,
+  );
 });

@@ -15,7 +15,13 @@ import { SqliteTelemetryStore } from '@roast-operator/store';
 import { type LogLine, NodeProcess, serviceAccountKubeconfig } from '@roast-operator/test-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TcpProxy } from '../../libs/kube/testing/tcp-proxy.ts';
-import { edgeProcess, gatewayArgs, edgeNode as node, operatorMain } from '../support/link.ts';
+import {
+  edgeProcess,
+  gatewayArgs,
+  insecureDemoEnv,
+  edgeNode as node,
+  operatorMain,
+} from '../support/link.ts';
 import { namespace, operatorPod, Roastery, releaseNamespace } from '../support/roastery.ts';
 
 const edgePod = 'roast-edge-sim-1';
@@ -442,7 +448,7 @@ describe('the link', () => {
         '--canary-period=30s',
         ...linkArgs(),
       ],
-      { POD_NAMESPACE: releaseNamespace, POD_NAME: operatorPod },
+      { POD_NAMESPACE: releaseNamespace, POD_NAME: operatorPod, ...insecureDemoEnv },
     );
     const reconnected = await successor.logged((l) => l.msg === 'edge agent connected', 60_000);
     const reconnectMs = Date.parse(String(reconnected.time)) - startedAt;

@@ -67,7 +67,7 @@ describe('roast-operator', () => {
     expect(container.readinessProbe?.httpGet?.path).toBe('/readyz');
     expect(container.env).toEqual(
       expect.arrayContaining([
-        { name: 'NODE_OPTIONS', value: '--max-semi-space-size=2' },
+        { name: 'NODE_OPTIONS', value: '--max-semi-space-size=2 --max-old-space-size=128' },
         { name: 'POD_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
         {
           name: 'POD_NAMESPACE',

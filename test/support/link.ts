@@ -3,6 +3,7 @@
 // Roastery binds its Roasters to, streaming to that gateway for one Roaster.
 import { join } from 'node:path';
 import type { Roaster } from '@roast-operator/api';
+import { insecureDemoConfirmation } from '@roast-operator/operator';
 import { NodeProcess } from '@roast-operator/test-env';
 
 const root = join(import.meta.dirname, '../..');
@@ -13,6 +14,9 @@ export const edgeMain = join(root, 'edge-node/src/main.ts');
 export const edgeNode = 'roast-node-1';
 
 /** The operator's gateway flags: loopback, `--insecure-demo`, the telemetry store in `dir`. */
+/** The environment an operator started with `--insecure-demo` needs: the demo's second, deliberate switch. */
+export const insecureDemoEnv = { [insecureDemoConfirmation.variable]: insecureDemoConfirmation.value };
+
 export function gatewayArgs(port: number, dir: string): string[] {
   return [
     `--gateway-port=${port}`,

@@ -27,13 +27,7 @@ import {
   startControlPlane,
 } from '@roast-operator/control-plane';
 import { type Condition, KubeClient, type KubeObject, type ResourceClient } from '@roast-operator/kube';
-import {
-  commandProposals,
-  insecureDemoConfirmation,
-  roasters,
-  roastProfiles,
-  roastSessions,
-} from '@roast-operator/operator';
+import { commandProposals, roasters, roastProfiles, roastSessions } from '@roast-operator/operator';
 import {
   type Actor,
   approvalPatch,
@@ -47,10 +41,9 @@ import {
   proposalObject,
   userName,
 } from '@roast-operator/test-env';
+import { insecureDemoEnv } from './link.ts';
 
 export { type Actor, namespace, operatorPod, releaseNamespace, userName } from '@roast-operator/test-env';
-
-const insecureDemoEnv = { [insecureDemoConfirmation.variable]: insecureDemoConfirmation.value };
 
 const kinds = {
   roaster: roasters,

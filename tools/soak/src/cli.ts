@@ -8,13 +8,14 @@ import { chartMemoryLimit } from './roastery.ts';
 import { Soak } from './soak.ts';
 
 const usage =
-  'usage: npm run soak -- [--seed N] [--minutes M (default 10)] [--flood MIN-MAX (default 100-400)] [--time-scale X (default 30)] [--json]';
+  'usage: npm run soak -- [--seed N] [--minutes M (default 10)] [--flood MIN-MAX (default 100-400)] [--time-scale X (default 30)] [--stop-p99-ms B (default 100)] [--json]';
 
 const { values } = parseArgs({
   options: {
     seed: { type: 'string', default: '1' },
     minutes: { type: 'string', default: '10' },
     flood: { type: 'string', default: '100-400' },
+    'stop-p99-ms': { type: 'string', default: '100' },
     'time-scale': { type: 'string', default: '30' },
     json: { type: 'boolean', default: false },
   },
@@ -35,7 +36,11 @@ if (flood[0] > flood[1]) {
   process.stderr.write(`--flood ${values.flood}: the first number is the smaller\n${usage}\n`);
   process.exit(2);
 }
-const bounds: Bounds = { stopP99Ms: 100, deadlineLateMs: 1000, memoryBytes: await chartMemoryLimit() };
+const bounds: Bounds = {
+  stopP99Ms: number('stop-p99-ms', values['stop-p99-ms'], 1),
+  deadlineLateMs: 1000,
+  memoryBytes: await chartMemoryLimit(),
+};
 // Progress goes to stderr, so --json leaves stdout one object.
 const soak = new Soak({
   seed: number('seed', values.seed, 0),
