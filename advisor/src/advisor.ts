@@ -17,6 +17,7 @@ import {
   type RoastSession,
 } from '@roast-operator/api';
 import { Backoff, type Clock, sleep, systemClock } from '@roast-operator/clock';
+import { commandProposals, roasters, roastProfiles, roastSessions } from '@roast-operator/kinds';
 import {
   type Informer,
   type KubeObject,
@@ -37,7 +38,6 @@ import { bulletR1Params, type Corrections, type ThermalParams } from '@roast-ope
 import { evidenceAnnotation, rationaleOf } from './evidence.ts';
 import { holdOf, overtakes } from './gate.ts';
 import { type FollowedRoast, limitsOf, liveRoastOf, profileOf } from './inputs.ts';
-import { commandProposals, roasters, roastProfiles, roastSessions } from './kinds.ts';
 import { AdvisorMetrics, isOutcome } from './metrics.ts';
 
 export interface ReadApiAccess {

@@ -1,40 +1,16 @@
 // The operator's view of the four kinds: how the runtime addresses them, how objects are parsed, and the
 // keys and indexes that tie proposals and sessions to their roaster.
 import {
-  CommandProposal,
-  commandProposalNames,
+  type CommandProposal,
   type DeviceState,
-  group,
-  type KindNames,
   type ProposalPhase,
-  Roaster,
-  RoastProfile,
-  RoastSession,
+  type RoastSession,
   r1StateCodes,
-  roasterNames,
-  roastProfileNames,
-  roastSessionNames,
-  version,
 } from '@roast-operator/api';
-import {
-  type Condition,
-  findStatusCondition,
-  type Kind,
-  type KubeObject,
-  keyOf,
-  kind,
-  type ResourceClient,
-  type Schema,
-} from '@roast-operator/kube';
+import { commandProposals, roasters, roastProfiles, roastSessions } from '@roast-operator/kinds';
+import { type Condition, findStatusCondition, keyOf, type ResourceClient } from '@roast-operator/kube';
 
-function kindOf<T extends KubeObject>(names: KindNames, schema: Schema<T>): Kind<T> {
-  return kind({ group, version, plural: names.plural, kind: names.kind, namespaced: true }, schema);
-}
-
-export const roasters = kindOf<Roaster>(roasterNames, Roaster);
-export const roastSessions = kindOf<RoastSession>(roastSessionNames, RoastSession);
-export const commandProposals = kindOf<CommandProposal>(commandProposalNames, CommandProposal);
-export const roastProfiles = kindOf<RoastProfile>(roastProfileNames, RoastProfile);
+export { commandProposals, roasters, roastProfiles, roastSessions };
 
 /** Phases a proposal never leaves. */
 export const terminalProposalPhases: ReadonlySet<ProposalPhase> = new Set([

@@ -1,4 +1,5 @@
-// How the advisor addresses the kinds it reads and the one it writes, parsed by their zod schemas.
+// The four roasting kinds as the controller runtime addresses them, parsed by their zod schemas: one home for
+// the operator and the advisor (which may not import the operator).
 import {
   CommandProposal,
   commandProposalNames,
